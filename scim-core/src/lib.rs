@@ -1,0 +1,13 @@
+//! SCIM 2.0 service-provider core: schemas, resources, validation, filter evaluation,
+//! projection, sorting, PATCH and the identity-provider compatibility layer.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod compat;
+mod error;
+pub mod resource;
+pub mod schema;
+pub mod validate;
+
+pub use error::{ScimError, ERROR_SCHEMA};
+pub use resource::{Meta, Resource};
