@@ -48,9 +48,14 @@ fn run<T>(
     parse: impl FnOnce(&str) -> Res<'_, T>,
 ) -> Result<T, ParseError> {
     if input.len() > limits.max_len() {
+        // The first byte past the limit, moved back to a character boundary.
+        let mut offset = limits.max_len();
+        while !input.is_char_boundary(offset) {
+            offset -= 1;
+        }
         return Err(ParseError {
             input: kind,
-            offset: limits.max_len(),
+            offset,
             kind: ErrorKind::TooLong {
                 len: input.len(),
                 limit: limits.max_len(),
@@ -61,7 +66,7 @@ fn run<T>(
     if start.is_empty() {
         return Err(ParseError {
             input: kind,
-            offset: input.len(),
+            offset: 0,
             kind: ErrorKind::Empty,
         });
     }
