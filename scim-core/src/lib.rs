@@ -6,6 +6,7 @@
 pub mod compat;
 mod error;
 pub mod resource;
+mod scalar;
 pub mod schema;
 pub mod validate;
 

@@ -1,10 +1,10 @@
 //! Type checks of one attribute's value: JSON type per SCIM type, canonical values, complex
 //! sub-attributes, multi-valued arrays and their single `primary`.
 
-use chrono::{DateTime, NaiveDateTime};
 use serde_json::{Map, Value};
 
 use crate::error::ScimError;
+use crate::scalar::parse_date_time;
 use crate::schema::{Attribute, AttributeType, Mutability};
 use crate::validate::{unknown, ValidationOptions};
 
@@ -166,8 +166,7 @@ pub(super) fn missing_required<'a>(
 
 /// `xsd:dateTime`: RFC 3339, or the same without a zone offset (taken as UTC).
 fn is_date_time(text: &str) -> bool {
-    DateTime::parse_from_rfc3339(text).is_ok()
-        || NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
+    parse_date_time(text).is_some()
 }
 
 /// Base64 (standard or URL-safe alphabet, padding optional, whitespace allowed between lines).
