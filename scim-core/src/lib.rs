@@ -5,6 +5,7 @@
 
 pub mod compat;
 mod error;
+pub mod evaluate;
 pub mod resource;
 mod scalar;
 pub mod schema;

@@ -53,14 +53,26 @@ pub(crate) fn fold(text: &str) -> Cow<'_, str> {
 /// does not fit the attribute (stored data is validated, so this only happens for data written
 /// around validation) or the attribute is complex.
 pub(crate) fn scalar_of<'v>(attribute: &Attribute, value: &'v Value) -> Option<Scalar<'v>> {
-    match attribute.kind {
+    scalar_of_kind(attribute.kind, attribute.case_exact, value)
+}
+
+/// [`scalar_of`] for callers that keep only the type and `caseExact` of an attribute. Binary
+/// values are always case-exact (RFC 7643 §2.3.6), whatever the schema says.
+pub(crate) fn scalar_of_kind(
+    kind: AttributeType,
+    case_exact: bool,
+    value: &Value,
+) -> Option<Scalar<'_>> {
+    match kind {
         AttributeType::String | AttributeType::Reference | AttributeType::Binary => {
             let text = value.as_str()?;
-            Some(Scalar::Text(if attribute.case_exact {
-                Cow::Borrowed(text)
-            } else {
-                fold(text)
-            }))
+            Some(Scalar::Text(
+                if case_exact || kind == AttributeType::Binary {
+                    Cow::Borrowed(text)
+                } else {
+                    fold(text)
+                },
+            ))
         }
         AttributeType::Integer | AttributeType::Decimal => value.as_f64().map(Scalar::Number),
         AttributeType::DateTime => value.as_str().and_then(parse_date_time).map(Scalar::Time),
