@@ -168,6 +168,36 @@ impl ScimError {
         }
     }
 
+    /// The same error with its detail rewritten (to add context such as `Operations[2]: `).
+    #[must_use]
+    pub fn map_detail(self, f: impl FnOnce(String) -> String) -> ScimError {
+        match self {
+            ScimError::InvalidFilter(d) => ScimError::InvalidFilter(f(d)),
+            ScimError::TooMany(d) => ScimError::TooMany(f(d)),
+            ScimError::Uniqueness(d) => ScimError::Uniqueness(f(d)),
+            ScimError::Mutability(d) => ScimError::Mutability(f(d)),
+            ScimError::InvalidSyntax(d) => ScimError::InvalidSyntax(f(d)),
+            ScimError::InvalidPath(d) => ScimError::InvalidPath(f(d)),
+            ScimError::NoTarget(d) => ScimError::NoTarget(f(d)),
+            ScimError::InvalidValue(d) => ScimError::InvalidValue(f(d)),
+            ScimError::InvalidVersion(d) => ScimError::InvalidVersion(f(d)),
+            ScimError::Sensitive(d) => ScimError::Sensitive(f(d)),
+            ScimError::InvalidCursor(d) => ScimError::InvalidCursor(f(d)),
+            ScimError::ExpiredCursor(d) => ScimError::ExpiredCursor(f(d)),
+            ScimError::BadRequest(d) => ScimError::BadRequest(f(d)),
+            ScimError::Unauthorized(d) => ScimError::Unauthorized(f(d)),
+            ScimError::Forbidden(d) => ScimError::Forbidden(f(d)),
+            ScimError::NotFound(d) => ScimError::NotFound(f(d)),
+            ScimError::MethodNotAllowed(d) => ScimError::MethodNotAllowed(f(d)),
+            ScimError::Conflict(d) => ScimError::Conflict(f(d)),
+            ScimError::PreconditionFailed(d) => ScimError::PreconditionFailed(f(d)),
+            ScimError::PayloadTooLarge(d) => ScimError::PayloadTooLarge(f(d)),
+            ScimError::Internal(d) => ScimError::Internal(f(d)),
+            ScimError::NotImplemented(d) => ScimError::NotImplemented(f(d)),
+            ScimError::Unavailable(d) => ScimError::Unavailable(f(d)),
+        }
+    }
+
     /// The RFC 7644 §3.12 error body: `status` is a JSON string, `scimType` only where defined.
     ///
     /// ```

@@ -6,6 +6,7 @@
 pub mod compat;
 mod error;
 pub mod evaluate;
+pub mod patch;
 pub mod resource;
 mod scalar;
 pub mod schema;

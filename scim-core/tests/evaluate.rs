@@ -6,7 +6,8 @@
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::panic,
-    clippy::needless_pass_by_value
+    clippy::needless_pass_by_value,
+    clippy::needless_raw_string_hashes
 )]
 
 use proptest::prelude::*;

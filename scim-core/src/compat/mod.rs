@@ -73,6 +73,21 @@ impl Default for CompatOptions {
 }
 
 impl CompatOptions {
+    /// The PATCH engine's options that follow these quirk switches
+    /// (`create_missing_filtered_target`), with default validation.
+    ///
+    /// ```
+    /// use scimkit_core::compat::CompatOptions;
+    /// assert!(CompatOptions::default().patch_options().create_missing_filtered_target);
+    /// assert!(!CompatOptions::strict().patch_options().create_missing_filtered_target);
+    /// ```
+    pub fn patch_options(&self) -> crate::patch::PatchOptions {
+        crate::patch::PatchOptions {
+            create_missing_filtered_target: self.create_missing_filtered_target,
+            ..crate::patch::PatchOptions::default()
+        }
+    }
+
     /// Every quirk off: input must follow the RFCs exactly.
     pub fn strict() -> Self {
         CompatOptions {
