@@ -59,7 +59,8 @@ pub struct PatchOutcome {
 ///   sub-attribute it sets that sub-attribute in each matching element;
 /// - `remove` with a filter that matches nothing changes nothing (identity providers retry
 ///   removals, and a `noTarget` would fail a retry of a change that did happen);
-/// - a `null` value unassigns the target.
+/// - a `null` value unassigns the target, except that adding `null` to a multi-valued
+///   attribute adds nothing.
 ///
 /// ```
 /// use scimkit_core::patch::{apply_patch, PatchOptions, PatchRequest};
@@ -296,6 +297,8 @@ fn set_whole(
     value: Option<&Value>,
 ) {
     let value = match (op, value) {
+        // Adding no values to a multi-valued attribute adds nothing.
+        (PatchOp::Add, None | Some(Value::Null)) if attribute.multi_valued => return,
         (PatchOp::Remove, _) | (_, None | Some(Value::Null)) => {
             remove_ci(container, &attribute.name);
             return;
