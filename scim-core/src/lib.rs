@@ -5,10 +5,12 @@
 
 pub mod compat;
 mod error;
+pub mod projection;
 pub mod resource;
 mod scalar;
 pub mod schema;
 pub mod validate;
 
 pub use error::{ScimError, ERROR_SCHEMA};
+pub use projection::Projection;
 pub use resource::{Meta, Resource};
