@@ -531,16 +531,18 @@ fn action_for(mode: Mode, attribute: &Attribute, named: &Named) -> Action {
     if attribute.kind != AttributeType::Complex || attribute.sub_attributes.is_empty() {
         return if keep { Action::Keep } else { Action::Drop };
     }
-    let flags: Box<[bool]> = attribute
-        .sub_attributes
-        .iter()
-        .enumerate()
-        .map(|(i, sub)| keeps_sub(mode, keep, named, i, sub))
-        .collect();
-    if flags.iter().all(|f| *f) {
+    let flags = || {
+        attribute
+            .sub_attributes
+            .iter()
+            .enumerate()
+            .map(|(i, sub)| keeps_sub(mode, keep, named, i, sub))
+    };
+    // Checked before collecting, so the common whole-value case allocates nothing.
+    if flags().all(|f| f) {
         Action::Keep
-    } else if flags.iter().any(|f| *f) {
-        Action::Subs(flags)
+    } else if flags().any(|f| f) {
+        Action::Subs(flags().collect())
     } else {
         Action::Drop
     }
