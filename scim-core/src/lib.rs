@@ -7,10 +7,14 @@ pub mod compat;
 mod error;
 pub mod evaluate;
 pub mod patch;
+pub mod projection;
 pub mod resource;
 mod scalar;
 pub mod schema;
+pub mod sort;
 pub mod validate;
 
 pub use error::{ScimError, ERROR_SCHEMA};
+pub use projection::Projection;
 pub use resource::{Meta, Resource};
+pub use sort::{SortKey, SortOrder, SortSpec};

@@ -38,6 +38,39 @@ impl Scalar<'_> {
             _ => None,
         }
     }
+
+    /// A total order for sorting: [`Scalar::compare`] where it answers; across kinds, by kind
+    /// (text < number < time < boolean); numbers that `compare` cannot order (NaN) by
+    /// `f64::total_cmp`.
+    pub(crate) fn total_cmp(&self, other: &Scalar<'_>) -> Ordering {
+        if let Some(order) = self.compare(other) {
+            return order;
+        }
+        match (self, other) {
+            (Scalar::Number(a), Scalar::Number(b)) => a.total_cmp(b),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+
+    /// The kind's place in [`Scalar::total_cmp`].
+    fn rank(&self) -> u8 {
+        match self {
+            Scalar::Text(_) => 0,
+            Scalar::Number(_) => 1,
+            Scalar::Time(_) => 2,
+            Scalar::Bool(_) => 3,
+        }
+    }
+
+    /// The same scalar owning its text, so it can outlive the JSON it was read from.
+    pub(crate) fn into_owned(self) -> Scalar<'static> {
+        match self {
+            Scalar::Text(text) => Scalar::Text(Cow::Owned(text.into_owned())),
+            Scalar::Number(n) => Scalar::Number(n),
+            Scalar::Time(t) => Scalar::Time(t),
+            Scalar::Bool(b) => Scalar::Bool(b),
+        }
+    }
 }
 
 /// Folds `text` for a case-insensitive comparison; borrows when there is nothing to fold.
@@ -142,5 +175,22 @@ mod tests {
         assert!(scalar_of(&n, &text).is_none());
         let object = json!({});
         assert!(scalar_of(&Attribute::complex("c", vec![]), &object).is_none());
+    }
+
+    #[test]
+    fn total_order_across_kinds_and_nan() {
+        let text = Scalar::Text(Cow::Borrowed("z"));
+        let number = Scalar::Number(1.0);
+        let nan = Scalar::Number(f64::NAN);
+        assert_eq!(text.total_cmp(&number), Ordering::Less);
+        assert_eq!(Scalar::Bool(false).total_cmp(&number), Ordering::Greater);
+        assert_eq!(number.total_cmp(&nan), Ordering::Less);
+        assert_eq!(nan.total_cmp(&nan), Ordering::Equal);
+        assert_eq!(
+            Scalar::Number(0.0).total_cmp(&Scalar::Number(-0.0)),
+            Ordering::Equal
+        );
+        let owned = Scalar::Text(Cow::Borrowed("a")).into_owned();
+        assert!(matches!(owned, Scalar::Text(Cow::Owned(_))));
     }
 }
