@@ -1,5 +1,4 @@
-//! SCIM 2.0 service-provider core: schemas, resources, validation, filter evaluation,
-//! projection, sorting, PATCH and the identity-provider compatibility layer.
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
