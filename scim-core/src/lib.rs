@@ -2,7 +2,9 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod compat;
+pub mod context;
 mod error;
 pub mod evaluate;
 pub mod patch;
@@ -11,6 +13,7 @@ pub mod resource;
 mod scalar;
 pub mod schema;
 pub mod sort;
+pub mod store;
 pub mod validate;
 
 pub use error::{ScimError, ERROR_SCHEMA};

@@ -1,0 +1,104 @@
+//! Authentication and tenancy: deciding, from a request's parts, who is calling and for which
+//! tenant, before anything else happens.
+//!
+//! A host plugs in its own [`Authenticator`] (its API keys, its sessions), passes a closure for
+//! the simple case, or uses the ready `BearerTokens`. This module decides identities; it does
+//! not route or touch stores.
+
+use async_trait::async_trait;
+use http::{HeaderMap, Method};
+
+use crate::context::Context;
+use crate::error::ScimError;
+
+/// The parts of a request an [`Authenticator`] sees.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthRequest<'a> {
+    /// The method.
+    pub method: &'a Method,
+    /// The path below the mount point (`/Users/2819c223`).
+    pub path: &'a str,
+    /// The headers (`Authorization`, …).
+    pub headers: &'a HeaderMap,
+    /// The tenant path segment, when the host mounts the service under one
+    /// (`/scim/v2/{tenant}/…`).
+    pub tenant: Option<&'a str>,
+}
+
+impl AuthRequest<'_> {
+    /// The credentials of an `Authorization: Bearer <token>` header (scheme case-insensitive),
+    /// or `None`.
+    ///
+    /// ```
+    /// use http::{HeaderMap, HeaderValue, Method};
+    /// use scimkit_core::auth::AuthRequest;
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("authorization", HeaderValue::from_static("bearer abc123"));
+    /// let req = AuthRequest { method: &Method::GET, path: "/Users", headers: &headers, tenant: None };
+    /// assert_eq!(req.bearer_token(), Some("abc123"));
+    /// ```
+    pub fn bearer_token(&self) -> Option<&str> {
+        let value = self
+            .headers
+            .get(http::header::AUTHORIZATION)?
+            .to_str()
+            .ok()?;
+        let (scheme, token) = value.trim().split_once(' ')?;
+        let token = token.trim();
+        (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+    }
+}
+
+/// Why a request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// 401 with `WWW-Authenticate: Bearer`: no credentials, or they are unknown, expired or
+    /// revoked, or not valid for the tenant in the path. The detail must not say which.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: the caller is known but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+}
+
+impl From<AuthError> for ScimError {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::Unauthorized(detail) => ScimError::Unauthorized(detail),
+            AuthError::Forbidden(detail) => ScimError::Forbidden(detail),
+        }
+    }
+}
+
+/// Decides the caller and tenant of a request, or refuses it.
+///
+/// Implemented for closures, so the simple case is one line:
+///
+/// ```
+/// use scimkit_core::auth::{AuthError, AuthRequest, Authenticator};
+/// use scimkit_core::context::{Caller, Context, Tenant};
+///
+/// // One tenant per path segment, one shared secret (a real host looks keys up).
+/// let auth = |req: &AuthRequest<'_>| match (req.bearer_token(), req.tenant) {
+///     (Some("s3cret"), Some(tenant)) => Ok(Context::new(Tenant::new(tenant), Caller::new("idp"))),
+///     _ => Err(AuthError::Unauthorized("a valid bearer token is required".into())),
+/// };
+/// fn takes(_: impl Authenticator) {}
+/// takes(auth);
+/// ```
+#[async_trait]
+pub trait Authenticator: Send + Sync + 'static {
+    /// The context of the request, or why it is refused.
+    async fn authenticate(&self, request: &AuthRequest<'_>) -> Result<Context, AuthError>;
+}
+
+#[async_trait]
+impl<F> Authenticator for F
+where
+    F: Fn(&AuthRequest<'_>) -> Result<Context, AuthError> + Send + Sync + 'static,
+{
+    async fn authenticate(&self, request: &AuthRequest<'_>) -> Result<Context, AuthError> {
+        self(request)
+    }
+}
