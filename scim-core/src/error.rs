@@ -81,6 +81,9 @@ pub enum ScimError {
     /// 413: the request body is larger than allowed.
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// 415: the request body's media type is not JSON.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// 500: the server failed; the detail never carries internals.
     #[error("{0}")]
     Internal(String),
@@ -114,6 +117,7 @@ impl ScimError {
             ScimError::Uniqueness(_) | ScimError::Conflict(_) => 409,
             ScimError::PreconditionFailed(_) => 412,
             ScimError::PayloadTooLarge(_) => 413,
+            ScimError::UnsupportedMediaType(_) => 415,
             ScimError::Internal(_) => 500,
             ScimError::NotImplemented(_) => 501,
             ScimError::Unavailable(_) => 503,
@@ -162,6 +166,7 @@ impl ScimError {
             | ScimError::Conflict(d)
             | ScimError::PreconditionFailed(d)
             | ScimError::PayloadTooLarge(d)
+            | ScimError::UnsupportedMediaType(d)
             | ScimError::Internal(d)
             | ScimError::NotImplemented(d)
             | ScimError::Unavailable(d) => d,
@@ -192,6 +197,7 @@ impl ScimError {
             ScimError::Conflict(d) => ScimError::Conflict(f(d)),
             ScimError::PreconditionFailed(d) => ScimError::PreconditionFailed(f(d)),
             ScimError::PayloadTooLarge(d) => ScimError::PayloadTooLarge(f(d)),
+            ScimError::UnsupportedMediaType(d) => ScimError::UnsupportedMediaType(f(d)),
             ScimError::Internal(d) => ScimError::Internal(f(d)),
             ScimError::NotImplemented(d) => ScimError::NotImplemented(f(d)),
             ScimError::Unavailable(d) => ScimError::Unavailable(f(d)),

@@ -5,8 +5,10 @@
 pub mod auth;
 pub mod compat;
 pub mod context;
+pub mod engine;
 mod error;
 pub mod evaluate;
+pub mod events;
 pub mod patch;
 pub mod projection;
 pub mod resource;
@@ -16,6 +18,7 @@ pub mod sort;
 pub mod store;
 pub mod validate;
 
+pub use engine::{Mount, Scim};
 pub use error::{ScimError, ERROR_SCHEMA};
 pub use projection::Projection;
 pub use resource::{Meta, Resource};

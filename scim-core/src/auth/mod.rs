@@ -91,6 +91,48 @@ impl From<AuthError> for ScimError {
 pub trait Authenticator: Send + Sync + 'static {
     /// The context of the request, or why it is refused.
     async fn authenticate(&self, request: &AuthRequest<'_>) -> Result<Context, AuthError>;
+
+    /// The schemes `/ServiceProviderConfig` advertises (default: an OAuth 2.0 bearer token,
+    /// RFC 6750, which is what identity providers send).
+    fn schemes(&self) -> Vec<AuthenticationScheme> {
+        vec![AuthenticationScheme::oauth_bearer_token()]
+    }
+}
+
+/// An entry of `/ServiceProviderConfig`'s `authenticationSchemes` (RFC 7643 §5).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthenticationScheme {
+    /// The scheme's type: `oauthbearertoken`, `httpbasic`, `oauth2`…
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// A description.
+    pub description: String,
+    /// The specification's URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spec_uri: Option<String>,
+    /// Where the host documents how to get credentials.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documentation_uri: Option<String>,
+    /// Whether it is the preferred scheme.
+    pub primary: bool,
+}
+
+impl AuthenticationScheme {
+    /// A bearer token in the `Authorization` header (RFC 6750).
+    pub fn oauth_bearer_token() -> Self {
+        AuthenticationScheme {
+            kind: "oauthbearertoken".to_owned(),
+            name: "OAuth Bearer Token".to_owned(),
+            description: "Authentication with a bearer token in the Authorization header"
+                .to_owned(),
+            spec_uri: Some("https://www.rfc-editor.org/info/rfc6750".to_owned()),
+            documentation_uri: None,
+            primary: true,
+        }
+    }
 }
 
 #[async_trait]

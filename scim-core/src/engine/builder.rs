@@ -1,0 +1,273 @@
+//! [`ScimBuilder`]: configuring an engine, and what can be wrong with a configuration.
+
+use std::sync::Arc;
+
+use crate::auth::Authenticator;
+use crate::compat::CompatOptions;
+use crate::engine::{Inner, Scim};
+use crate::events::EventSink;
+use crate::schema::ResourceType;
+use crate::store::ResourceStore;
+use crate::validate::ValidationOptions;
+
+/// How a successful PATCH is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PatchResponse {
+    /// `200 OK` with the resource (honouring `attributes`/`excludedAttributes`). The default.
+    #[default]
+    Resource,
+    /// `204 No Content` (RFC 7644 §3.5.2 allows it; Entra ID accepts it), unless the request
+    /// asks for attributes. Lets a store add one member to a huge group without rendering it.
+    NoContent,
+}
+
+/// The engine's settings, with the defaults of [`Settings::default`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Settings {
+    pub(crate) external_url: Option<String>,
+    pub(crate) max_page_size: usize,
+    pub(crate) default_page_size: usize,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) patch_response: PatchResponse,
+    pub(crate) compat: CompatOptions,
+    pub(crate) validation: ValidationOptions,
+    pub(crate) public_discovery: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            external_url: None,
+            max_page_size: 1000,
+            default_page_size: 100,
+            max_body_bytes: 1024 * 1024,
+            patch_response: PatchResponse::Resource,
+            compat: CompatOptions::default(),
+            validation: ValidationOptions::default(),
+            public_discovery: false,
+        }
+    }
+}
+
+/// Why [`ScimBuilder::build`] refused a configuration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    /// No store was given.
+    #[error("no store: call ScimBuilder::store (InMemoryStore or your own ResourceStore)")]
+    MissingStore,
+    /// No authenticator was given.
+    #[error("no authenticator: call ScimBuilder::authenticator (BearerTokens or your own)")]
+    MissingAuthenticator,
+    /// Two resource types share a name or an endpoint.
+    #[error("two resource types use the name or endpoint \"{0}\"")]
+    DuplicateResourceType(String),
+    /// An endpoint is not `/` followed by one path segment, or collides with a protocol
+    /// endpoint (`/Schemas`, `/Bulk`, `/.search`…).
+    #[error("resource type endpoint \"{0}\" must be \"/\" and one segment that is not a protocol endpoint")]
+    InvalidEndpoint(String),
+    /// A setting is out of range.
+    #[error("invalid setting: {0}")]
+    InvalidSetting(String),
+    /// The external URL is not an absolute http(s) URL.
+    #[error("external URL \"{0}\" must start with http:// or https://")]
+    InvalidExternalUrl(String),
+}
+
+/// Builds a [`Scim`] engine.
+///
+/// ```
+/// use scimkit_core::auth::{AuthError, AuthRequest};
+/// use scimkit_core::context::{Caller, Context, Tenant};
+/// use scimkit_core::engine::{PatchResponse, Scim};
+/// # use scimkit_core::store::{ListQuery, Page, ResourceStore, StoreError, Version};
+/// # use scimkit_core::{schema::ResourceType, Resource};
+/// # struct NoStore;
+/// # #[async_trait::async_trait]
+/// # impl ResourceStore for NoStore {
+/// #     async fn create(&self, _: &Context, _: &ResourceType, _: Resource) -> Result<Resource, StoreError> { Err(StoreError::Unavailable("x".into())) }
+/// #     async fn get(&self, _: &Context, _: &ResourceType, _: &str) -> Result<Option<Resource>, StoreError> { Ok(None) }
+/// #     async fn list(&self, _: &Context, _: &ResourceType, _: &ListQuery) -> Result<Page, StoreError> { Ok(Page::default()) }
+/// #     async fn replace(&self, _: &Context, _: &ResourceType, _: &str, _: Resource, _: Option<&Version>) -> Result<Resource, StoreError> { Err(StoreError::NotFound) }
+/// #     async fn delete(&self, _: &Context, _: &ResourceType, _: &str, _: Option<&Version>) -> Result<(), StoreError> { Err(StoreError::NotFound) }
+/// # }
+/// # let my_store = NoStore;
+///
+/// let scim = Scim::builder()
+///     .store(my_store)
+///     .authenticator(|req: &AuthRequest<'_>| match req.bearer_token() {
+///         Some("s3cret") => Ok(Context::new(Tenant::new("default"), Caller::new("idp"))),
+///         _ => Err(AuthError::Unauthorized("a valid bearer token is required".into())),
+///     })
+///     .external_url("https://app.example.com")
+///     .patch_response(PatchResponse::NoContent)
+///     .build()?;
+/// assert_eq!(scim.resource_types().len(), 2); // User and Group by default
+/// # Ok::<(), scimkit_core::engine::BuildError>(())
+/// ```
+#[must_use]
+#[derive(Default)]
+pub struct ScimBuilder {
+    store: Option<Arc<dyn ResourceStore>>,
+    authenticator: Option<Arc<dyn Authenticator>>,
+    events: Option<Arc<dyn EventSink>>,
+    resource_types: Vec<ResourceType>,
+    settings: Settings,
+}
+
+impl std::fmt::Debug for ScimBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScimBuilder")
+            .field("store", &self.store.is_some())
+            .field("authenticator", &self.authenticator.is_some())
+            .field("events", &self.events.is_some())
+            .field("resource_types", &self.resource_types.len())
+            .field("settings", &self.settings)
+            .finish()
+    }
+}
+
+impl ScimBuilder {
+    /// The store (required).
+    pub fn store(mut self, store: impl ResourceStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// A store already shared with the host (required, unless [`ScimBuilder::store`] is used).
+    pub fn shared_store(mut self, store: Arc<dyn ResourceStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The authenticator (required).
+    pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
+        self.authenticator = Some(Arc::new(authenticator));
+        self
+    }
+
+    /// An authenticator already shared with the host (a `BearerTokens` it mints tokens into).
+    pub fn shared_authenticator(mut self, authenticator: Arc<dyn Authenticator>) -> Self {
+        self.authenticator = Some(authenticator);
+        self
+    }
+
+    /// The hook that hears of every committed change.
+    pub fn events(mut self, events: impl EventSink) -> Self {
+        self.events = Some(Arc::new(events));
+        self
+    }
+
+    /// Serves a resource type. Without any, the engine serves [`ResourceType::user`] (with
+    /// the EnterpriseUser extension) and [`ResourceType::group`].
+    pub fn resource_type(mut self, rt: ResourceType) -> Self {
+        self.resource_types.push(rt);
+        self
+    }
+
+    /// The URL clients reach the host at (`https://app.example.com`), used with the mount
+    /// prefix in `Location` and `meta.location`. Without it, the request's `Host` header is
+    /// used with `http://`; set it when TLS terminates in front of the host.
+    pub fn external_url(mut self, url: impl Into<String>) -> Self {
+        self.settings.external_url = Some(url.into());
+        self
+    }
+
+    /// The largest page a list returns (default 1000); larger `count`s are clamped. It is the
+    /// `filter.maxResults` of `/ServiceProviderConfig`.
+    pub fn max_page_size(mut self, n: usize) -> Self {
+        self.settings.max_page_size = n;
+        self
+    }
+
+    /// The page size when a list gives no `count` (default 100).
+    pub fn default_page_size(mut self, n: usize) -> Self {
+        self.settings.default_page_size = n;
+        self
+    }
+
+    /// The largest request body accepted (default 1 MiB); larger ones get `413`.
+    pub fn max_body_bytes(mut self, n: usize) -> Self {
+        self.settings.max_body_bytes = n;
+        self
+    }
+
+    /// How a successful PATCH is answered (default `200` with the resource).
+    pub fn patch_response(mut self, response: PatchResponse) -> Self {
+        self.settings.patch_response = response;
+        self
+    }
+
+    /// Which identity-provider quirks are normalised (default: all of them).
+    pub fn compat(mut self, compat: CompatOptions) -> Self {
+        self.settings.compat = compat;
+        self
+    }
+
+    /// Validation settings (default: unknown attributes are refused).
+    pub fn validation(mut self, validation: ValidationOptions) -> Self {
+        self.settings.validation = validation;
+        self
+    }
+
+    /// Serve `/ServiceProviderConfig`, `/Schemas` and `/ResourceTypes` without
+    /// authentication (RFC 7644 §4 allows it; default off).
+    pub fn public_discovery(mut self, public: bool) -> Self {
+        self.settings.public_discovery = public;
+        self
+    }
+
+    /// The engine, or what is wrong with the configuration.
+    pub fn build(self) -> Result<Scim, BuildError> {
+        let store = self.store.ok_or(BuildError::MissingStore)?;
+        let authenticator = self.authenticator.ok_or(BuildError::MissingAuthenticator)?;
+        let settings = self.settings;
+        if settings.max_page_size == 0 {
+            return Err(BuildError::InvalidSetting(
+                "max_page_size must be at least 1".to_owned(),
+            ));
+        }
+        if settings.default_page_size == 0 || settings.default_page_size > settings.max_page_size {
+            return Err(BuildError::InvalidSetting(format!(
+                "default_page_size must be between 1 and max_page_size ({})",
+                settings.max_page_size
+            )));
+        }
+        if let Some(url) = &settings.external_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(BuildError::InvalidExternalUrl(url.clone()));
+            }
+        }
+        let resource_types = if self.resource_types.is_empty() {
+            vec![ResourceType::user(), ResourceType::group()]
+        } else {
+            self.resource_types
+        };
+        for (n, rt) in resource_types.iter().enumerate() {
+            let segment = rt.endpoint.strip_prefix('/').unwrap_or("");
+            if segment.is_empty()
+                || segment.contains('/')
+                || segment.starts_with('.')
+                || crate::engine::route::is_protocol_segment(segment)
+            {
+                return Err(BuildError::InvalidEndpoint(rt.endpoint.clone()));
+            }
+            for other in resource_types.iter().skip(n + 1) {
+                if other.name.eq_ignore_ascii_case(&rt.name) {
+                    return Err(BuildError::DuplicateResourceType(rt.name.clone()));
+                }
+                if other.endpoint.eq_ignore_ascii_case(&rt.endpoint) {
+                    return Err(BuildError::DuplicateResourceType(rt.endpoint.clone()));
+                }
+            }
+        }
+        Ok(Scim {
+            inner: Arc::new(Inner {
+                store,
+                authenticator,
+                events: self.events,
+                resource_types: resource_types.into_iter().map(Arc::new).collect(),
+                settings,
+            }),
+        })
+    }
+}

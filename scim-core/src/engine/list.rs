@@ -1,0 +1,348 @@
+//! Listing and searching: `GET /{endpoint}`, `POST /{endpoint}/.search` and `POST /.search`,
+//! with filters, sorting, paging and projection, split between the store and the engine by the
+//! store's [`crate::store::PushDown`].
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{Response, StatusCode};
+use scimkit_filter::{parse_filter, Filter};
+use serde_json::{json, Map, Value};
+
+use crate::engine::discovery::LIST_RESPONSE_SCHEMA;
+use crate::engine::request::json_body;
+use crate::engine::resources::store_error;
+use crate::engine::{response, Call};
+use crate::error::ScimError;
+use crate::evaluate::{CompiledFilter, Strictness};
+use crate::projection::Projection;
+use crate::resource::Resource;
+use crate::schema::ResourceType;
+use crate::sort::SortSpec;
+use crate::store::{ListQuery, Pagination};
+
+/// The URN of a `/.search` request body.
+pub const SEARCH_REQUEST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+
+/// The parameters of a list or search, from the query string or a `.search` body.
+#[derive(Debug, Default)]
+struct ListParams {
+    filter: Option<String>,
+    sort_by: Option<String>,
+    sort_order: Option<String>,
+    start_index: Option<i64>,
+    count: Option<i64>,
+    attributes: Option<String>,
+    excluded: Option<String>,
+}
+
+impl ListParams {
+    fn from_query(call: &Call<'_>) -> Result<ListParams, ScimError> {
+        let q = &call.query;
+        Ok(ListParams {
+            filter: q.get("filter").map(str::to_owned),
+            sort_by: q.get("sortby").map(str::to_owned),
+            sort_order: q.get("sortorder").map(str::to_owned),
+            start_index: q
+                .get("startindex")
+                .map(|s| integer("startIndex", s))
+                .transpose()?,
+            count: q.get("count").map(|s| integer("count", s)).transpose()?,
+            attributes: q.get("attributes").map(str::to_owned),
+            excluded: q.get("excludedattributes").map(str::to_owned),
+        })
+    }
+
+    fn from_body(body: Value) -> Result<ListParams, ScimError> {
+        let Value::Object(map) = body else {
+            return Err(ScimError::InvalidSyntax(
+                "a search request body must be a JSON object (RFC 7644 §3.4.3)".to_owned(),
+            ));
+        };
+        let mut params = ListParams::default();
+        for (key, value) in map {
+            match key.to_ascii_lowercase().as_str() {
+                "filter" => params.filter = text("filter", value)?,
+                "sortby" => params.sort_by = text("sortBy", value)?,
+                "sortorder" => params.sort_order = text("sortOrder", value)?,
+                "startindex" => params.start_index = number("startIndex", &value)?,
+                "count" => params.count = number("count", &value)?,
+                "attributes" => params.attributes = names("attributes", value)?,
+                "excludedattributes" => params.excluded = names("excludedAttributes", value)?,
+                // `schemas` and unknown members are ignored.
+                _ => {}
+            }
+        }
+        Ok(params)
+    }
+}
+
+fn integer(name: &str, text: &str) -> Result<i64, ScimError> {
+    text.trim()
+        .parse::<i64>()
+        .map_err(|_| ScimError::InvalidValue(format!("{name} must be an integer, not \"{text}\"")))
+}
+
+fn text(name: &str, value: Value) -> Result<Option<String>, ScimError> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        other => Err(ScimError::InvalidValue(format!(
+            "{name} must be a string, not {other}"
+        ))),
+    }
+}
+
+fn number(name: &str, value: &Value) -> Result<Option<i64>, ScimError> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Number(n) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| ScimError::InvalidValue(format!("{name} must be an integer, not {n}"))),
+        Value::String(s) => integer(name, s).map(Some),
+        other => Err(ScimError::InvalidValue(format!(
+            "{name} must be an integer, not {other}"
+        ))),
+    }
+}
+
+/// `attributes` in a search body: an array of names (a comma-separated string is tolerated).
+fn names(name: &str, value: Value) -> Result<Option<String>, ScimError> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    Value::String(s) => out.push(s),
+                    other => {
+                        return Err(ScimError::InvalidValue(format!(
+                            "{name} must list attribute names as strings, not {other}"
+                        )))
+                    }
+                }
+            }
+            Ok(Some(out.join(",")))
+        }
+        other => Err(ScimError::InvalidValue(format!(
+            "{name} must be an array of attribute names, not {other}"
+        ))),
+    }
+}
+
+/// `startIndex` and `count` after RFC 7644 §3.4.2.4's rules: below 1 means 1, negative means
+/// 0, and a count above the maximum is clamped.
+fn page_bounds(call: &Call<'_>, params: &ListParams) -> (usize, usize) {
+    let settings = &call.inner.settings;
+    let start = params
+        .start_index
+        .map_or(1, |n| usize::try_from(n.max(1)).unwrap_or(usize::MAX));
+    let count = params.count.map_or(settings.default_page_size, |n| {
+        usize::try_from(n.max(0)).unwrap_or(usize::MAX)
+    });
+    (start, count.min(settings.max_page_size))
+}
+
+fn parse(filter: Option<&str>) -> Result<Option<Filter>, ScimError> {
+    match filter.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => Ok(Some(parse_filter(text)?)),
+    }
+}
+
+impl Call<'_> {
+    pub(crate) async fn list(&self, rt: &ResourceType) -> Result<Response<Bytes>, ScimError> {
+        let params = ListParams::from_query(self)?;
+        self.run(rt, &params).await
+    }
+
+    pub(crate) async fn search(&self, rt: &ResourceType) -> Result<Response<Bytes>, ScimError> {
+        let body = json_body(self.headers, self.body, self.inner.settings.max_body_bytes)?;
+        let params = ListParams::from_body(body)?;
+        self.run(rt, &params).await
+    }
+
+    async fn run(
+        &self,
+        rt: &ResourceType,
+        params: &ListParams,
+    ) -> Result<Response<Bytes>, ScimError> {
+        let projection =
+            Projection::from_query(rt, params.attributes.as_deref(), params.excluded.as_deref())?;
+        let filter = parse(params.filter.as_deref())?;
+        if let Some(filter) = &filter {
+            CompiledFilter::new(filter, rt, Strictness::Strict)?;
+        }
+        let sort = params
+            .sort_by
+            .as_deref()
+            .map(|by| SortSpec::from_query(rt, by, params.sort_order.as_deref()))
+            .transpose()?;
+        let (start, count) = page_bounds(self, params);
+
+        let store = &self.inner.store;
+        let plan = store
+            .push_down(rt)
+            .plan(rt, filter.as_ref(), sort.is_some());
+        let query = ListQuery {
+            filter: plan.store_filter.clone(),
+            sort: sort.clone().filter(|_| plan.store_sorts),
+            page: plan.store_pages.then_some(Pagination::Index {
+                start_index: start,
+                count,
+            }),
+            projection: projection.clone(),
+        };
+        let page = store
+            .list(&self.ctx, rt, &query)
+            .await
+            .map_err(|e| store_error(e, rt, None))?;
+
+        let (resources, total) = if plan.store_pages {
+            let mut resources = page.resources;
+            resources.truncate(count);
+            (resources, page.total_results)
+        } else {
+            let mut resources = page.resources;
+            if let Some(residual) = &plan.residual {
+                let compiled = CompiledFilter::new(residual, rt, Strictness::Strict)?;
+                resources.retain(|r| compiled.matches(r));
+            }
+            if let Some(sort) = sort.as_ref().filter(|_| !plan.store_sorts) {
+                sort.sort(rt, &mut resources);
+            }
+            let total = resources.len();
+            let page: Vec<Resource> = resources
+                .into_iter()
+                .skip(start.saturating_sub(1))
+                .take(count)
+                .collect();
+            (page, total)
+        };
+        let rendered: Vec<Value> = resources
+            .into_iter()
+            .map(|mut r| self.render(rt, &mut r, &projection))
+            .collect();
+        Ok(list_response(rendered, total, start))
+    }
+
+    /// `POST /.search`: every resource type at once. Attribute names a type does not define
+    /// match nothing in it (lenient evaluation), and sort keys of such types are missing.
+    pub(crate) async fn root_search(&self) -> Result<Response<Bytes>, ScimError> {
+        let body = json_body(self.headers, self.body, self.inner.settings.max_body_bytes)?;
+        let params = ListParams::from_body(body)?;
+        let filter = parse(params.filter.as_deref())?;
+        let (start, count) = page_bounds(self, &params);
+        let types: &[Arc<ResourceType>] = &self.inner.resource_types;
+
+        let mut sort: Option<SortSpec> = None;
+        if let Some(by) = params.sort_by.as_deref() {
+            let mut first_error = None;
+            for rt in types {
+                match SortSpec::from_query(rt, by, params.sort_order.as_deref()) {
+                    Ok(spec) => {
+                        sort = Some(spec);
+                        break;
+                    }
+                    Err(err) => {
+                        first_error.get_or_insert(err);
+                    }
+                }
+            }
+            if sort.is_none() {
+                if let Some(err) = first_error {
+                    return Err(err);
+                }
+            }
+        }
+
+        let mut matches: Vec<(usize, Resource)> = Vec::new();
+        let mut compiled_anywhere = filter.is_none();
+        let mut first_error = None;
+        for (n, rt) in types.iter().enumerate() {
+            let compiled = match &filter {
+                Some(f) => match CompiledFilter::new(f, rt, Strictness::Lenient) {
+                    Ok(c) => {
+                        compiled_anywhere = true;
+                        Some(c)
+                    }
+                    Err(err) => {
+                        first_error.get_or_insert(err);
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            // Only a filter that is valid in this type's own terms is pushed to the store.
+            let pushable = filter
+                .as_ref()
+                .filter(|f| CompiledFilter::new(f, rt, Strictness::Strict).is_ok());
+            let plan = self.inner.store.push_down(rt).plan(rt, pushable, false);
+            let query = ListQuery {
+                filter: plan.store_filter,
+                sort: None,
+                page: None,
+                projection: Projection::all(),
+            };
+            let page = self
+                .inner
+                .store
+                .list(&self.ctx, rt, &query)
+                .await
+                .map_err(|e| store_error(e, rt, None))?;
+            matches.extend(
+                page.resources
+                    .into_iter()
+                    .filter(|r| compiled.as_ref().is_none_or(|c| c.matches(r)))
+                    .map(|r| (n, r)),
+            );
+        }
+        if !compiled_anywhere {
+            if let Some(err) = first_error {
+                return Err(err);
+            }
+        }
+        if let Some(spec) = &sort {
+            let mut keyed: Vec<_> = matches
+                .into_iter()
+                .map(|(n, r)| {
+                    let key = types.get(n).map(|rt| spec.key(rt, &r));
+                    (key, n, r)
+                })
+                .collect();
+            keyed.sort_by(|a, b| match (&a.0, &b.0) {
+                (Some(x), Some(y)) => spec.compare(x, y),
+                _ => std::cmp::Ordering::Equal,
+            });
+            matches = keyed.into_iter().map(|(_, n, r)| (n, r)).collect();
+        }
+        let total = matches.len();
+        let mut rendered = Vec::new();
+        for (n, mut resource) in matches
+            .into_iter()
+            .skip(start.saturating_sub(1))
+            .take(count)
+        {
+            let Some(rt) = types.get(n) else { continue };
+            let projection = Projection::from_query(
+                rt,
+                params.attributes.as_deref(),
+                params.excluded.as_deref(),
+            )?;
+            rendered.push(self.render(rt, &mut resource, &projection));
+        }
+        Ok(list_response(rendered, total, start))
+    }
+}
+
+fn list_response(resources: Vec<Value>, total: usize, start: usize) -> Response<Bytes> {
+    let mut body = Map::new();
+    body.insert("schemas".to_owned(), json!([LIST_RESPONSE_SCHEMA]));
+    body.insert("totalResults".to_owned(), json!(total));
+    body.insert("startIndex".to_owned(), json!(start));
+    body.insert("itemsPerPage".to_owned(), json!(resources.len()));
+    body.insert("Resources".to_owned(), Value::Array(resources));
+    response::json(StatusCode::OK, &Value::Object(body), None, None)
+}

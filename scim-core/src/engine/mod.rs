@@ -1,0 +1,352 @@
+//! The framework-free request engine: [`Scim::handle`] answers any RFC 7644 request given as an
+//! `http::Request<Bytes>`.
+//!
+//! Order of work for every request: route → authenticate (→ tenant) → method → read the body →
+//! compat → validate → store → events → respond. Adapters (`scimkit-axum`, `scimkit-actix`)
+//! only convert their framework's request and call [`Scim::handle_with`]; everything about
+//! the protocol happens here. This module does not persist anything (the
+//! [`crate::store::ResourceStore`] does) and does not decide identities (the
+//! [`crate::auth::Authenticator`] does).
+
+mod builder;
+mod discovery;
+mod list;
+mod request;
+mod resources;
+mod response;
+mod route;
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use futures_util::FutureExt;
+use http::{HeaderMap, Method, Request, Response, StatusCode};
+use tracing::{field, Instrument};
+
+pub use builder::{BuildError, PatchResponse, ScimBuilder};
+pub use discovery::{LIST_RESPONSE_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA};
+pub use list::SEARCH_REQUEST_SCHEMA;
+pub use response::SCIM_JSON;
+
+use crate::auth::{AuthRequest, Authenticator};
+use crate::context::Context;
+use crate::error::ScimError;
+use crate::events::{Change, EventSink};
+use crate::schema::ResourceType;
+use crate::store::ResourceStore;
+use builder::Settings;
+use request::Query;
+use route::Route;
+
+/// Where the engine is mounted in the host's URL space, as an adapter tells it.
+///
+/// ```
+/// use scimkit_core::engine::Mount;
+/// // Served at https://app.example.com/scim/v2/{org}/Users for each organisation.
+/// let mount = Mount { prefix: "/scim/v2/acme", tenant: Some("acme") };
+/// assert_eq!(Mount::root().prefix, "");
+/// # let _ = mount;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Mount<'a> {
+    /// The path before the SCIM endpoints, including a tenant segment (`/scim/v2/acme`), without
+    /// a trailing slash. Removed from the request path if present, and used to build
+    /// `Location` and `meta.location`.
+    pub prefix: &'a str,
+    /// The tenant path segment, when the host's route has one; handed to the authenticator.
+    pub tenant: Option<&'a str>,
+}
+
+impl Mount<'_> {
+    /// Mounted at the root, without a tenant segment.
+    pub const fn root() -> Mount<'static> {
+        Mount {
+            prefix: "",
+            tenant: None,
+        }
+    }
+}
+
+/// The SCIM engine. Cheap to clone (an `Arc`); build it with [`Scim::builder`].
+#[derive(Clone)]
+pub struct Scim {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    store: Arc<dyn ResourceStore>,
+    authenticator: Arc<dyn Authenticator>,
+    events: Option<Arc<dyn EventSink>>,
+    resource_types: Vec<Arc<ResourceType>>,
+    settings: Settings,
+}
+
+impl std::fmt::Debug for Scim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scim")
+            .field(
+                "resource_types",
+                &self
+                    .inner
+                    .resource_types
+                    .iter()
+                    .map(|rt| rt.name.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field("settings", &self.inner.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One request on its way through the engine.
+pub(crate) struct Call<'a> {
+    pub(crate) inner: &'a Inner,
+    pub(crate) ctx: Context,
+    pub(crate) method: &'a Method,
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) query: Query,
+    pub(crate) body: &'a Bytes,
+    /// The URL of the mount point as the client sees it (`https://host/scim/v2/acme`).
+    pub(crate) base: String,
+}
+
+impl Scim {
+    /// A builder.
+    pub fn builder() -> ScimBuilder {
+        ScimBuilder::default()
+    }
+
+    /// The resource types served.
+    pub fn resource_types(&self) -> &[Arc<ResourceType>] {
+        &self.inner.resource_types
+    }
+
+    /// The largest body accepted, so an adapter can stop reading early.
+    pub fn max_body_bytes(&self) -> usize {
+        self.inner.settings.max_body_bytes
+    }
+
+    /// Answers a request whose path is relative to the root (see [`Scim::handle_with`]).
+    pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
+        self.handle_with(request, Mount::root()).await
+    }
+
+    /// Answers a request. Never panics on any input and never fails: errors are SCIM error
+    /// responses. A panic in the host's store or authenticator is caught and answered `500`.
+    ///
+    /// Each request runs in a `tracing` span `scim.request` with the method, resource type,
+    /// tenant, status and duration; no header, token or body is logged.
+    pub async fn handle_with(&self, request: Request<Bytes>, mount: Mount<'_>) -> Response<Bytes> {
+        let started = Instant::now();
+        let span = tracing::info_span!(
+            "scim.request",
+            method = %request.method(),
+            resource_type = field::Empty,
+            tenant = field::Empty,
+            status = field::Empty,
+            duration_us = field::Empty,
+        );
+        let work = AssertUnwindSafe(self.dispatch(&request, mount, &span)).catch_unwind();
+        let response = match work.instrument(span.clone()).await {
+            Ok(response) => response,
+            Err(_) => {
+                tracing::error!(parent: &span, "a store, authenticator or hook panicked");
+                response::error(&ScimError::Internal(
+                    "the server failed while handling the request".to_owned(),
+                ))
+            }
+        };
+        span.record("status", response.status().as_u16());
+        span.record(
+            "duration_us",
+            u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        );
+        tracing::info!(parent: &span, "answered");
+        response
+    }
+
+    async fn dispatch(
+        &self,
+        request: &Request<Bytes>,
+        mount: Mount<'_>,
+        span: &tracing::Span,
+    ) -> Response<Bytes> {
+        let inner = &*self.inner;
+        let full_path = request.uri().path();
+        let prefix = mount.prefix.trim_end_matches('/');
+        let path = if prefix.is_empty() {
+            full_path
+        } else {
+            full_path.strip_prefix(prefix).unwrap_or(full_path)
+        };
+        let Some(route) = route::route(path, &inner.resource_types) else {
+            return response::error(&ScimError::NotFound(format!(
+                "no SCIM endpoint at \"{path}\"; see /ResourceTypes for what is served"
+            )));
+        };
+        span.record("resource_type", route.resource_type());
+
+        let headers = request.headers();
+        let auth = AuthRequest {
+            method: request.method(),
+            path,
+            headers,
+            tenant: mount.tenant,
+        };
+        let ctx = if route.is_discovery() && inner.settings.public_discovery {
+            None
+        } else {
+            match inner.authenticator.authenticate(&auth).await {
+                Ok(ctx) => Some(ctx),
+                Err(err) => return response::error(&err.into()),
+            }
+        };
+        if let Some(ctx) = &ctx {
+            span.record("tenant", ctx.tenant().as_str());
+        }
+        let call = Call {
+            inner,
+            ctx: ctx.unwrap_or_else(|| {
+                Context::new(
+                    crate::context::Tenant::new(""),
+                    crate::context::Caller::new("anonymous"),
+                )
+            }),
+            method: request.method(),
+            headers,
+            query: Query::parse(request.uri().query()),
+            body: request.body(),
+            base: base_url(&inner.settings, headers, request.uri(), prefix),
+        };
+        match call.route(route).await {
+            Ok(response) => response,
+            Err(err) => {
+                if err.status() >= 500 {
+                    tracing::error!(parent: span, detail = err.detail(), "request failed");
+                }
+                response::error(&err)
+            }
+        }
+    }
+}
+
+impl Call<'_> {
+    async fn route(&self, route: Route) -> Result<Response<Bytes>, ScimError> {
+        let method = self.method;
+        match route {
+            Route::ServiceProviderConfig | Route::Schemas(_) | Route::ResourceTypes(_) => {
+                if method != Method::GET {
+                    return Ok(response::method_not_allowed(method, "GET"));
+                }
+                self.discovery(&route)
+            }
+            Route::RootSearch => {
+                if method != Method::POST {
+                    return Ok(response::method_not_allowed(method, "POST"));
+                }
+                self.root_search().await
+            }
+            Route::Bulk => Err(ScimError::NotImplemented(
+                "/Bulk is not supported by this service provider (see /ServiceProviderConfig)"
+                    .to_owned(),
+            )),
+            Route::Me => Err(ScimError::NotImplemented(
+                "/Me is not supported by this service provider".to_owned(),
+            )),
+            Route::Collection(rt) => match *method {
+                Method::GET => self.list(&rt).await,
+                Method::POST => self.create(&rt).await,
+                _ => Ok(response::method_not_allowed(method, "GET, POST")),
+            },
+            Route::Search(rt) => {
+                if method != Method::POST {
+                    return Ok(response::method_not_allowed(method, "POST"));
+                }
+                self.search(&rt).await
+            }
+            Route::Resource(rt, id) => match *method {
+                Method::GET => self.get(&rt, &id).await,
+                Method::PUT => self.replace(&rt, &id).await,
+                Method::PATCH => self.patch(&rt, &id).await,
+                Method::DELETE => self.delete(&rt, &id).await,
+                _ => Ok(response::method_not_allowed(
+                    method,
+                    "GET, PUT, PATCH, DELETE",
+                )),
+            },
+        }
+    }
+
+    fn discovery(&self, route: &Route) -> Result<Response<Bytes>, ScimError> {
+        if self.query.get("filter").is_some() {
+            return Err(ScimError::Forbidden(
+                "discovery endpoints do not support filtering (RFC 7644 §4)".to_owned(),
+            ));
+        }
+        let types = &self.inner.resource_types;
+        let body = match route {
+            Route::ServiceProviderConfig => discovery::service_provider_config(
+                &self.inner.settings,
+                types,
+                &self.inner.authenticator.schemes(),
+                &self.base,
+            ),
+            Route::Schemas(None) => discovery::schema_list(types, &self.base),
+            Route::Schemas(Some(id)) => discovery::schema(types, id, &self.base)?,
+            Route::ResourceTypes(None) => discovery::resource_type_list(types, &self.base),
+            Route::ResourceTypes(Some(name)) => discovery::resource_type(types, name, &self.base)?,
+            _ => return Err(ScimError::NotFound("no such discovery endpoint".to_owned())),
+        };
+        Ok(response::json(StatusCode::OK, &body, None, None))
+    }
+
+    /// Tells the events hook, after the store committed. A panicking hook is logged and
+    /// cannot change the response.
+    async fn emit(&self, change: Change) {
+        if let Some(events) = &self.inner.events {
+            let outcome = AssertUnwindSafe(events.on_change(&change))
+                .catch_unwind()
+                .await;
+            if outcome.is_err() {
+                tracing::error!(
+                    resource_type = %change.resource_type,
+                    id = %change.id,
+                    "the events hook panicked; the change is committed"
+                );
+            }
+        }
+    }
+}
+
+/// The URL of the mount point as the client sees it: the configured external URL, else
+/// `http://` and the `Host` header (only if it looks like a host name), else a relative URL.
+fn base_url(settings: &Settings, headers: &HeaderMap, uri: &http::Uri, prefix: &str) -> String {
+    if let Some(url) = &settings.external_url {
+        return format!("{}{prefix}", url.trim_end_matches('/'));
+    }
+    let host = uri
+        .authority()
+        .map(http::uri::Authority::as_str)
+        .or_else(|| {
+            headers
+                .get(http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+        });
+    match host.filter(|h| is_host(h)) {
+        Some(host) => {
+            let scheme = uri.scheme_str().unwrap_or("http");
+            format!("{scheme}://{host}{prefix}")
+        }
+        None => prefix.to_owned(),
+    }
+}
+
+fn is_host(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 255
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
+}

@@ -1,0 +1,165 @@
+//! Reading what a request carries: query parameters, the JSON body, and the `If-Match` /
+//! `If-None-Match` preconditions.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, IF_MATCH, IF_NONE_MATCH};
+use http::HeaderMap;
+use serde_json::Value;
+
+use crate::error::ScimError;
+use crate::store::Version;
+
+/// The query string's parameters, names folded to lower case (the first of a repeated name
+/// wins). Unknown parameters (Entra's `aadOptscim062020`) are simply never read.
+#[derive(Debug, Default)]
+pub(crate) struct Query(HashMap<String, String>);
+
+impl Query {
+    pub(crate) fn parse(query: Option<&str>) -> Query {
+        let mut map = HashMap::new();
+        for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+            map.entry(key.to_ascii_lowercase())
+                .or_insert_with(|| value.into_owned());
+        }
+        Query(map)
+    }
+
+    /// A parameter by its lower-case name.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+}
+
+/// Checks the declared length before the body is read (adapters may call this early).
+pub(crate) fn check_length(headers: &HeaderMap, max: usize) -> Result<(), ScimError> {
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match declared {
+        Some(n) if n > max as u64 => Err(too_large(max)),
+        _ => Ok(()),
+    }
+}
+
+fn too_large(max: usize) -> ScimError {
+    ScimError::PayloadTooLarge(format!(
+        "the request body is larger than the {max} bytes this server accepts"
+    ))
+}
+
+/// The body as JSON: the media type must be JSON (`application/scim+json`,
+/// `application/json`, any parameters; a missing `Content-Type` is tolerated), the size within
+/// `max`, and the text valid JSON.
+pub(crate) fn json_body(headers: &HeaderMap, body: &Bytes, max: usize) -> Result<Value, ScimError> {
+    if let Some(content_type) = headers.get(CONTENT_TYPE) {
+        let essence = content_type
+            .to_str()
+            .ok()
+            .and_then(|v| v.split(';').next())
+            .map_or("", str::trim);
+        let json = essence.eq_ignore_ascii_case("application/scim+json")
+            || essence.eq_ignore_ascii_case("application/json");
+        if !json {
+            return Err(ScimError::UnsupportedMediaType(format!(
+                "the request body must be application/scim+json or application/json, not \"{essence}\""
+            )));
+        }
+    }
+    check_length(headers, max)?;
+    if body.len() > max {
+        return Err(too_large(max));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ScimError::InvalidSyntax(
+            "the request body is empty; send a JSON object".to_owned(),
+        ));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ScimError::InvalidSyntax(format!("the request body is not valid JSON: {e}")))
+}
+
+/// An `If-Match` or `If-None-Match` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Precondition {
+    /// `*`: any current version.
+    Any,
+    /// A list of entity tags (unparsable ones dropped: they match nothing).
+    Versions(Vec<Version>),
+}
+
+impl Precondition {
+    pub(crate) fn if_match(headers: &HeaderMap) -> Option<Precondition> {
+        Self::read(headers, IF_MATCH)
+    }
+
+    pub(crate) fn if_none_match(headers: &HeaderMap) -> Option<Precondition> {
+        Self::read(headers, IF_NONE_MATCH)
+    }
+
+    fn read(headers: &HeaderMap, name: http::header::HeaderName) -> Option<Precondition> {
+        let mut versions = Vec::new();
+        let mut any = false;
+        let mut seen = false;
+        for value in headers.get_all(name) {
+            seen = true;
+            let Ok(text) = value.to_str() else { continue };
+            for tag in split_tags(text) {
+                if tag == "*" {
+                    any = true;
+                } else if let Some(version) = Version::from_etag(tag) {
+                    versions.push(version);
+                }
+            }
+        }
+        if !seen {
+            None
+        } else if any {
+            Some(Precondition::Any)
+        } else {
+            Some(Precondition::Versions(versions))
+        }
+    }
+
+    /// Whether `current` satisfies the condition (weak comparison).
+    pub(crate) fn matches(&self, current: Option<&Version>) -> bool {
+        match self {
+            Precondition::Any => true,
+            Precondition::Versions(versions) => current.is_some_and(|c| versions.contains(c)),
+        }
+    }
+
+    /// The single version to hand a store, when the condition names exactly one.
+    pub(crate) fn single(&self) -> Option<&Version> {
+        match self {
+            Precondition::Versions(versions) if versions.len() == 1 => versions.first(),
+            _ => None,
+        }
+    }
+}
+
+/// Splits a header value into entity tags, respecting quotes (a tag may contain commas).
+fn split_tags(text: &str) -> Vec<&str> {
+    let mut tags = Vec::new();
+    let mut start = 0;
+    let mut quoted = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => {
+                if let Some(tag) = text.get(start..i) {
+                    tags.push(tag.trim());
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if let Some(tag) = text.get(start..) {
+        tags.push(tag.trim());
+    }
+    tags.retain(|t| !t.is_empty());
+    tags
+}

@@ -1,0 +1,334 @@
+//! The single-resource endpoints: POST to a collection, and GET, PUT, PATCH, DELETE of
+//! `/{endpoint}/{id}`.
+
+use bytes::Bytes;
+use chrono::Utc;
+use http::{Response, StatusCode};
+use serde_json::Value;
+
+use crate::compat::{normalize_patch, normalize_resource};
+use crate::engine::builder::PatchResponse;
+use crate::engine::request::{json_body, Precondition};
+use crate::engine::{response, Call};
+use crate::error::ScimError;
+use crate::events::{Change, ChangeKind};
+use crate::patch::{MemberDelta, PatchRequest};
+use crate::projection::Projection;
+use crate::resource::{Meta, Resource};
+use crate::schema::ResourceType;
+use crate::store::{PatchInput, StoreError, Version};
+use crate::validate::{validate, Mode};
+
+/// How many times a PUT is re-read and re-validated after losing a race with another write.
+const ATTEMPTS: usize = 8;
+
+impl Call<'_> {
+    /// `attributes` / `excludedAttributes` of the query string.
+    pub(crate) fn projection(&self, rt: &ResourceType) -> Result<Projection, ScimError> {
+        Projection::from_query(
+            rt,
+            self.query.get("attributes"),
+            self.query.get("excludedattributes"),
+        )
+    }
+
+    fn body(&self) -> Result<Value, ScimError> {
+        json_body(self.headers, self.body, self.inner.settings.max_body_bytes)
+    }
+
+    fn location(&self, rt: &ResourceType, id: &str) -> String {
+        let encoded: String =
+            percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC).collect();
+        format!("{}{}/{encoded}", self.base, rt.endpoint)
+    }
+
+    /// The resource as the response body: `meta.location` set, then projected.
+    pub(crate) fn render(
+        &self,
+        rt: &ResourceType,
+        resource: &mut Resource,
+        projection: &Projection,
+    ) -> Value {
+        if let (Some(id), Some(meta)) = (resource.id.clone(), resource.meta.as_mut()) {
+            meta.location = Some(self.location(rt, &id));
+        }
+        projection.apply(rt, resource)
+    }
+
+    fn respond(
+        &self,
+        status: StatusCode,
+        rt: &ResourceType,
+        mut resource: Resource,
+        projection: &Projection,
+    ) -> Response<Bytes> {
+        let body = self.render(rt, &mut resource, projection);
+        let location = resource
+            .meta
+            .as_ref()
+            .and_then(|m| m.location.clone())
+            .filter(|_| status == StatusCode::CREATED);
+        response::json(status, &body, resource.version(), location.as_deref())
+    }
+
+    pub(crate) async fn create(&self, rt: &ResourceType) -> Result<Response<Bytes>, ScimError> {
+        let projection = self.projection(rt)?;
+        let mut body = self.body()?;
+        normalize_resource(rt, &mut body, &self.inner.settings.compat);
+        let input = Resource::from_json(body)?;
+        let mut resource = validate(rt, input, Mode::Create, &self.inner.settings.validation)?;
+        resource.meta = Some(Meta::new(rt.name.clone(), Utc::now()));
+        let created = self
+            .inner
+            .store
+            .create(&self.ctx, rt, resource)
+            .await
+            .map_err(|e| store_error(e, rt, None))?;
+        let Some(id) = created.id.clone() else {
+            return Err(ScimError::Internal(
+                "the store created a resource without an id".to_owned(),
+            ));
+        };
+        self.emit(Change {
+            context: self.ctx.clone(),
+            resource_type: rt.name.clone(),
+            id,
+            kind: ChangeKind::Created,
+            resource: Some(created.clone()),
+            members: None,
+            deactivated: false,
+        })
+        .await;
+        Ok(self.respond(StatusCode::CREATED, rt, created, &projection))
+    }
+
+    async fn fetch(&self, rt: &ResourceType, id: &str) -> Result<Resource, ScimError> {
+        self.inner
+            .store
+            .get(&self.ctx, rt, id)
+            .await
+            .map_err(|e| store_error(e, rt, Some(id)))?
+            .ok_or_else(|| ScimError::NotFound(format!("{} \"{id}\" not found", rt.name)))
+    }
+
+    pub(crate) async fn get(
+        &self,
+        rt: &ResourceType,
+        id: &str,
+    ) -> Result<Response<Bytes>, ScimError> {
+        let projection = self.projection(rt)?;
+        let resource = self.fetch(rt, id).await?;
+        if let Some(condition) = Precondition::if_none_match(self.headers) {
+            if condition.matches(Version::of(&resource).as_ref()) {
+                return Ok(response::empty(
+                    StatusCode::NOT_MODIFIED,
+                    resource.version(),
+                ));
+            }
+        }
+        Ok(self.respond(StatusCode::OK, rt, resource, &projection))
+    }
+
+    pub(crate) async fn replace(
+        &self,
+        rt: &ResourceType,
+        id: &str,
+    ) -> Result<Response<Bytes>, ScimError> {
+        let projection = self.projection(rt)?;
+        let mut body = self.body()?;
+        normalize_resource(rt, &mut body, &self.inner.settings.compat);
+        let input = Resource::from_json(body)?;
+        let condition = Precondition::if_match(self.headers);
+        for _ in 0..ATTEMPTS {
+            let existing = self.fetch(rt, id).await?;
+            let current = Version::of(&existing);
+            if let Some(condition) = &condition {
+                if !condition.matches(current.as_ref()) {
+                    return Err(precondition_failed());
+                }
+            }
+            let mut replacement = validate(
+                rt,
+                input.clone(),
+                Mode::Replace {
+                    existing: &existing,
+                },
+                &self.inner.settings.validation,
+            )?;
+            let now = Utc::now();
+            let mut meta = existing
+                .meta
+                .clone()
+                .unwrap_or_else(|| Meta::new(rt.name.clone(), now));
+            meta.last_modified = now;
+            meta.version = None;
+            meta.location = None;
+            replacement.meta = Some(meta);
+            replacement.id = Some(id.to_owned());
+            match self
+                .inner
+                .store
+                .replace(&self.ctx, rt, id, replacement, current.as_ref())
+                .await
+            {
+                Err(StoreError::VersionMismatch)
+                    if !matches!(condition, Some(Precondition::Versions(_))) => {}
+                Err(err) => return Err(store_error(err, rt, Some(id))),
+                Ok(replaced) => {
+                    self.emit(Change {
+                        context: self.ctx.clone(),
+                        resource_type: rt.name.clone(),
+                        id: id.to_owned(),
+                        kind: ChangeKind::Replaced,
+                        deactivated: is_active(&existing) && is_inactive(&replaced),
+                        resource: Some(replaced.clone()),
+                        members: None,
+                    })
+                    .await;
+                    return Ok(self.respond(StatusCode::OK, rt, replaced, &projection));
+                }
+            }
+        }
+        Err(ScimError::Conflict(format!(
+            "{} \"{id}\" kept changing while it was being replaced; retry the request",
+            rt.name
+        )))
+    }
+
+    /// The version to hand a store for `If-Match`: `None` for no header or `*` (the store
+    /// still answers 404 for a missing resource), the one tag given, or — for a list — the
+    /// current version if it is in the list.
+    async fn if_match_version(
+        &self,
+        rt: &ResourceType,
+        id: &str,
+    ) -> Result<Option<Version>, ScimError> {
+        match Precondition::if_match(self.headers) {
+            None | Some(Precondition::Any) => Ok(None),
+            Some(condition) => {
+                if let Some(single) = condition.single() {
+                    return Ok(Some(single.clone()));
+                }
+                let current = Version::of(&self.fetch(rt, id).await?);
+                if condition.matches(current.as_ref()) {
+                    Ok(current)
+                } else {
+                    Err(precondition_failed())
+                }
+            }
+        }
+    }
+
+    pub(crate) async fn patch(
+        &self,
+        rt: &ResourceType,
+        id: &str,
+    ) -> Result<Response<Bytes>, ScimError> {
+        let projection = self.projection(rt)?;
+        let asks_for_attributes = self.query.get("attributes").is_some()
+            || self.query.get("excludedattributes").is_some();
+        let no_content =
+            self.inner.settings.patch_response == PatchResponse::NoContent && !asks_for_attributes;
+        let mut body = self.body()?;
+        let compat = &self.inner.settings.compat;
+        normalize_patch(rt, &mut body, compat);
+        let request = PatchRequest::from_json(body)?;
+        let if_match = self.if_match_version(rt, id).await?;
+        let mut options = compat.patch_options();
+        options.validation = self.inner.settings.validation;
+        let input = PatchInput {
+            request: &request,
+            options: &options,
+            if_match: if_match.as_ref(),
+            returning: (!no_content).then_some(&projection),
+        };
+        let patched = self
+            .inner
+            .store
+            .patch(&self.ctx, rt, id, input)
+            .await
+            .map_err(|e| store_error(e, rt, Some(id)))?;
+        let members = MemberDelta::extract(rt, &request)
+            .map(|(delta, _)| delta)
+            .filter(|delta| !delta.is_empty());
+        let touches_active = request.operations.iter().any(|op| {
+            op.path.as_ref().map_or_else(
+                || {
+                    op.value
+                        .as_ref()
+                        .and_then(Value::as_object)
+                        .is_some_and(|map| map.keys().any(|k| k.eq_ignore_ascii_case("active")))
+                },
+                |path| path.attr().is("active", None),
+            )
+        });
+        self.emit(Change {
+            context: self.ctx.clone(),
+            resource_type: rt.name.clone(),
+            id: id.to_owned(),
+            kind: ChangeKind::Patched,
+            deactivated: touches_active && is_inactive(&patched),
+            resource: Some(patched.clone()),
+            members,
+        })
+        .await;
+        if no_content {
+            return Ok(response::empty(StatusCode::NO_CONTENT, patched.version()));
+        }
+        Ok(self.respond(StatusCode::OK, rt, patched, &projection))
+    }
+
+    pub(crate) async fn delete(
+        &self,
+        rt: &ResourceType,
+        id: &str,
+    ) -> Result<Response<Bytes>, ScimError> {
+        let if_match = self.if_match_version(rt, id).await?;
+        self.inner
+            .store
+            .delete(&self.ctx, rt, id, if_match.as_ref())
+            .await
+            .map_err(|e| store_error(e, rt, Some(id)))?;
+        self.emit(Change {
+            context: self.ctx.clone(),
+            resource_type: rt.name.clone(),
+            id: id.to_owned(),
+            kind: ChangeKind::Deleted,
+            resource: None,
+            members: None,
+            deactivated: false,
+        })
+        .await;
+        Ok(response::empty(StatusCode::NO_CONTENT, None))
+    }
+}
+
+/// A store error as the SCIM error to send; backend causes are logged here, not sent.
+pub(crate) fn store_error(err: StoreError, rt: &ResourceType, id: Option<&str>) -> ScimError {
+    match (&err, id) {
+        (StoreError::NotFound, Some(id)) => {
+            ScimError::NotFound(format!("{} \"{id}\" not found", rt.name))
+        }
+        (StoreError::Backend(_), _) => {
+            tracing::error!(resource_type = %rt.name, error = %err, "store failure");
+            err.into()
+        }
+        _ => err.into(),
+    }
+}
+
+fn precondition_failed() -> ScimError {
+    ScimError::PreconditionFailed(
+        "If-Match does not match the resource's current version; read it again and retry"
+            .to_owned(),
+    )
+}
+
+/// Whether a resource counts as active (an unset `active` does).
+fn is_active(resource: &Resource) -> bool {
+    resource.get("active").and_then(Value::as_bool) != Some(false)
+}
+
+fn is_inactive(resource: &Resource) -> bool {
+    resource.get("active").and_then(Value::as_bool) == Some(false)
+}

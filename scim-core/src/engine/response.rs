@@ -1,0 +1,74 @@
+//! Building responses: SCIM JSON bodies with their headers, and error bodies (RFC 7644 §3.12).
+
+use bytes::Bytes;
+use http::header::{HeaderValue, CONTENT_TYPE, ETAG, LOCATION, WWW_AUTHENTICATE};
+use http::{Response, StatusCode};
+use serde_json::Value;
+
+use crate::error::ScimError;
+
+/// The SCIM media type.
+pub const SCIM_JSON: &str = "application/scim+json";
+
+/// A response with a JSON body and, when given, `ETag` and `Location`.
+pub(crate) fn json(
+    status: StatusCode,
+    body: &Value,
+    etag: Option<&str>,
+    location: Option<&str>,
+) -> Response<Bytes> {
+    let Ok(bytes) = serde_json::to_vec(body) else {
+        return error(&ScimError::Internal(
+            "the response could not be encoded".into(),
+        ));
+    };
+    let mut response = Response::new(Bytes::from(bytes));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+    if let Some(value) = etag.and_then(|e| HeaderValue::from_str(e).ok()) {
+        headers.insert(ETAG, value);
+    }
+    if let Some(value) = location.and_then(|l| HeaderValue::from_str(l).ok()) {
+        headers.insert(LOCATION, value);
+    }
+    response
+}
+
+/// A response without a body (`204`, `304`), with an `ETag` when given.
+pub(crate) fn empty(status: StatusCode, etag: Option<&str>) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::new());
+    *response.status_mut() = status;
+    if let Some(value) = etag.and_then(|e| HeaderValue::from_str(e).ok()) {
+        response.headers_mut().insert(ETAG, value);
+    }
+    response
+}
+
+/// The error response: the status, a SCIM error body, and `WWW-Authenticate: Bearer` on 401.
+pub(crate) fn error(err: &ScimError) -> Response<Bytes> {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let bytes = serde_json::to_vec(&err.to_json()).unwrap_or_default();
+    let mut response = Response::new(Bytes::from(bytes));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+    if status == StatusCode::UNAUTHORIZED {
+        headers.insert(
+            WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"SCIM\""),
+        );
+    }
+    response
+}
+
+/// `405` with the `Allow` header.
+pub(crate) fn method_not_allowed(method: &http::Method, allowed: &str) -> Response<Bytes> {
+    let mut response = error(&ScimError::MethodNotAllowed(format!(
+        "{method} is not supported here; use {allowed}"
+    )));
+    if let Ok(value) = HeaderValue::from_str(allowed) {
+        response.headers_mut().insert(http::header::ALLOW, value);
+    }
+    response
+}
