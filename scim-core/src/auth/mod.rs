@@ -2,11 +2,15 @@
 //! tenant, before anything else happens.
 //!
 //! A host plugs in its own [`Authenticator`] (its API keys, its sessions), passes a closure for
-//! the simple case, or uses the ready `BearerTokens`. This module decides identities; it does
+//! the simple case, or uses the ready [`BearerTokens`]. This module decides identities; it does
 //! not route or touch stores.
 
 use async_trait::async_trait;
 use http::{HeaderMap, Method};
+
+mod bearer;
+
+pub use bearer::{BearerTokens, MintedToken, TokenError, TokenId, TokenInfo};
 
 use crate::context::Context;
 use crate::error::ScimError;

@@ -1,0 +1,509 @@
+//! A ready bearer-token [`Authenticator`]: per-tenant secret tokens that a host mints, lists,
+//! regenerates and revokes, as SCIM clients such as Entra ID and Okta expect ("Secret Token",
+//! "API token").
+//!
+//! This module owns the token table: minting tokens from the operating system's random number
+//! generator, keeping the SHA-256 hash of each one with its metadata ([`TokenInfo`]), and
+//! checking a request's `Authorization: Bearer` header against it. It must never keep, log,
+//! echo or print a token after handing it to the host once, never say why a token was refused,
+//! and never panic. Persistence is the host's business: it stores [`MintedToken::hash`] and
+//! [`TokenInfo`] and reloads them with [`BearerTokens::insert_hash`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use async_trait::async_trait;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::{AuthError, AuthRequest, Authenticator};
+use crate::context::{Caller, Context, Tenant};
+
+/// The prefix of every minted token, so secret scanners and people can recognise one.
+const TOKEN_PREFIX: &str = "scim_";
+
+/// Random bytes in a token: 256 bits.
+const TOKEN_BYTES: usize = 32;
+
+/// Random bytes in a [`TokenId`]: 64 bits, 16 hex characters.
+const ID_BYTES: usize = 8;
+
+/// The one detail of every refusal, whatever the reason, so a caller cannot tell an unknown
+/// token from a revoked, expired or wrong-tenant one.
+const UNAUTHORIZED: &str =
+    "a valid bearer token for this tenant is required (Authorization: Bearer <token>)";
+
+/// The public id of a token: random, 16 hex characters, safe to log and show in a UI.
+///
+/// It names a token for listing, regenerating and revoking; it is not a secret and does not
+/// authenticate anything.
+///
+/// ```
+/// use scimkit_core::auth::TokenId;
+/// let id = TokenId::new("0123456789abcdef");
+/// assert_eq!(id.to_string(), "0123456789abcdef");
+/// assert_eq!(id.as_str(), "0123456789abcdef");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TokenId(Arc<str>);
+
+impl TokenId {
+    /// A token id from its text, e.g. one a host persisted.
+    pub fn new(id: impl Into<Arc<str>>) -> Self {
+        TokenId(id.into())
+    }
+
+    /// The id's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A fresh random id.
+    fn random() -> Result<Self, TokenError> {
+        let bytes: [u8; ID_BYTES] = random_bytes()?;
+        Ok(TokenId(
+            format!("{:016x}", u64::from_be_bytes(bytes)).into(),
+        ))
+    }
+}
+
+impl fmt::Debug for TokenId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TokenId({:?})", &*self.0)
+    }
+}
+
+impl fmt::Display for TokenId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What is known about a token, without its secret: safe to list, log and persist.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenInfo {
+    /// The token's public id.
+    pub id: TokenId,
+    /// The tenant the token acts for.
+    pub tenant: Tenant,
+    /// A name the host gave it ("Entra ID production"), used as the [`Caller`] id when not
+    /// empty.
+    pub label: String,
+    /// When it was minted.
+    pub created: DateTime<Utc>,
+    /// When it stops working (it is refused from this instant on), or `None` for never.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl TokenInfo {
+    /// Whether the token is expired at `now` (`expires_at <= now`).
+    pub fn is_expired_at(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
+
+    /// The caller a request with this token acts as: the label, or the token id when the label
+    /// is empty. Never the token.
+    fn caller(&self) -> Caller {
+        if self.label.trim().is_empty() {
+            Caller::new(self.id.as_str())
+        } else {
+            Caller::new(self.label.as_str())
+        }
+    }
+}
+
+/// A freshly minted token: the only time its secret text exists outside the client.
+///
+/// Show [`token`](Self::token) to the administrator once (to paste into the identity
+/// provider) and drop it; persist [`hash`](Self::hash) and [`info`](Self::info) if tokens must
+/// survive a restart. `Debug` prints neither the token nor the hash.
+#[derive(Clone)]
+pub struct MintedToken {
+    /// The token's public id (the same as `info.id`).
+    pub id: TokenId,
+    /// The secret, `scim_` followed by 43 base64url characters (256 random bits). Shown once:
+    /// it is not stored and cannot be recovered.
+    pub token: String,
+    /// The SHA-256 hash of [`token`](Self::token), for hosts that persist tokens (see
+    /// [`BearerTokens::insert_hash`]).
+    pub hash: [u8; 32],
+    /// The token's metadata.
+    pub info: TokenInfo,
+}
+
+impl fmt::Debug for MintedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MintedToken")
+            .field("id", &self.id)
+            .field("token", &"<redacted>")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a token could not be minted or regenerated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// The operating system's random number generator failed; no token was made. Retrying
+    /// later may work; a host must not fall back to a weaker source.
+    #[error("the system random number generator failed, so no token was minted: {reason}")]
+    Random {
+        /// The generator's own description of the failure.
+        reason: String,
+    },
+    /// No token has this id (it was revoked, removed as expired, or never existed).
+    #[error("no token with id {0}: it was revoked, removed or never existed")]
+    UnknownToken(TokenId),
+}
+
+/// The SHA-256 hash of a token's text: what [`BearerTokens`] stores and compares.
+fn sha256(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// `N` bytes from the operating system's random number generator.
+fn random_bytes<const N: usize>() -> Result<[u8; N], TokenError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|error| TokenError::Random {
+        reason: error.to_string(),
+    })?;
+    Ok(bytes)
+}
+
+/// One stored token: its hash and metadata.
+struct Entry {
+    hash: [u8; 32],
+    info: TokenInfo,
+}
+
+/// The token table, indexed both ways. Invariant: `by_hash` and `by_id` describe the same
+/// tokens (`by_hash[e.hash] == e.info.id` for every entry `e` of `by_id`).
+#[derive(Default)]
+struct Table {
+    by_id: HashMap<TokenId, Entry>,
+    by_hash: HashMap<[u8; 32], TokenId>,
+}
+
+impl Table {
+    /// Removes a token by id, returning its entry.
+    fn remove(&mut self, id: &TokenId) -> Option<Entry> {
+        let entry = self.by_id.remove(id)?;
+        self.by_hash.remove(&entry.hash);
+        Some(entry)
+    }
+
+    /// Inserts a token, first removing any token with the same id or the same hash so both
+    /// indexes stay consistent.
+    fn insert(&mut self, info: TokenInfo, hash: [u8; 32]) {
+        self.remove(&info.id);
+        if let Some(other) = self.by_hash.get(&hash).cloned() {
+            self.remove(&other);
+        }
+        self.by_hash.insert(hash, info.id.clone());
+        self.by_id.insert(info.id.clone(), Entry { hash, info });
+    }
+
+    /// A random id no token has yet. 64-bit ids practically never collide, so repeated
+    /// collisions mean the generator is broken: give up rather than loop.
+    fn fresh_id(&self) -> Result<TokenId, TokenError> {
+        for _ in 0..4 {
+            let id = TokenId::random()?;
+            if !self.by_id.contains_key(&id) {
+                return Ok(id);
+            }
+        }
+        Err(TokenError::Random {
+            reason: "it kept returning ids already in use".to_owned(),
+        })
+    }
+
+    /// Removes every token matching `remove`, returning how many.
+    fn remove_where(&mut self, remove: impl Fn(&TokenInfo) -> bool) -> usize {
+        let ids: Vec<TokenId> = self
+            .by_id
+            .values()
+            .filter(|entry| remove(&entry.info))
+            .map(|entry| entry.info.id.clone())
+            .collect();
+        for id in &ids {
+            self.remove(id);
+        }
+        ids.len()
+    }
+}
+
+/// Per-tenant bearer tokens, ready to use as the service's [`Authenticator`].
+///
+/// Only the SHA-256 hash of each token is kept. A tenant may have several active tokens at
+/// once, so a host can rotate without downtime (mint the new one, update the identity
+/// provider, revoke the old one) or [`regenerate`](Self::regenerate) in one step, as Pulumi
+/// and Aptible do. Revocation takes effect on the next request.
+///
+/// All methods take `&self` (the table sits behind a [`RwLock`]), so a host keeps an
+/// `Arc<BearerTokens>` to mint and revoke from its admin API while the engine holds a clone of
+/// the same `Arc` as its authenticator: `Authenticator` is implemented for both
+/// `BearerTokens` and `Arc<BearerTokens>`.
+///
+/// A request is accepted when its `Authorization: Bearer` token is known, not expired
+/// (`expires_at <= now` is expired) and, when the request names a tenant in its path, issued
+/// for that tenant. Everything else is refused with [`AuthError::Unauthorized`] and one
+/// generic detail that does not say why. The [`Caller`] is the token's label, or its id when
+/// the label is empty.
+///
+/// ```
+/// use std::sync::Arc;
+/// use chrono::{Duration, Utc};
+/// use scimkit_core::auth::{Authenticator, BearerTokens};
+/// use scimkit_core::context::Tenant;
+///
+/// # fn main() -> Result<(), scimkit_core::auth::TokenError> {
+/// let tokens = Arc::new(BearerTokens::new());
+/// let acme = Tenant::new("acme");
+///
+/// // Show `minted.token` to the administrator once; it is not kept.
+/// let minted = tokens.mint(acme.clone(), "Entra ID", Some(Utc::now() + Duration::days(365)))?;
+/// assert!(minted.token.starts_with("scim_"));
+/// assert!(!format!("{minted:?}").contains(&minted.token));
+///
+/// // Rotation: the new token replaces the old one at once.
+/// let rotated = tokens.regenerate(&minted.id, None)?;
+/// assert_eq!(tokens.tokens(&acme).len(), 1);
+/// assert_eq!(tokens.tokens(&acme)[0].id, rotated.id);
+///
+/// // The engine takes a clone of the handle; the host keeps the other.
+/// fn engine(_: impl Authenticator) {}
+/// engine(Arc::clone(&tokens));
+///
+/// assert_eq!(tokens.revoke_tenant(&acme), 1);
+/// assert!(tokens.is_empty());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Default)]
+pub struct BearerTokens {
+    table: RwLock<Table>,
+}
+
+impl fmt::Debug for BearerTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let table = self.read();
+        let mut tenants: Vec<&Tenant> = table.by_id.values().map(|e| &e.info.tenant).collect();
+        tenants.sort_unstable();
+        tenants.dedup();
+        f.debug_struct("BearerTokens")
+            .field("tokens", &table.by_id.len())
+            .field("tenants", &tenants.len())
+            .finish()
+    }
+}
+
+impl BearerTokens {
+    /// An empty table: every request is refused until a token is minted or inserted.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The SHA-256 hash of a token's text, as stored and as returned in
+    /// [`MintedToken::hash`].
+    ///
+    /// ```
+    /// use scimkit_core::auth::BearerTokens;
+    /// let hash = BearerTokens::hash_token("scim_example");
+    /// assert_eq!(hash, BearerTokens::hash_token("scim_example"));
+    /// assert_ne!(hash, BearerTokens::hash_token("scim_examplf"));
+    /// ```
+    pub fn hash_token(token: &str) -> [u8; 32] {
+        sha256(token)
+    }
+
+    /// Mints a new token for `tenant`, active at once alongside the tenant's other tokens.
+    ///
+    /// The token is 32 bytes from the operating system's random number generator, written as
+    /// `scim_` and base64url without padding. `expires_at` of `None` never expires; a time in
+    /// the past makes a token that is always refused.
+    pub fn mint(
+        &self,
+        tenant: Tenant,
+        label: impl Into<String>,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<MintedToken, TokenError> {
+        let label = label.into();
+        let mut table = self.write();
+        Self::mint_into(&mut table, tenant, label, expires_at)
+    }
+
+    /// Reloads a token a host persisted (its [`MintedToken::hash`] and [`TokenInfo`]), e.g. at
+    /// start-up. A stored token with the same id or the same hash is replaced.
+    pub fn insert_hash(&self, info: TokenInfo, hash: [u8; 32]) {
+        self.write().insert(info, hash);
+    }
+
+    /// Mints a new token with the tenant and label of token `id` and revokes `id`, in one step:
+    /// no request sees both or neither. The old token is refused from now on.
+    ///
+    /// Works on expired tokens too (until [`remove_expired`](Self::remove_expired) drops
+    /// them). Fails with [`TokenError::UnknownToken`] when `id` is not stored, and with
+    /// [`TokenError::Random`] (leaving the old token active) when no randomness is available.
+    pub fn regenerate(
+        &self,
+        id: &TokenId,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<MintedToken, TokenError> {
+        let mut table = self.write();
+        let (tenant, label) = match table.by_id.get(id) {
+            Some(entry) => (entry.info.tenant.clone(), entry.info.label.clone()),
+            None => return Err(TokenError::UnknownToken(id.clone())),
+        };
+        let minted = Self::mint_into(&mut table, tenant, label, expires_at)?;
+        table.remove(id);
+        Ok(minted)
+    }
+
+    /// Revokes token `id` at once. Returns whether it was stored.
+    pub fn revoke(&self, id: &TokenId) -> bool {
+        self.write().remove(id).is_some()
+    }
+
+    /// Revokes every token of `tenant` (offboarding a customer). Returns how many.
+    pub fn revoke_tenant(&self, tenant: &Tenant) -> usize {
+        self.write().remove_where(|info| &info.tenant == tenant)
+    }
+
+    /// Drops the tokens that are expired now (they are already refused; this frees them).
+    /// Returns how many.
+    pub fn remove_expired(&self) -> usize {
+        let now = Utc::now();
+        self.write().remove_where(|info| info.is_expired_at(now))
+    }
+
+    /// The metadata of `tenant`'s tokens, expired ones included, oldest first. No secrets.
+    pub fn tokens(&self, tenant: &Tenant) -> Vec<TokenInfo> {
+        let mut infos: Vec<TokenInfo> = self
+            .read()
+            .by_id
+            .values()
+            .filter(|entry| &entry.info.tenant == tenant)
+            .map(|entry| entry.info.clone())
+            .collect();
+        infos.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        infos
+    }
+
+    /// The metadata of token `id`, if stored.
+    pub fn get(&self, id: &TokenId) -> Option<TokenInfo> {
+        self.read().by_id.get(id).map(|entry| entry.info.clone())
+    }
+
+    /// How many tokens are stored, over all tenants (expired ones included).
+    pub fn len(&self) -> usize {
+        self.read().by_id.len()
+    }
+
+    /// Whether no token is stored.
+    pub fn is_empty(&self) -> bool {
+        self.read().by_id.is_empty()
+    }
+
+    /// The synchronous check behind the [`Authenticator`] impl, at a given time: the request's
+    /// context, or [`AuthError::Unauthorized`] with one generic detail.
+    ///
+    /// Useful to compose in a closure authenticator, or to test expiry at a fixed instant.
+    pub fn authenticate_at(
+        &self,
+        request: &AuthRequest<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Context, AuthError> {
+        let refuse = || AuthError::Unauthorized(UNAUTHORIZED.to_owned());
+        let token = request.bearer_token().ok_or_else(refuse)?;
+        let info = self.find(token).ok_or_else(refuse)?;
+        if info.is_expired_at(now) {
+            return Err(refuse());
+        }
+        if let Some(segment) = request.tenant {
+            if segment != info.tenant.as_str() {
+                return Err(refuse());
+            }
+        }
+        Ok(Context::new(info.tenant.clone(), info.caller()))
+    }
+
+    /// The metadata of the stored token `token` hashes to.
+    ///
+    /// The hash map lookup compares hashes with ordinary, variable-time equality. That leaks
+    /// nothing useful: what it compares is the SHA-256 of the attacker's own guess, so timing
+    /// can tell them at most how their guess's hash relates to stored hashes, and knowing
+    /// bits of a token's hash does not help find a token (that would be a SHA-256 preimage).
+    /// The final decision is still a constant-time comparison of the full 32 bytes, so no
+    /// accepted request rests on a shortcut comparison.
+    fn find(&self, token: &str) -> Option<TokenInfo> {
+        let hash = sha256(token);
+        let table = self.read();
+        let id = table.by_hash.get(&hash)?;
+        let entry = table.by_id.get(id)?;
+        bool::from(entry.hash.ct_eq(&hash)).then(|| entry.info.clone())
+    }
+
+    /// Mints a token into an already locked table.
+    fn mint_into(
+        table: &mut Table,
+        tenant: Tenant,
+        label: String,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<MintedToken, TokenError> {
+        let secret: [u8; TOKEN_BYTES] = random_bytes()?;
+        let token = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
+        let hash = sha256(&token);
+        if table.by_hash.contains_key(&hash) {
+            // 256 random bits repeating means the generator is broken; never replace a token.
+            return Err(TokenError::Random {
+                reason: "it returned a token that already exists".to_owned(),
+            });
+        }
+        let id = table.fresh_id()?;
+        let info = TokenInfo {
+            id: id.clone(),
+            tenant,
+            label,
+            created: Utc::now(),
+            expires_at,
+        };
+        table.insert(info.clone(), hash);
+        Ok(MintedToken {
+            id,
+            token,
+            hash,
+            info,
+        })
+    }
+
+    /// The table for reading. A lock poisoned by a panicking thread is recovered: no write
+    /// here has a panic point between its two index updates, so the table stays consistent.
+    fn read(&self) -> RwLockReadGuard<'_, Table> {
+        self.table.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The table for writing, recovering a poisoned lock.
+    fn write(&self) -> RwLockWriteGuard<'_, Table> {
+        self.table.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[async_trait]
+impl Authenticator for BearerTokens {
+    async fn authenticate(&self, request: &AuthRequest<'_>) -> Result<Context, AuthError> {
+        self.authenticate_at(request, Utc::now())
+    }
+}
+
+// No conflict with the blanket impl for closures: `Fn` is a `#[fundamental]` trait, so the
+// compiler may rely on `Arc<BearerTokens>` not implementing it.
+#[async_trait]
+impl Authenticator for Arc<BearerTokens> {
+    async fn authenticate(&self, request: &AuthRequest<'_>) -> Result<Context, AuthError> {
+        self.authenticate_at(request, Utc::now())
+    }
+}
