@@ -19,6 +19,13 @@ use crate::schema::ResourceType;
 use crate::store::{PatchInput, StoreError, Version};
 use crate::validate::{validate, Mode};
 
+/// What is escaped in an id put in a URL path: everything but RFC 3986's unreserved characters.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// How many times a PUT is re-read and re-validated after losing a race with another write.
 const ATTEMPTS: usize = 8;
 
@@ -37,8 +44,7 @@ impl Call<'_> {
     }
 
     fn location(&self, rt: &ResourceType, id: &str) -> String {
-        let encoded: String =
-            percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC).collect();
+        let encoded: String = percent_encoding::utf8_percent_encode(id, PATH_SEGMENT).collect();
         format!("{}{}/{encoded}", self.base, rt.endpoint)
     }
 

@@ -1,0 +1,1221 @@
+//! The engine through `Scim::handle`: every endpoint × method × error class, over
+//! `http::Request`s, on a reference store with nothing, part or everything pushed down.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::needless_pass_by_value,
+    clippy::needless_raw_string_hashes
+)]
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use http::{Method, Request, StatusCode};
+use scimkit_core::auth::{AuthError, AuthRequest};
+use scimkit_core::context::{Caller, Context, Tenant};
+use scimkit_core::engine::{PatchResponse, ScimBuilder};
+use scimkit_core::events::{Change, ChangeKind};
+use scimkit_core::store::{FilterPushDown, FilterRule, PushDown};
+use scimkit_core::{Mount, Scim};
+use scimkit_filter::CompareOp;
+use serde_json::{json, Value};
+use support::{request, send, send_request, RefStore, TOKEN};
+
+const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+fn auth(req: &AuthRequest<'_>) -> Result<Context, AuthError> {
+    match req.bearer_token() {
+        Some(TOKEN) => Ok(Context::new(Tenant::new("t1"), Caller::new("test-idp"))),
+        _ => Err(AuthError::Unauthorized(
+            "a valid bearer token is required".into(),
+        )),
+    }
+}
+
+fn builder(push_down: PushDown) -> ScimBuilder {
+    Scim::builder()
+        .store(RefStore::new(push_down))
+        .authenticator(auth)
+}
+
+fn engine() -> Scim {
+    builder(PushDown::default()).build().unwrap()
+}
+
+fn user(name: &str) -> Value {
+    json!({"schemas": [USER], "userName": name, "password": "hunter2", "active": true,
+           "emails": [{"value": format!("{name}@example.com"), "type": "work", "primary": true}]})
+}
+
+async fn create(scim: &Scim, body: Value) -> Value {
+    let reply = send(scim, Method::POST, "/Users", Some(body)).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    reply.body
+}
+
+fn patch(ops: Value) -> Value {
+    json!({"schemas": [PATCH_OP], "Operations": ops})
+}
+
+// ---------- discovery ----------
+
+#[tokio::test]
+async fn service_provider_config_is_truthful() {
+    let scim = builder(PushDown::default())
+        .max_page_size(250)
+        .default_page_size(50)
+        .build()
+        .unwrap();
+    let reply = send(&scim, Method::GET, "/ServiceProviderConfig", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("content-type"), Some("application/scim+json"));
+    let b = &reply.body;
+    assert_eq!(
+        b["schemas"][0],
+        "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+    );
+    assert_eq!(b["patch"]["supported"], true);
+    assert_eq!(b["bulk"]["supported"], false);
+    assert_eq!(b["filter"]["maxResults"], 250);
+    assert_eq!(b["sort"]["supported"], true);
+    assert_eq!(b["etag"]["supported"], true);
+    assert_eq!(b["changePassword"]["supported"], true);
+    assert_eq!(b["authenticationSchemes"][0]["type"], "oauthbearertoken");
+    assert_eq!(
+        b["meta"]["location"],
+        "http://scim.example.test/ServiceProviderConfig"
+    );
+}
+
+#[tokio::test]
+async fn schemas_and_resource_types_are_listed_and_fetched() {
+    let scim = engine();
+    let reply = send(&scim, Method::GET, "/Schemas", None).await;
+    assert_eq!(reply.body["totalResults"], 3);
+    let ids: Vec<&str> = reply.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&USER) && ids.contains(&GROUP));
+    assert!(ids.contains(&"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"));
+
+    let reply = send(&scim, Method::GET, &format!("/Schemas/{USER}"), None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body["id"], USER);
+    assert!(reply.body["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["name"] == "userName"));
+
+    let reply = send(&scim, Method::GET, "/Schemas/urn:nope", None).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.body["status"], "404");
+
+    let reply = send(&scim, Method::GET, "/ResourceTypes", None).await;
+    assert_eq!(reply.body["totalResults"], 2);
+    let reply = send(&scim, Method::GET, "/ResourceTypes/User", None).await;
+    assert_eq!(reply.body["endpoint"], "/Users");
+    assert_eq!(
+        reply.body["schemaExtensions"][0]["schema"],
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    );
+    let reply = send(&scim, Method::GET, "/ResourceTypes/Device", None).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn discovery_refuses_filters_and_other_methods() {
+    let scim = engine();
+    let reply = send(&scim, Method::GET, "/Schemas?filter=id%20pr", None).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    for path in ["/ServiceProviderConfig", "/Schemas", "/ResourceTypes"] {
+        let reply = send(&scim, Method::POST, path, Some(json!({}))).await;
+        assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert_eq!(reply.header("allow"), Some("GET"));
+    }
+}
+
+#[tokio::test]
+async fn discovery_can_be_public() {
+    let unauthenticated = Request::get("/ServiceProviderConfig")
+        .body(bytes::Bytes::new())
+        .unwrap();
+    let scim = engine();
+    assert_eq!(
+        scim.handle(unauthenticated.clone()).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let scim = builder(PushDown::default())
+        .public_discovery(true)
+        .build()
+        .unwrap();
+    assert_eq!(scim.handle(unauthenticated).await.status(), StatusCode::OK);
+    let users = Request::get("/Users").body(bytes::Bytes::new()).unwrap();
+    assert_eq!(scim.handle(users).await.status(), StatusCode::UNAUTHORIZED);
+}
+
+// ---------- authentication, routing ----------
+
+#[tokio::test]
+async fn unauthenticated_requests_get_401_with_a_challenge() {
+    let scim = engine();
+    for token in [None, Some("Bearer wrong"), Some("Basic dXNlcjpwYXNz")] {
+        let mut req = Request::get("/Users");
+        if let Some(t) = token {
+            req = req.header("authorization", t);
+        }
+        let response = scim.handle(req.body(bytes::Bytes::new()).unwrap()).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(response.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer"));
+        let body: Value = serde_json::from_slice(response.body()).unwrap();
+        assert_eq!(
+            body["schemas"][0],
+            "urn:ietf:params:scim:api:messages:2.0:Error"
+        );
+        assert_eq!(body["status"], "401");
+    }
+}
+
+#[tokio::test]
+async fn unknown_endpoints_and_methods() {
+    let scim = engine();
+    for path in ["/Devices", "/", "/Users/1/extra", "/Users/a/b/c"] {
+        let reply = send(&scim, Method::GET, path, None).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(reply.body["status"], "404");
+    }
+    let reply = send(&scim, Method::PUT, "/Users", Some(user("x"))).await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(reply.header("allow"), Some("GET, POST"));
+    let reply = send(&scim, Method::POST, "/Users/some-id", Some(user("x"))).await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    let reply = send(&scim, Method::GET, "/Users/.search", None).await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    let reply = send(&scim, Method::GET, "/.search", None).await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    let reply = send(&scim, Method::POST, "/Bulk", Some(json!({}))).await;
+    assert_eq!(reply.status, StatusCode::NOT_IMPLEMENTED);
+}
+
+#[tokio::test]
+async fn trailing_slashes_unknown_parameters_and_endpoint_case_are_tolerated() {
+    let scim = engine();
+    let created = create(&scim, user("bjensen")).await;
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(
+        send(&scim, Method::GET, "/Users/", None).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&scim, Method::GET, &format!("/Users/{id}/"), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&scim, Method::GET, "/users?aadOptscim062020", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let reply = send(
+        &scim,
+        Method::GET,
+        "/Users?filter=userName%20eq%20%22bjensen%22&aadOptscim062020=1",
+        None,
+    )
+    .await;
+    assert_eq!(reply.body["totalResults"], 1);
+}
+
+#[tokio::test]
+async fn mount_prefix_and_external_url_shape_locations() {
+    let scim = builder(PushDown::default())
+        .external_url("https://app.example.com/")
+        .build()
+        .unwrap();
+    let mount = Mount {
+        prefix: "/scim/v2/acme",
+        tenant: Some("acme"),
+    };
+    let reply = send_request(
+        &scim,
+        request(Method::POST, "/scim/v2/acme/Users", Some(user("ann"))),
+        mount,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    let id = reply.body["id"].as_str().unwrap();
+    let expected = format!("https://app.example.com/scim/v2/acme/Users/{id}");
+    assert_eq!(reply.header("location"), Some(expected.as_str()));
+    assert_eq!(reply.body["meta"]["location"], expected);
+    // An adapter that already stripped the prefix gives the same answer.
+    let reply = send_request(
+        &scim,
+        request(Method::GET, &format!("/Users/{id}"), None),
+        mount,
+    )
+    .await;
+    assert_eq!(reply.body["meta"]["location"], expected);
+}
+
+// ---------- create ----------
+
+#[tokio::test]
+async fn create_returns_201_location_etag_and_meta_without_password() {
+    let scim = engine();
+    let reply = send(&scim, Method::POST, "/Users", Some(user("bjensen"))).await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    let b = &reply.body;
+    let id = b["id"].as_str().unwrap();
+    let location = format!("http://scim.example.test/Users/{id}");
+    assert_eq!(reply.header("location"), Some(location.as_str()));
+    assert_eq!(b["meta"]["location"], location);
+    assert_eq!(b["meta"]["resourceType"], "User");
+    assert_eq!(reply.header("etag"), b["meta"]["version"].as_str());
+    assert!(b["meta"]["created"].is_string());
+    assert!(b.get("password").is_none());
+    assert_eq!(b["userName"], "bjensen");
+}
+
+#[tokio::test]
+async fn create_errors() {
+    let scim = engine();
+    create(&scim, user("bjensen")).await;
+    let reply = send(&scim, Method::POST, "/Users", Some(user("BJensen"))).await;
+    assert_eq!(
+        (reply.status, reply.scim_type()),
+        (StatusCode::CONFLICT, Some("uniqueness"))
+    );
+
+    let reply = send(
+        &scim,
+        Method::POST,
+        "/Users",
+        Some(json!({"schemas": [USER], "displayName": "x"})),
+    )
+    .await;
+    assert_eq!(
+        (reply.status, reply.scim_type()),
+        (StatusCode::BAD_REQUEST, Some("invalidValue"))
+    );
+    assert!(reply.detail().contains("userName"));
+
+    let reply = send(
+        &scim,
+        Method::POST,
+        "/Users",
+        Some(json!({"schemas": [USER], "userName": "x", "shoeSize": 9})),
+    )
+    .await;
+    assert_eq!(reply.scim_type(), Some("invalidValue"));
+    assert!(reply.detail().contains("shoeSize"));
+
+    let reply = send(
+        &scim,
+        Method::POST,
+        "/Users",
+        Some(json!(["not", "an", "object"])),
+    )
+    .await;
+    assert_eq!(
+        (reply.status, reply.scim_type()),
+        (StatusCode::BAD_REQUEST, Some("invalidSyntax"))
+    );
+}
+
+fn raw(
+    method: Method,
+    uri: &str,
+    content_type: Option<&str>,
+    body: &'static [u8],
+) -> Request<bytes::Bytes> {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", format!("Bearer {TOKEN}"));
+    if let Some(ct) = content_type {
+        b = b.header("content-type", ct);
+    }
+    b.body(bytes::Bytes::from_static(body)).unwrap()
+}
+
+#[tokio::test]
+async fn bodies_are_checked_for_type_size_and_syntax() {
+    let scim = builder(PushDown::default())
+        .max_body_bytes(200)
+        .build()
+        .unwrap();
+    let ok = br#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a"}"#;
+    for ct in [
+        Some("application/json"),
+        Some("application/scim+json; charset=utf-8"),
+        Some("Application/JSON;charset=UTF-8"),
+        None,
+    ] {
+        let r = scim.handle(raw(Method::POST, "/Users", ct, ok)).await;
+        assert!(
+            r.status() == StatusCode::CREATED || r.status() == StatusCode::CONFLICT,
+            "{ct:?}: {}",
+            r.status()
+        );
+    }
+    let r = send_request(
+        &scim,
+        raw(Method::POST, "/Users", Some("text/plain"), ok),
+        Mount::root(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(r.detail().contains("text/plain"));
+
+    let big: &'static [u8] = Box::leak(
+        format!(r#"{{"userName":"{}"}}"#, "x".repeat(300))
+            .into_bytes()
+            .into_boxed_slice(),
+    );
+    let r = send_request(
+        &scim,
+        raw(Method::POST, "/Users", Some("application/json"), big),
+        Mount::root(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.detail().contains("200 bytes"));
+
+    let r = send_request(
+        &scim,
+        raw(
+            Method::POST,
+            "/Users",
+            Some("application/json"),
+            br#"{"userName": "a",}"#,
+        ),
+        Mount::root(),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.scim_type()),
+        (StatusCode::BAD_REQUEST, Some("invalidSyntax"))
+    );
+    assert!(r.detail().contains("line 1 column"), "{}", r.detail());
+
+    let r = send_request(
+        &scim,
+        raw(Method::POST, "/Users", Some("application/json"), b"  "),
+        Mount::root(),
+    )
+    .await;
+    assert_eq!(r.scim_type(), Some("invalidSyntax"));
+
+    let r = send_request(
+        &scim,
+        raw(
+            Method::POST,
+            "/Users",
+            Some("application/json"),
+            b"\xff\xfe{",
+        ),
+        Mount::root(),
+    )
+    .await;
+    assert_eq!(r.scim_type(), Some("invalidSyntax"));
+}
+
+#[tokio::test]
+async fn deeply_nested_json_is_refused_not_overflowed() {
+    let scim = builder(PushDown::default())
+        .max_body_bytes(1 << 20)
+        .build()
+        .unwrap();
+    let deep: &'static [u8] = Box::leak(
+        format!(
+            r#"{{"userName":{}1{}}}"#,
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        )
+        .into_bytes()
+        .into_boxed_slice(),
+    );
+    let r = send_request(
+        &scim,
+        raw(Method::POST, "/Users", Some("application/json"), deep),
+        Mount::root(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn entra_create_payload_is_normalised() {
+    let scim = engine();
+    let body = json!({
+        "schemas": [USER, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+        "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
+        "userName": "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1",
+        "active": "True",
+        "displayName": "Test User",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": "26118915"}
+    });
+    let b = create(&scim, body).await;
+    assert_eq!(b["active"], true);
+    assert_eq!(
+        b["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"]["value"],
+        "26118915"
+    );
+}
+
+// ---------- get ----------
+
+#[tokio::test]
+async fn get_with_projection_etag_and_if_none_match() {
+    let scim = engine();
+    let id = create(&scim, user("bjensen")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reply = send(&scim, Method::GET, &format!("/Users/{id}"), None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let etag = reply.header("etag").unwrap().to_owned();
+    assert_eq!(reply.body["meta"]["version"], etag.as_str());
+
+    let reply = send(
+        &scim,
+        Method::GET,
+        &format!("/Users/{id}?attributes=userName"),
+        None,
+    )
+    .await;
+    assert_eq!(reply.body["userName"], "bjensen");
+    assert_eq!(reply.body["id"], id.as_str());
+    assert!(reply.body.get("emails").is_none());
+    let reply = send(
+        &scim,
+        Method::GET,
+        &format!("/Users/{id}?excludedAttributes=emails"),
+        None,
+    )
+    .await;
+    assert!(reply.body.get("emails").is_none() && reply.body.get("userName").is_some());
+    let reply = send(
+        &scim,
+        Method::GET,
+        &format!("/Users/{id}?attributes=emails[type%20eq%20%22work%22]"),
+        None,
+    )
+    .await;
+    assert_eq!(reply.scim_type(), Some("invalidValue"));
+
+    let mut req = request(Method::GET, &format!("/Users/{id}"), None);
+    req.headers_mut()
+        .insert("if-none-match", etag.parse().unwrap());
+    let reply = send_request(&scim, req, Mount::root()).await;
+    assert_eq!(reply.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(reply.header("etag"), Some(etag.as_str()));
+    let mut req = request(Method::GET, &format!("/Users/{id}"), None);
+    req.headers_mut()
+        .insert("if-none-match", "W/\"other\"".parse().unwrap());
+    assert_eq!(
+        send_request(&scim, req, Mount::root()).await.status,
+        StatusCode::OK
+    );
+
+    let reply = send(&scim, Method::GET, "/Users/does-not-exist", None).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(reply.detail().contains("does-not-exist"));
+}
+
+// ---------- replace ----------
+
+#[tokio::test]
+async fn replace_changes_version_keeps_password_and_checks_if_match() {
+    let scim = engine();
+    let created = create(&scim, user("bjensen")).await;
+    let id = created["id"].as_str().unwrap();
+    let v1 = created["meta"]["version"].as_str().unwrap().to_owned();
+    let path = format!("/Users/{id}");
+
+    let mut body = created.clone();
+    body["displayName"] = json!("Babs");
+    let reply = send(&scim, Method::PUT, &path, Some(body.clone())).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(reply.body["displayName"], "Babs");
+    let v2 = reply.body["meta"]["version"].as_str().unwrap().to_owned();
+    assert_ne!(v1, v2);
+    assert_eq!(reply.body["meta"]["created"], created["meta"]["created"]);
+    assert_eq!(reply.header("location"), None);
+
+    let mut req = request(Method::PUT, &path, Some(body.clone()));
+    req.headers_mut().insert("if-match", v1.parse().unwrap());
+    let reply = send_request(&scim, req, Mount::root()).await;
+    assert_eq!(reply.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(reply.body["status"], "412");
+
+    let mut req = request(Method::PUT, &path, Some(body.clone()));
+    req.headers_mut()
+        .insert("if-match", format!("\"x\", {v2}").parse().unwrap());
+    assert_eq!(
+        send_request(&scim, req, Mount::root()).await.status,
+        StatusCode::OK
+    );
+
+    let mut req = request(Method::PUT, &path, Some(body.clone()));
+    req.headers_mut().insert("if-match", "*".parse().unwrap());
+    assert_eq!(
+        send_request(&scim, req, Mount::root()).await.status,
+        StatusCode::OK
+    );
+
+    assert_eq!(
+        send(&scim, Method::PUT, "/Users/nope", Some(body.clone()))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let reply = send(&scim, Method::PUT, &path, Some(json!({"schemas": [USER]}))).await;
+    assert_eq!(reply.scim_type(), Some("invalidValue"));
+    let reply = send(
+        &scim,
+        Method::PUT,
+        &path,
+        Some(json!({"schemas": [USER], "userName": "b", "active": "maybe"})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+
+    let other = create(&scim, user("other")).await;
+    let mut taken = other.clone();
+    taken["userName"] = json!("BJENSEN");
+    let reply = send(
+        &scim,
+        Method::PUT,
+        &format!("/Users/{}", other["id"].as_str().unwrap()),
+        Some(taken),
+    )
+    .await;
+    assert_eq!(reply.scim_type(), Some("uniqueness"));
+}
+
+// ---------- patch ----------
+
+#[tokio::test]
+async fn patch_applies_entra_and_okta_dialects_and_returns_the_resource() {
+    let scim = engine();
+    let id = create(&scim, user("bjensen")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/Users/{id}");
+    let reply = send(
+        &scim,
+        Method::PATCH,
+        &path,
+        Some(patch(json!([
+            {"op": "Replace", "path": "active", "value": "False"},
+            {"op": "Add", "path": "emails[type eq \"home\"].value", "value": "b@home.example"},
+            {"op": "replace", "value": {"name.givenName": "Barbara"}},
+        ]))),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(reply.body["active"], false);
+    assert_eq!(reply.body["name"]["givenName"], "Barbara");
+    assert_eq!(reply.body["emails"].as_array().unwrap().len(), 2);
+    assert_eq!(reply.header("etag"), reply.body["meta"]["version"].as_str());
+
+    let reply = send(
+        &scim,
+        Method::PATCH,
+        &format!("{path}?attributes=active"),
+        Some(patch(
+            json!([{"op": "replace", "path": "active", "value": true}]),
+        )),
+    )
+    .await;
+    assert_eq!(reply.body["active"], true);
+    assert!(reply.body.get("emails").is_none());
+}
+
+#[tokio::test]
+async fn patch_errors() {
+    let scim = engine();
+    let created = create(&scim, user("bjensen")).await;
+    let id = created["id"].as_str().unwrap();
+    let path = format!("/Users/{id}");
+    let cases = [
+        (
+            patch(json!([{"op": "replace", "path": "shoeSize", "value": 1}])),
+            "invalidPath",
+        ),
+        (
+            patch(json!([{"op": "replace", "path": "emails[type eq \"work\"", "value": 1}])),
+            "invalidPath",
+        ),
+        (
+            patch(json!([{"op": "replace", "path": "id", "value": "x"}])),
+            "mutability",
+        ),
+        (
+            patch(json!([{"op": "replace", "path": "active", "value": 3}])),
+            "invalidValue",
+        ),
+        (
+            patch(json!([{"op": "jump", "path": "active", "value": true}])),
+            "invalidSyntax",
+        ),
+        (json!({"schemas": [PATCH_OP]}), "invalidSyntax"),
+    ];
+    for (body, scim_type) in cases {
+        let reply = send(&scim, Method::PATCH, &path, Some(body.clone())).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(
+            reply.scim_type(),
+            Some(scim_type),
+            "{body}: {}",
+            reply.detail()
+        );
+    }
+    // Without the Entra quirk, a filtered path that matches nothing is noTarget.
+    let strict = builder(PushDown::default())
+        .compat(scimkit_core::compat::CompatOptions::strict())
+        .build()
+        .unwrap();
+    let sid = create(&strict, user("bjensen")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body =
+        patch(json!([{"op": "replace", "path": "emails[type eq \"home\"].display", "value": "x"}]));
+    let reply = send(&strict, Method::PATCH, &format!("/Users/{sid}"), Some(body)).await;
+    assert_eq!(reply.scim_type(), Some("noTarget"));
+
+    // Nothing changed: the version is the one created.
+    let reply = send(&scim, Method::GET, &path, None).await;
+    assert_eq!(reply.body["meta"]["version"], created["meta"]["version"]);
+
+    let ok = patch(json!([{"op": "replace", "path": "displayName", "value": "B"}]));
+    assert_eq!(
+        send(&scim, Method::PATCH, "/Users/nope", Some(ok.clone()))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let mut req = request(Method::PATCH, &path, Some(ok.clone()));
+    req.headers_mut()
+        .insert("if-match", "W/\"stale\"".parse().unwrap());
+    assert_eq!(
+        send_request(&scim, req, Mount::root()).await.status,
+        StatusCode::PRECONDITION_FAILED
+    );
+    let mut req = request(Method::PATCH, &path, Some(ok.clone()));
+    req.headers_mut().insert(
+        "if-match",
+        created["meta"]["version"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap(),
+    );
+    assert_eq!(
+        send_request(&scim, req, Mount::root()).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn patch_can_answer_204() {
+    let scim = builder(PushDown::default())
+        .patch_response(PatchResponse::NoContent)
+        .build()
+        .unwrap();
+    let id = create(&scim, user("bjensen")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = patch(json!([{"op": "replace", "path": "displayName", "value": "B"}]));
+    let reply = send(
+        &scim,
+        Method::PATCH,
+        &format!("/Users/{id}"),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    assert!(reply.header("etag").is_some());
+    assert_eq!(reply.body, Value::Null);
+    // Asking for attributes gets the resource anyway.
+    let reply = send(
+        &scim,
+        Method::PATCH,
+        &format!("/Users/{id}?attributes=displayName"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body["displayName"], "B");
+}
+
+// ---------- delete ----------
+
+#[tokio::test]
+async fn delete_then_gone() {
+    let scim = engine();
+    let created = create(&scim, user("bjensen")).await;
+    let path = format!("/Users/{}", created["id"].as_str().unwrap());
+    let mut req = request(Method::DELETE, &path, None);
+    req.headers_mut()
+        .insert("if-match", "W/\"stale\"".parse().unwrap());
+    assert_eq!(
+        send_request(&scim, req, Mount::root()).await.status,
+        StatusCode::PRECONDITION_FAILED
+    );
+    let reply = send(&scim, Method::DELETE, &path, None).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    assert_eq!(reply.body, Value::Null);
+    assert_eq!(
+        send(&scim, Method::GET, &path, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(&scim, Method::DELETE, &path, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+// ---------- list and search ----------
+
+fn push_downs() -> Vec<(&'static str, PushDown)> {
+    vec![
+        ("nothing", PushDown::default()),
+        (
+            "userName eq only",
+            PushDown {
+                filter: FilterPushDown::Only(vec![FilterRule::new("userName", [CompareOp::Eq])]),
+                sort: false,
+                paging: true,
+            },
+        ),
+        ("everything", PushDown::everything()),
+    ]
+}
+
+async fn seeded(push_down: PushDown) -> Scim {
+    let scim = builder(push_down)
+        .max_page_size(5)
+        .default_page_size(3)
+        .build()
+        .unwrap();
+    for (n, title) in [
+        "Tour Guide",
+        "Engineer",
+        "Tour Guide",
+        "Manager",
+        "Tour Guide",
+        "Engineer",
+        "Tour Guide",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut u = user(&format!("user{n}"));
+        u["title"] = json!(title);
+        create(&scim, u).await;
+    }
+    scim
+}
+
+fn names(reply: &support::Reply) -> Vec<String> {
+    reply.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["userName"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn list_totals_are_true_whatever_the_store_pushes_down() {
+    for (label, push_down) in push_downs() {
+        let scim = seeded(push_down).await;
+        let all = send(&scim, Method::GET, "/Users", None).await;
+        assert_eq!(all.body["totalResults"], 7, "{label}");
+        assert_eq!(all.body["itemsPerPage"], 3, "{label}: default page size");
+        assert_eq!(all.body["startIndex"], 1);
+        assert_eq!(
+            all.body["schemas"][0],
+            "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+        );
+
+        let q = "/Users?filter=title%20eq%20%22tour%20guide%22%20and%20userName%20eq%20%22USER2%22";
+        let reply = send(&scim, Method::GET, q, None).await;
+        assert_eq!(reply.body["totalResults"], 1, "{label}");
+        assert_eq!(names(&reply), ["user2"], "{label}");
+
+        let q = "/Users?filter=title%20eq%20%22Tour%20Guide%22&sortBy=userName&sortOrder=descending&startIndex=2&count=2";
+        let reply = send(&scim, Method::GET, q, None).await;
+        assert_eq!(reply.body["totalResults"], 4, "{label}");
+        assert_eq!(names(&reply), ["user4", "user2"], "{label}");
+        assert_eq!(reply.body["startIndex"], 2);
+
+        let reply = send(
+            &scim,
+            Method::GET,
+            "/Users?count=0&filter=title%20eq%20%22Engineer%22",
+            None,
+        )
+        .await;
+        assert_eq!(reply.body["totalResults"], 2, "{label}");
+        assert_eq!(reply.body["Resources"], json!([]));
+        assert_eq!(reply.body["itemsPerPage"], 0);
+
+        let reply = send(&scim, Method::GET, "/Users?count=100", None).await;
+        assert_eq!(
+            reply.body["itemsPerPage"], 5,
+            "{label}: clamped to max_page_size"
+        );
+        let reply = send(&scim, Method::GET, "/Users?startIndex=0&count=-4", None).await;
+        assert_eq!(
+            (
+                reply.body["startIndex"].clone(),
+                reply.body["itemsPerPage"].clone()
+            ),
+            (json!(1), json!(0))
+        );
+        let reply = send(
+            &scim,
+            Method::GET,
+            "/Users?startIndex=7&count=5&sortBy=userName",
+            None,
+        )
+        .await;
+        assert_eq!(names(&reply), ["user6"], "{label}");
+        let reply = send(&scim, Method::GET, "/Users?startIndex=50", None).await;
+        assert_eq!(
+            (
+                reply.body["totalResults"].clone(),
+                reply.body["itemsPerPage"].clone()
+            ),
+            (json!(7), json!(0))
+        );
+
+        let reply = send(&scim, Method::GET, "/Users?filter=not%20(title%20eq%20%22Tour%20Guide%22)%20or%20userName%20eq%20%22user0%22&sortBy=userName", None).await;
+        assert_eq!(reply.body["totalResults"], 4, "{label}");
+        assert_eq!(names(&reply), ["user0", "user1", "user3"], "{label}");
+    }
+}
+
+#[tokio::test]
+async fn list_errors() {
+    let scim = seeded(PushDown::default()).await;
+    let cases = [
+        ("/Users?filter=userName%20eq", "invalidFilter"),
+        ("/Users?filter=shoeSize%20eq%201", "invalidFilter"),
+        ("/Users?filter=active%20gt%20true", "invalidFilter"),
+        ("/Users?sortBy=shoeSize", "invalidValue"),
+        ("/Users?sortBy=userName&sortOrder=sideways", "invalidValue"),
+        ("/Users?startIndex=abc", "invalidValue"),
+        ("/Users?count=1.5", "invalidValue"),
+        (
+            "/Users?attributes=emails[type%20eq%20%22x%22]",
+            "invalidValue",
+        ),
+    ];
+    for (uri, scim_type) in cases {
+        let reply = send(&scim, Method::GET, uri, None).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(
+            reply.scim_type(),
+            Some(scim_type),
+            "{uri}: {}",
+            reply.detail()
+        );
+    }
+}
+
+#[tokio::test]
+async fn search_by_post_matches_get() {
+    for (label, push_down) in push_downs() {
+        let scim = seeded(push_down).await;
+        let body = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "filter": "title eq \"Tour Guide\"", "sortBy": "userName", "sortOrder": "descending",
+            "startIndex": 1, "count": 2, "attributes": ["userName"]
+        });
+        let reply = send(&scim, Method::POST, "/Users/.search", Some(body)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{label}");
+        assert_eq!(reply.body["totalResults"], 4);
+        assert_eq!(names(&reply), ["user6", "user4"]);
+        assert!(reply.body["Resources"][0].get("emails").is_none());
+
+        let reply = send(
+            &scim,
+            Method::POST,
+            "/Users/.search",
+            Some(json!({"count": "x"})),
+        )
+        .await;
+        assert_eq!(reply.scim_type(), Some("invalidValue"));
+        let reply = send(
+            &scim,
+            Method::POST,
+            "/Users/.search",
+            Some(json!({"filter": "userName eq"})),
+        )
+        .await;
+        assert_eq!(reply.scim_type(), Some("invalidFilter"));
+        let reply = send(&scim, Method::POST, "/Users/.search", Some(json!("filter"))).await;
+        assert_eq!(reply.scim_type(), Some("invalidSyntax"));
+    }
+}
+
+#[tokio::test]
+async fn root_search_spans_resource_types() {
+    let scim = seeded(PushDown::everything()).await;
+    let g = send(
+        &scim,
+        Method::POST,
+        "/Groups",
+        Some(json!({"schemas": [GROUP], "displayName": "user-admins"})),
+    )
+    .await;
+    assert_eq!(g.status, StatusCode::CREATED);
+    let body = json!({"filter": "userName sw \"user1\" or displayName sw \"user\"", "sortBy": "meta.created"});
+    let reply = send(&scim, Method::POST, "/.search", Some(body)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(reply.body["totalResults"], 2);
+    let types: Vec<&str> = reply.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["meta"]["resourceType"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["User", "Group"]);
+    let reply = send(&scim, Method::POST, "/.search", Some(json!({"count": 3}))).await;
+    assert_eq!(
+        (
+            reply.body["totalResults"].clone(),
+            reply.body["itemsPerPage"].clone()
+        ),
+        (json!(8), json!(3))
+    );
+    let reply = send(
+        &scim,
+        Method::POST,
+        "/.search",
+        Some(json!({"sortBy": "shoeSize"})),
+    )
+    .await;
+    assert_eq!(reply.scim_type(), Some("invalidValue"));
+}
+
+// ---------- groups ----------
+
+#[tokio::test]
+async fn groups_crud_and_member_patches() {
+    let scim = engine();
+    let a = create(&scim, user("a")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = create(&scim, user("b")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reply = send(
+        &scim,
+        Method::POST,
+        "/Groups",
+        Some(json!({"schemas": [GROUP], "displayName": "Ops", "members": [{"value": a}]})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    let gid = reply.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/Groups/{gid}");
+    let reply = send(
+        &scim,
+        Method::PATCH,
+        &path,
+        Some(patch(
+            json!([{"op": "Add", "path": "members", "value": [{"value": b}]}]),
+        )),
+    )
+    .await;
+    assert_eq!(reply.body["members"].as_array().unwrap().len(), 2);
+    let reply = send(
+        &scim,
+        Method::PATCH,
+        &path,
+        Some(patch(
+            json!([{"op": "Remove", "path": "members", "value": [{"value": a}]}]),
+        )),
+    )
+    .await;
+    assert_eq!(reply.body["members"], json!([{"value": b}]));
+    let reply = send(
+        &scim,
+        Method::GET,
+        &format!("{path}?excludedAttributes=members"),
+        None,
+    )
+    .await;
+    assert!(reply.body.get("members").is_none());
+    assert_eq!(reply.body["displayName"], "Ops");
+    let reply = send(
+        &scim,
+        Method::GET,
+        "/Groups?filter=displayName%20eq%20%22ops%22&excludedAttributes=members",
+        None,
+    )
+    .await;
+    assert_eq!(reply.body["totalResults"], 1);
+    assert_eq!(
+        send(&scim, Method::DELETE, &path, None).await.status,
+        StatusCode::NO_CONTENT
+    );
+}
+
+// ---------- events ----------
+
+#[tokio::test]
+async fn events_report_each_committed_change() {
+    let seen: Arc<Mutex<Vec<Change>>> = Arc::default();
+    let sink = Arc::clone(&seen);
+    let scim = builder(PushDown::default())
+        .events(move |c: &Change| sink.lock().unwrap().push(c.clone()))
+        .build()
+        .unwrap();
+    let created = create(&scim, user("bjensen")).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let path = format!("/Users/{id}");
+    send(&scim, Method::PUT, &path, Some(created.clone())).await;
+    send(
+        &scim,
+        Method::PATCH,
+        &path,
+        Some(patch(
+            json!([{"op": "Replace", "path": "active", "value": "False"}]),
+        )),
+    )
+    .await;
+    let g = send(
+        &scim,
+        Method::POST,
+        "/Groups",
+        Some(json!({"schemas": [GROUP], "displayName": "Ops"})),
+    )
+    .await;
+    let gpath = format!("/Groups/{}", g.body["id"].as_str().unwrap());
+    send(
+        &scim,
+        Method::PATCH,
+        &gpath,
+        Some(patch(
+            json!([{"op": "add", "path": "members", "value": [{"value": id}]}]),
+        )),
+    )
+    .await;
+    send(&scim, Method::DELETE, &path, None).await;
+    // A failed request is not a change.
+    send(
+        &scim,
+        Method::POST,
+        "/Users",
+        Some(json!({"schemas": [USER]})),
+    )
+    .await;
+
+    let seen = seen.lock().unwrap();
+    let kinds: Vec<(ChangeKind, &str, bool)> = seen
+        .iter()
+        .map(|c| (c.kind, c.resource_type.as_str(), c.deactivated))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (ChangeKind::Created, "User", false),
+            (ChangeKind::Replaced, "User", false),
+            (ChangeKind::Patched, "User", true),
+            (ChangeKind::Created, "Group", false),
+            (ChangeKind::Patched, "Group", false),
+            (ChangeKind::Deleted, "User", false),
+        ]
+    );
+    assert_eq!(seen[0].context.caller().id(), "test-idp");
+    assert_eq!(seen[0].context.tenant().as_str(), "t1");
+    let delta = seen[4].members.as_ref().unwrap();
+    assert_eq!(delta.added[0].value, id);
+    assert!(seen[5].resource.is_none());
+}
+
+#[tokio::test]
+async fn a_panicking_hook_cannot_break_the_response() {
+    let scim = builder(PushDown::default())
+        .events(|_: &Change| panic!("hook bug"))
+        .build()
+        .unwrap();
+    let reply = send(&scim, Method::POST, "/Users", Some(user("bjensen"))).await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    assert_eq!(
+        send(&scim, Method::GET, "/Users", None).await.body["totalResults"],
+        1
+    );
+}
+
+// ---------- builder ----------
+
+#[test]
+fn builder_refuses_bad_configurations() {
+    use scimkit_core::engine::BuildError;
+    use scimkit_core::schema::ResourceType;
+    assert_eq!(
+        Scim::builder().authenticator(auth).build().unwrap_err(),
+        BuildError::MissingStore
+    );
+    assert_eq!(
+        Scim::builder()
+            .store(RefStore::default())
+            .build()
+            .unwrap_err(),
+        BuildError::MissingAuthenticator
+    );
+    let err = builder(PushDown::default())
+        .resource_type(ResourceType::user())
+        .resource_type(ResourceType::user())
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, BuildError::DuplicateResourceType(_)));
+    let mut bad = ResourceType::group();
+    bad.endpoint = "/Schemas".into();
+    assert!(matches!(
+        builder(PushDown::default())
+            .resource_type(bad)
+            .build()
+            .unwrap_err(),
+        BuildError::InvalidEndpoint(_)
+    ));
+    assert!(matches!(
+        builder(PushDown::default())
+            .max_page_size(0)
+            .build()
+            .unwrap_err(),
+        BuildError::InvalidSetting(_)
+    ));
+    assert!(matches!(
+        builder(PushDown::default())
+            .external_url("app.example.com")
+            .build()
+            .unwrap_err(),
+        BuildError::InvalidExternalUrl(_)
+    ));
+}
