@@ -7,6 +7,7 @@ pub mod compat;
 pub mod context;
 mod error;
 pub mod evaluate;
+pub mod memory;
 pub mod patch;
 pub mod projection;
 pub mod resource;
@@ -14,9 +15,12 @@ mod scalar;
 pub mod schema;
 pub mod sort;
 pub mod store;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod validate;
 
 pub use error::{ScimError, ERROR_SCHEMA};
+pub use memory::InMemoryStore;
 pub use projection::Projection;
 pub use resource::{Meta, Resource};
 pub use sort::{SortKey, SortOrder, SortSpec};
