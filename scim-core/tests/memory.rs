@@ -100,6 +100,7 @@ async fn list(
     store.list(ctx, rt, &query).await.unwrap()
 }
 
+#[cfg(feature = "testkit")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_test_kit_passes() {
     let store = InMemoryStore::new();
@@ -734,4 +735,161 @@ async fn tenants_are_isolated() {
     assert_ne!(page.resources[0].id.as_deref(), Some(id.as_str()));
     // The same id under the wrong resource type is not found either.
     assert_eq!(store.get(&a, &groups, &id).await.unwrap(), None);
+}
+
+/// The in-memory store behind a store that declares nothing pushed down (or ignores If-Match),
+/// to show the test kit follows a store's declared push-down and names what broke.
+#[cfg(feature = "testkit")]
+struct Wrapped {
+    inner: InMemoryStore,
+    ignore_if_match: bool,
+}
+
+#[cfg(feature = "testkit")]
+#[async_trait::async_trait]
+impl ResourceStore for Wrapped {
+    async fn create(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        resource: Resource,
+    ) -> Result<Resource, StoreError> {
+        self.inner.create(ctx, rt, resource).await
+    }
+
+    async fn get(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+    ) -> Result<Option<Resource>, StoreError> {
+        self.inner.get(ctx, rt, id).await
+    }
+
+    async fn list(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        query: &ListQuery,
+    ) -> Result<scimkit_core::store::Page, StoreError> {
+        assert_eq!(query.filter, None, "nothing is pushed down");
+        assert_eq!(query.sort, None);
+        assert_eq!(query.page, None);
+        self.inner.list(ctx, rt, query).await
+    }
+
+    async fn replace(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+        resource: Resource,
+        if_match: Option<&Version>,
+    ) -> Result<Resource, StoreError> {
+        let if_match = if_match.filter(|_| !self.ignore_if_match);
+        self.inner.replace(ctx, rt, id, resource, if_match).await
+    }
+
+    async fn delete(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+        if_match: Option<&Version>,
+    ) -> Result<(), StoreError> {
+        self.inner.delete(ctx, rt, id, if_match).await
+    }
+}
+
+#[cfg(feature = "testkit")]
+#[tokio::test]
+async fn the_test_kit_passes_on_a_store_that_pushes_nothing_down() {
+    let store = Wrapped {
+        inner: InMemoryStore::new(),
+        ignore_if_match: false,
+    };
+    let report = scimkit_core::testkit::check_store(&store).await.unwrap();
+    assert_eq!(report.passed.len(), 8);
+}
+
+#[cfg(feature = "testkit")]
+#[tokio::test]
+async fn the_test_kit_names_the_broken_contract_item() {
+    let store = Wrapped {
+        inner: InMemoryStore::new(),
+        ignore_if_match: true,
+    };
+    let failure = scimkit_core::testkit::check_store(&store)
+        .await
+        .unwrap_err();
+    assert_eq!(failure.check, "versions", "{failure}");
+    assert!(
+        failure.detail.contains("expected VersionMismatch"),
+        "{failure}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_member_adds_and_deletes_all_land() {
+    let store = Arc::new(InMemoryStore::new());
+    let users = Arc::new(ResourceType::user());
+    let groups = Arc::new(ResourceType::group());
+    let tenant = ctx("busy");
+    let mut user_ids = Vec::new();
+    for i in 0..32 {
+        user_ids.push(
+            store
+                .create(&tenant, &users, user(&format!("m{i}")))
+                .await
+                .unwrap()
+                .id
+                .unwrap(),
+        );
+    }
+    let gid = store
+        .create(&tenant, &groups, group("Busy", &[]))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let mut tasks = Vec::new();
+    for (i, uid) in user_ids.iter().cloned().enumerate() {
+        let (store, users, groups, tenant, gid) = (
+            Arc::clone(&store),
+            Arc::clone(&users),
+            Arc::clone(&groups),
+            tenant.clone(),
+            gid.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let add = patch(json!([{"op": "add", "path": "members", "value": [{"value": uid}]}]));
+            let options = PatchOptions::default();
+            let input = PatchInput {
+                request: &add,
+                options: &options,
+                if_match: None,
+                returning: None,
+            };
+            store.patch(&tenant, &groups, &gid, input).await.unwrap();
+            // Every fourth member is deleted right after joining.
+            if i % 4 == 0 {
+                store.delete(&tenant, &users, &uid, None).await.unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let read = store.get(&tenant, &groups, &gid).await.unwrap().unwrap();
+    let expected: Vec<String> = {
+        let mut v: Vec<String> = user_ids
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 4 != 0)
+            .map(|(_, id)| id.clone())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&read, "members"), expected);
 }

@@ -36,7 +36,7 @@
 //! Deleting a resource removes it from every group, which gets a new version.
 //!
 //! [`ResourceStore::patch`] applies a request that only changes members
-//! ([`MemberDelta`](crate::patch::MemberDelta)) to the member map directly, in O(changed
+//! ([`MemberDelta`]) to the member map directly, in O(changed
 //! members) whatever the group's size. The group it returns carries `members` only when
 //! [`PatchInput::returning`] is given and requests them (as `PatchInput` allows); every
 //! other request goes through [`default_patch`].
@@ -323,5 +323,24 @@ impl ResourceStore for InMemoryStore {
         };
         let result = write(&shared).delete(rt, id, if_match, &self.versions);
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::new_id;
+
+    #[test]
+    fn ids_are_uuid_v4_text() {
+        let id = new_id().unwrap_or_default();
+        let parts: Vec<&str> = id.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
+        assert_eq!(id.chars().nth(14), Some('4'));
+        assert!(matches!(id.chars().nth(19), Some('8' | '9' | 'a' | 'b')));
+        assert_ne!(new_id().unwrap_or_default(), id);
     }
 }
