@@ -9,6 +9,7 @@ pub mod engine;
 mod error;
 pub mod evaluate;
 pub mod events;
+pub mod memory;
 pub mod patch;
 pub mod projection;
 pub mod resource;
@@ -16,10 +17,13 @@ mod scalar;
 pub mod schema;
 pub mod sort;
 pub mod store;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod validate;
 
 pub use engine::{Mount, Scim};
 pub use error::{ScimError, ERROR_SCHEMA};
+pub use memory::InMemoryStore;
 pub use projection::Projection;
 pub use resource::{Meta, Resource};
 pub use sort::{SortKey, SortOrder, SortSpec};

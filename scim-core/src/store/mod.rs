@@ -34,7 +34,7 @@
 //! - A resource's `meta.version` changes on every change and only then.
 //! - Errors: [`StoreError`]; a backend failure's cause is logged by the engine, never sent.
 //!
-//! The store test kit ([`crate::testkit`], feature `testkit`) checks this contract against any
+//! The store test kit (`scimkit_core::testkit`, feature `testkit`) checks this contract against any
 //! implementation.
 //!
 //! ```

@@ -1,0 +1,90 @@
+//! The `list` pipeline after the snapshots are taken (outside the lock): filter, sort, count,
+//! page. Candidates arrive in creation order, so with no sort the order is stable.
+
+use std::sync::Arc;
+
+use scimkit_filter::{AttrPath, Filter};
+
+use crate::evaluate::CompiledFilter;
+use crate::memory::cursor;
+use crate::memory::members::has_members;
+use crate::memory::tenant::Snapshot;
+use crate::resource::Resource;
+use crate::schema::ResourceType;
+use crate::store::{ListQuery, Page, Pagination, StoreError};
+
+/// Whether a list of `rt` must read members: the response shows them, or the filter or sort
+/// looks at them.
+pub(super) fn needs_members(rt: &ResourceType, query: &ListQuery) -> bool {
+    has_members(rt)
+        && (query.projection.requests(rt, &AttrPath::new("members"))
+            || query.filter.as_ref().is_some_and(mentions_members)
+            || query
+                .sort
+                .as_ref()
+                .is_some_and(|s| s.by.name.eq_ignore_ascii_case("members")))
+}
+
+/// Whether any path in `filter` names `members`. Iterative, so any depth is safe.
+fn mentions_members(filter: &Filter) -> bool {
+    let mut stack = vec![filter];
+    while let Some(node) = stack.pop() {
+        match node {
+            Filter::Attr { path, .. } | Filter::ValuePath { path, .. } => {
+                if path.name.eq_ignore_ascii_case("members") {
+                    return true;
+                }
+            }
+            Filter::Not(inner) => stack.push(inner),
+            Filter::And(operands) | Filter::Or(operands) => stack.extend(operands),
+        }
+    }
+    false
+}
+
+/// Filters, sorts and pages `snapshots` (in creation order) as `query` asks.
+pub(super) fn finish(
+    rt: &ResourceType,
+    scope: &[&str],
+    snapshots: Vec<Snapshot>,
+    filter: Option<&CompiledFilter>,
+    query: &ListQuery,
+) -> Result<Page, StoreError> {
+    let mut matches: Vec<Arc<Resource>> = snapshots
+        .into_iter()
+        .map(Snapshot::into_arc)
+        .filter(|r| filter.is_none_or(|f| f.matches(r)))
+        .collect();
+    if let Some(spec) = &query.sort {
+        let mut keyed: Vec<_> = matches.into_iter().map(|r| (spec.key(rt, &r), r)).collect();
+        keyed.sort_by(|a, b| spec.compare(&a.0, &b.0));
+        matches = keyed.into_iter().map(|(_, r)| r).collect();
+    }
+    let total = matches.len();
+    let (start, count, cursor_mode) = match &query.page {
+        None => (0, total, false),
+        Some(Pagination::Index { start_index, count }) => {
+            (start_index.saturating_sub(1), *count, false)
+        }
+        Some(Pagination::Cursor { cursor, count }) => {
+            let start = match cursor {
+                Some(text) => cursor::decode(text, scope)?,
+                None => 0,
+            };
+            (start, *count, true)
+        }
+    };
+    let end = start.saturating_add(count).min(total);
+    let resources: Vec<Resource> = matches
+        .into_iter()
+        .skip(start)
+        .take(count)
+        .map(Arc::unwrap_or_clone)
+        .collect();
+    let next_cursor = (cursor_mode && count > 0 && end < total).then(|| cursor::encode(end, scope));
+    Ok(Page {
+        resources,
+        total_results: total,
+        next_cursor,
+    })
+}

@@ -1,0 +1,346 @@
+//! [`InMemoryStore`]: the embedded default [`ResourceStore`], for single-process hosts, demos
+//! and tests.
+//!
+//! It owns resources per tenant, the lookup indexes identity providers rely on (`userName`,
+//! `externalId`, `displayName`, `emails.value`), uniqueness, and group membership. It must not
+//! validate (the engine does), persist anything, or hold a lock across an `.await` (there is
+//! none inside: every method completes synchronously).
+//!
+//! # Concurrency
+//!
+//! A map of tenants (`RwLock<HashMap<Tenant, Arc<RwLock<TenantState>>>>`, locked only to find
+//! or add a tenant), and **one `RwLock` per tenant** over all its resource types. One lock per
+//! tenant rather than per resource type because writes check across types (a group's members
+//! must be users or groups of the tenant; deleting a user changes the groups it was in):
+//! with one lock those checks are atomic and no lock ordering is needed, so no deadlock is
+//! possible. Tenants never contend with each other.
+//!
+//! Resources are stored as `Arc<Resource>` snapshots: a read clones the `Arc` (plus a group's
+//! member values when asked) under the read lock and releases it at once; materialising,
+//! filtering, sorting and paging happen after. A write prepares everything it can first (id,
+//! version, index keys, member extraction) and holds the write lock only to check (version,
+//! uniqueness, member existence) and swap. A poisoned lock is recovered
+//! ([`std::sync::PoisonError::into_inner`]): every write checks before it changes anything, so
+//! a panic cannot leave half-applied state behind.
+//!
+//! Versions come from one store-wide counter and change on every change and only then.
+//! Ids are random UUIDs (v4).
+//!
+//! # Group membership
+//!
+//! For a resource type with a multi-valued complex `members` attribute (Group), members are
+//! kept outside the stored resource in a per-group map (member id → value) and a tenant-wide
+//! reverse index (member id → groups). Members must be users or groups of the tenant
+//! (`invalidValue` otherwise); a missing member `type` is filled in. A User's `groups` (when its
+//! type defines `groups`) is derived from the reverse index on read and never stored from input.
+//! Deleting a resource removes it from every group, which gets a new version.
+//!
+//! [`ResourceStore::patch`] applies a request that only changes members
+//! ([`MemberDelta`]) to the member map directly, in O(changed
+//! members) whatever the group's size. The group it returns carries `members` only when
+//! [`PatchInput::returning`] is given and requests them (as `PatchInput` allows); every
+//! other request goes through [`default_patch`].
+//!
+//! # Cost of each operation (n resources of the type in the tenant, m members of a group)
+//!
+//! | operation | cost |
+//! |---|---|
+//! | `create`, `replace` | O(1) plus O(m) for a group's members |
+//! | `get` | O(1); O(m) for a group (members are materialised) |
+//! | `patch` of members only | O(changed members) |
+//! | other `patch` | `get` + apply + `replace` |
+//! | `delete` | O(1) plus O(m) for a group and O(groups it is in) for a member |
+//! | `list` with `attr eq "text"` on an indexed attribute (alone or in an `and` chain) | O(candidates) |
+//! | other `list` | O(n) scan with the compiled filter, O(k log k) to sort k matches |
+//!
+//! Cursor pagination (RFC 9865) uses opaque cursors holding an offset into the result order,
+//! bound to the tenant and resource type (a cursor from elsewhere, or a malformed one, is
+//! `invalidCursor`). The store keeps no snapshots, so resources created or deleted between two
+//! pages can shift positions: a resource may then be skipped or seen twice.
+//!
+//! ```
+//! use scimkit_core::context::{Caller, Context, Tenant};
+//! use scimkit_core::schema::ResourceType;
+//! use scimkit_core::store::{ResourceStore, Version};
+//! use scimkit_core::{InMemoryStore, Meta, Resource};
+//! use serde_json::json;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+//! runtime.block_on(async {
+//!     let store = InMemoryStore::new();
+//!     let users = ResourceType::user();
+//!     let ctx = Context::new(Tenant::new("acme"), Caller::new("okta"));
+//!
+//!     let mut user = Resource::from_json(json!({
+//!         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+//!         "userName": "bjensen",
+//!     }))?;
+//!     user.meta = Some(Meta::new("User", chrono::Utc::now()));
+//!
+//!     let created = store.create(&ctx, &users, user.clone()).await?;
+//!     let id = created.id.clone().unwrap_or_default();
+//!     assert!(Version::of(&created).is_some());
+//!     assert_eq!(store.get(&ctx, &users, &id).await?, Some(created));
+//!
+//!     // userName is unique per tenant, case-insensitively.
+//!     user.attributes.insert("userName".into(), json!("BJENSEN"));
+//!     assert!(store.create(&ctx, &users, user).await.is_err());
+//!     Ok::<(), Box<dyn std::error::Error>>(())
+//! })
+//! # }
+//! ```
+
+mod cursor;
+mod index;
+mod list;
+mod members;
+mod tenant;
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use scimkit_filter::AttrPath;
+
+use crate::context::{Context, Tenant};
+use crate::evaluate::{CompiledFilter, Strictness};
+use crate::patch::MemberDelta;
+use crate::resource::{Meta, Resource};
+use crate::schema::ResourceType;
+use crate::store::{
+    default_patch, ListQuery, Page, PatchInput, PushDown, ResourceStore, StoreError, Version,
+};
+
+use index::Layout;
+use members::{has_groups, has_members, take_attribute, take_members};
+use tenant::{next_version, Prepared, TenantState};
+
+type Shared = Arc<RwLock<TenantState>>;
+
+/// The embedded default store: concurrent, indexed, multi-tenant, in memory. See the
+/// [module documentation](self) for its design and costs.
+#[derive(Debug, Default)]
+pub struct InMemoryStore {
+    tenants: RwLock<HashMap<Tenant, Shared>>,
+    versions: AtomicU64,
+}
+
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A random UUID v4 in its text form.
+fn new_id() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|err| StoreError::Unavailable(format!("no randomness for a new id: {err}")))?;
+    let mut out = String::with_capacity(36);
+    for (i, byte) in bytes.iter().enumerate() {
+        let byte = match i {
+            6 => (byte & 0x0f) | 0x40,
+            8 => (byte & 0x3f) | 0x80,
+            _ => *byte,
+        };
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        let _ = write!(out, "{byte:02x}");
+    }
+    Ok(out)
+}
+
+impl InMemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        InMemoryStore::default()
+    }
+
+    fn tenant(&self, tenant: &Tenant) -> Option<Shared> {
+        read(&self.tenants).get(tenant).cloned()
+    }
+
+    fn tenant_or_create(&self, tenant: &Tenant) -> Shared {
+        if let Some(shared) = self.tenant(tenant) {
+            return shared;
+        }
+        Arc::clone(write(&self.tenants).entry(tenant.clone()).or_default())
+    }
+
+    /// Prepares a resource for writing, outside any lock: `id`, version, `meta` if missing,
+    /// `members` taken out, `groups` dropped, index keys computed.
+    fn prepare(
+        &self,
+        rt: &ResourceType,
+        id: String,
+        mut resource: Resource,
+    ) -> Result<Prepared, StoreError> {
+        resource.id = Some(id);
+        if resource.meta.is_none() {
+            resource.meta = Some(Meta::new(rt.name.clone(), Utc::now()));
+        }
+        next_version(&self.versions).set_on(&mut resource);
+        if has_groups(rt) {
+            take_attribute(&mut resource, "groups");
+        }
+        let members = if has_members(rt) {
+            Some(take_members(&mut resource)?)
+        } else {
+            None
+        };
+        let keys = Layout::of(rt).keys(rt, &resource);
+        Ok(Prepared {
+            resource,
+            members,
+            keys,
+        })
+    }
+}
+
+#[async_trait]
+impl ResourceStore for InMemoryStore {
+    fn push_down(&self, _rt: &ResourceType) -> PushDown {
+        PushDown::everything()
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        resource: Resource,
+    ) -> Result<Resource, StoreError> {
+        let prepared = self.prepare(rt, new_id()?, resource)?;
+        let shared = self.tenant_or_create(ctx.tenant());
+        let snapshot = write(&shared).create(rt, prepared)?;
+        Ok(snapshot.into_resource())
+    }
+
+    async fn get(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+    ) -> Result<Option<Resource>, StoreError> {
+        let Some(shared) = self.tenant(ctx.tenant()) else {
+            return Ok(None);
+        };
+        let snapshot = read(&shared).snapshot(rt, id, true);
+        Ok(snapshot.map(tenant::Snapshot::into_resource))
+    }
+
+    /// Filters with the indexes or a scan, sorts (stable; creation order without a sort),
+    /// counts and pages. Cursors are opaque offsets bound to the tenant and resource type;
+    /// resources created or deleted between two pages can shift the positions.
+    async fn list(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        query: &ListQuery,
+    ) -> Result<Page, StoreError> {
+        let compiled = query
+            .filter
+            .as_ref()
+            .map(|f| CompiledFilter::new(f, rt, Strictness::Lenient))
+            .transpose()
+            .map_err(StoreError::Rejected)?;
+        let with_members = list::needs_members(rt, query);
+        let snapshots = match self.tenant(ctx.tenant()) {
+            None => Vec::new(),
+            Some(shared) => {
+                let state = read(&shared);
+                let ids = query.filter.as_ref().and_then(|f| state.candidates(rt, f));
+                state.snapshots(rt, ids.as_deref(), with_members)
+            }
+        };
+        let scope = [ctx.tenant().as_str(), rt.name.as_str()];
+        list::finish(rt, &scope, snapshots, compiled.as_ref(), query)
+    }
+
+    async fn replace(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+        resource: Resource,
+        if_match: Option<&Version>,
+    ) -> Result<Resource, StoreError> {
+        let Some(shared) = self.tenant(ctx.tenant()) else {
+            return Err(StoreError::NotFound);
+        };
+        let prepared = self.prepare(rt, id.to_owned(), resource)?;
+        let snapshot = write(&shared).replace(rt, id, prepared, if_match)?;
+        Ok(snapshot.into_resource())
+    }
+
+    /// A request that only changes members is applied to the member map in place; the group
+    /// returned has `members` only when `input.returning` requests them. Anything else goes
+    /// through [`default_patch`].
+    async fn patch(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+        input: PatchInput<'_>,
+    ) -> Result<Resource, StoreError> {
+        if let Some((delta, rest)) = MemberDelta::extract(rt, input.request) {
+            if rest.operations.is_empty() {
+                let Some(shared) = self.tenant(ctx.tenant()) else {
+                    return Err(StoreError::NotFound);
+                };
+                let with_members = input
+                    .returning
+                    .is_some_and(|p| p.requests(rt, &AttrPath::new("members")));
+                let snapshot = write(&shared).patch_members(
+                    rt,
+                    id,
+                    &delta,
+                    input.if_match,
+                    &self.versions,
+                    with_members,
+                )?;
+                return Ok(snapshot.into_resource());
+            }
+        }
+        default_patch(self, ctx, rt, id, input).await
+    }
+
+    async fn delete(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+        if_match: Option<&Version>,
+    ) -> Result<(), StoreError> {
+        let Some(shared) = self.tenant(ctx.tenant()) else {
+            return Err(StoreError::NotFound);
+        };
+        let result = write(&shared).delete(rt, id, if_match, &self.versions);
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::new_id;
+
+    #[test]
+    fn ids_are_uuid_v4_text() {
+        let id = new_id().unwrap_or_default();
+        let parts: Vec<&str> = id.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
+        assert_eq!(id.chars().nth(14), Some('4'));
+        assert!(matches!(id.chars().nth(19), Some('8' | '9' | 'a' | 'b')));
+        assert_ne!(new_id().unwrap_or_default(), id);
+    }
+}
