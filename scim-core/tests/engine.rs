@@ -14,12 +14,12 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use http::{Method, Request, StatusCode};
-use scimkit_core::auth::{AuthError, AuthRequest};
+use scimkit_core::auth::{AuthError, AuthRequest, BearerTokens};
 use scimkit_core::context::{Caller, Context, Tenant};
 use scimkit_core::engine::{PatchResponse, ScimBuilder};
 use scimkit_core::events::{Change, ChangeKind};
 use scimkit_core::store::{FilterPushDown, FilterRule, PushDown};
-use scimkit_core::{Mount, Scim};
+use scimkit_core::{InMemoryStore, Mount, Scim};
 use scimkit_filter::CompareOp;
 use serde_json::{json, Value};
 use support::{request, send, send_request, RefStore, TOKEN};
@@ -1218,4 +1218,325 @@ fn builder_refuses_bad_configurations() {
             .unwrap_err(),
         BuildError::InvalidExternalUrl(_)
     ));
+}
+
+// ---------- the in-memory store behind the engine ----------
+
+fn memory_engine(tokens: Arc<BearerTokens>) -> Scim {
+    Scim::builder()
+        .store(InMemoryStore::new())
+        .authenticator(tokens)
+        .max_page_size(5)
+        .default_page_size(3)
+        .build()
+        .unwrap()
+}
+
+fn with_token(mut req: Request<bytes::Bytes>, token: &str) -> Request<bytes::Bytes> {
+    req.headers_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    req
+}
+
+#[tokio::test]
+async fn in_memory_store_serves_lists_groups_and_derived_memberships() {
+    let tokens = Arc::new(BearerTokens::new());
+    let token = tokens
+        .mint(Tenant::new("acme"), "okta", None)
+        .unwrap()
+        .token;
+    let scim = memory_engine(Arc::clone(&tokens));
+    let mount = Mount {
+        prefix: "/scim/v2/acme",
+        tenant: Some("acme"),
+    };
+    let call = |method: Method, uri: String, body: Option<Value>| {
+        let scim = scim.clone();
+        let token = token.clone();
+        async move {
+            send_request(
+                &scim,
+                with_token(request(method, &uri, body), &token),
+                mount,
+            )
+            .await
+        }
+    };
+    let mut ids = Vec::new();
+    for n in 0..7 {
+        let mut u = user(&format!("user{n}"));
+        u["title"] = json!(if n % 2 == 0 { "Tour Guide" } else { "Engineer" });
+        let reply = call(Method::POST, "/scim/v2/acme/Users".into(), Some(u)).await;
+        assert_eq!(reply.status, StatusCode::CREATED);
+        ids.push(reply.body["id"].as_str().unwrap().to_owned());
+    }
+    let reply = call(Method::GET, "/scim/v2/acme/Users?filter=title%20eq%20%22Tour%20Guide%22&sortBy=userName&sortOrder=descending&startIndex=2&count=2".into(), None).await;
+    assert_eq!(reply.body["totalResults"], 4);
+    assert_eq!(names(&reply), ["user4", "user2"]);
+    let reply = call(
+        Method::GET,
+        "/scim/v2/acme/Users?filter=userName%20eq%20%22USER3%22".into(),
+        None,
+    )
+    .await;
+    assert_eq!(names(&reply), ["user3"]);
+
+    let reply = call(
+        Method::POST,
+        "/scim/v2/acme/Groups".into(),
+        Some(json!({"schemas": [GROUP], "displayName": "Ops", "members": [{"value": ids[0]}]})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    let gpath = format!(
+        "/scim/v2/acme/Groups/{}",
+        reply.body["id"].as_str().unwrap()
+    );
+    let reply = call(
+        Method::PATCH,
+        gpath.clone(),
+        Some(patch(
+            json!([{"op": "add", "path": "members", "value": [{"value": ids[1]}]}]),
+        )),
+    )
+    .await;
+    assert_eq!(reply.body["members"].as_array().unwrap().len(), 2);
+    let reply = call(
+        Method::PATCH,
+        gpath.clone(),
+        Some(patch(
+            json!([{"op": "add", "path": "members", "value": [{"value": "no-such-user"}]}]),
+        )),
+    )
+    .await;
+    assert_eq!(reply.scim_type(), Some("invalidValue"));
+    let reply = call(Method::GET, format!("/scim/v2/acme/Users/{}", ids[1]), None).await;
+    assert_eq!(reply.body["groups"][0]["display"], "Ops");
+    assert_eq!(
+        call(
+            Method::DELETE,
+            format!("/scim/v2/acme/Users/{}", ids[1]),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    let reply = call(Method::GET, gpath, None).await;
+    assert_eq!(reply.body["members"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn tenants_cannot_reach_each_other() {
+    let tokens = Arc::new(BearerTokens::new());
+    let a = tokens.mint(Tenant::new("a"), "idp-a", None).unwrap().token;
+    let b = tokens.mint(Tenant::new("b"), "idp-b", None).unwrap().token;
+    let scim = memory_engine(Arc::clone(&tokens));
+    let mount_a = Mount {
+        prefix: "/scim/a",
+        tenant: Some("a"),
+    };
+    let mount_b = Mount {
+        prefix: "/scim/b",
+        tenant: Some("b"),
+    };
+
+    let reply = send_request(
+        &scim,
+        with_token(
+            request(Method::POST, "/scim/a/Users", Some(user("alice"))),
+            &a,
+        ),
+        mount_a,
+    )
+    .await;
+    let id = reply.body["id"].as_str().unwrap().to_owned();
+    // B's token on B's path, knowing A's id: nothing there.
+    let path = format!("/scim/b/Users/{id}");
+    assert_eq!(
+        send_request(
+            &scim,
+            with_token(request(Method::GET, &path, None), &b),
+            mount_b
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let reply = send_request(
+        &scim,
+        with_token(request(Method::PUT, &path, Some(user("alice"))), &b),
+        mount_b,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    let body = patch(json!([{"op": "replace", "path": "active", "value": false}]));
+    assert_eq!(
+        send_request(
+            &scim,
+            with_token(request(Method::PATCH, &path, Some(body)), &b),
+            mount_b
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send_request(
+            &scim,
+            with_token(request(Method::DELETE, &path, None), &b),
+            mount_b
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let reply = send_request(
+        &scim,
+        with_token(request(Method::GET, "/scim/b/Users", None), &b),
+        mount_b,
+    )
+    .await;
+    assert_eq!(reply.body["totalResults"], 0);
+    // The same userName is free in B.
+    let reply = send_request(
+        &scim,
+        with_token(
+            request(Method::POST, "/scim/b/Users", Some(user("alice"))),
+            &b,
+        ),
+        mount_b,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    // B's token on A's path is refused outright.
+    let reply = send_request(
+        &scim,
+        with_token(
+            request(Method::GET, &format!("/scim/a/Users/{id}"), None),
+            &b,
+        ),
+        mount_a,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    // A still sees its user, untouched.
+    let reply = send_request(
+        &scim,
+        with_token(
+            request(Method::GET, &format!("/scim/a/Users/{id}"), None),
+            &a,
+        ),
+        mount_a,
+    )
+    .await;
+    assert_eq!(reply.body["active"], true);
+    // A revoked token stops working at once.
+    let tokens_a = tokens.tokens(&Tenant::new("a"));
+    assert!(tokens.revoke(&tokens_a[0].id));
+    let reply = send_request(
+        &scim,
+        with_token(request(Method::GET, "/scim/a/Users", None), &a),
+        mount_a,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+}
+
+/// A store that fails: its causes must not reach the client, and a panic is a 500.
+struct BrokenStore {
+    panic: bool,
+}
+
+#[async_trait::async_trait]
+impl scimkit_core::store::ResourceStore for BrokenStore {
+    async fn create(
+        &self,
+        _: &Context,
+        _: &scimkit_core::schema::ResourceType,
+        _: scimkit_core::Resource,
+    ) -> Result<scimkit_core::Resource, scimkit_core::store::StoreError> {
+        assert!(!self.panic, "store bug");
+        Err(scimkit_core::store::StoreError::backend(
+            std::io::Error::other("connection refused to 10.1.2.3:5432"),
+        ))
+    }
+    async fn get(
+        &self,
+        _: &Context,
+        _: &scimkit_core::schema::ResourceType,
+        _: &str,
+    ) -> Result<Option<scimkit_core::Resource>, scimkit_core::store::StoreError> {
+        Err(scimkit_core::store::StoreError::Unavailable(
+            "the database is failing over; retry shortly".into(),
+        ))
+    }
+    async fn list(
+        &self,
+        _: &Context,
+        _: &scimkit_core::schema::ResourceType,
+        _: &scimkit_core::store::ListQuery,
+    ) -> Result<scimkit_core::store::Page, scimkit_core::store::StoreError> {
+        Err(scimkit_core::store::StoreError::backend(
+            std::io::Error::other("password=hunter2"),
+        ))
+    }
+    async fn replace(
+        &self,
+        _: &Context,
+        _: &scimkit_core::schema::ResourceType,
+        _: &str,
+        _: scimkit_core::Resource,
+        _: Option<&scimkit_core::store::Version>,
+    ) -> Result<scimkit_core::Resource, scimkit_core::store::StoreError> {
+        Err(scimkit_core::store::StoreError::NotFound)
+    }
+    async fn delete(
+        &self,
+        _: &Context,
+        _: &scimkit_core::schema::ResourceType,
+        _: &str,
+        _: Option<&scimkit_core::store::Version>,
+    ) -> Result<(), scimkit_core::store::StoreError> {
+        Err(scimkit_core::store::StoreError::Conflict(
+            "the user owns projects; transfer them first".into(),
+        ))
+    }
+}
+
+#[tokio::test]
+async fn store_failures_map_to_scim_errors_without_internals() {
+    let scim = Scim::builder()
+        .store(BrokenStore { panic: false })
+        .authenticator(auth)
+        .build()
+        .unwrap();
+    let reply = send(&scim, Method::POST, "/Users", Some(user("a"))).await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!reply.detail().contains("10.1.2.3"));
+    let reply = send(&scim, Method::GET, "/Users", None).await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!reply.detail().contains("hunter2"));
+    let reply = send(&scim, Method::GET, "/Users/x", None).await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    let reply = send(&scim, Method::DELETE, "/Users/x", None).await;
+    assert_eq!(
+        (reply.status, reply.detail()),
+        (
+            StatusCode::CONFLICT,
+            "the user owns projects; transfer them first"
+        )
+    );
+
+    let scim = Scim::builder()
+        .store(BrokenStore { panic: true })
+        .authenticator(auth)
+        .build()
+        .unwrap();
+    let reply = send(&scim, Method::POST, "/Users", Some(user("a"))).await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        reply.body["schemas"][0],
+        "urn:ietf:params:scim:api:messages:2.0:Error"
+    );
 }

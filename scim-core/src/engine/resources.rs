@@ -248,12 +248,13 @@ impl Call<'_> {
             if_match: if_match.as_ref(),
             returning: (!no_content).then_some(&projection),
         };
-        let patched = self
+        let outcome = self
             .inner
             .store
             .patch(&self.ctx, rt, id, input)
             .await
             .map_err(|e| store_error(e, rt, Some(id)))?;
+        let patched = outcome.resource;
         let members = MemberDelta::extract(rt, &request)
             .map(|(delta, _)| delta)
             .filter(|delta| !delta.is_empty());
@@ -268,16 +269,18 @@ impl Call<'_> {
                 |path| path.attr().is("active", None),
             )
         });
-        self.emit(Change {
-            context: self.ctx.clone(),
-            resource_type: rt.name.clone(),
-            id: id.to_owned(),
-            kind: ChangeKind::Patched,
-            deactivated: touches_active && is_inactive(&patched),
-            resource: Some(patched.clone()),
-            members,
-        })
-        .await;
+        if outcome.changed {
+            self.emit(Change {
+                context: self.ctx.clone(),
+                resource_type: rt.name.clone(),
+                id: id.to_owned(),
+                kind: ChangeKind::Patched,
+                deactivated: touches_active && is_inactive(&patched),
+                resource: Some(patched.clone()),
+                members,
+            })
+            .await;
+        }
         if no_content {
             return Ok(response::empty(StatusCode::NO_CONTENT, patched.version()));
         }

@@ -112,7 +112,8 @@ use crate::patch::MemberDelta;
 use crate::resource::{Meta, Resource};
 use crate::schema::ResourceType;
 use crate::store::{
-    default_patch, ListQuery, Page, PatchInput, PushDown, ResourceStore, StoreError, Version,
+    default_patch, ListQuery, Page, PatchInput, Patched, PushDown, ResourceStore, StoreError,
+    Version,
 };
 
 use index::Layout;
@@ -288,7 +289,7 @@ impl ResourceStore for InMemoryStore {
         rt: &ResourceType,
         id: &str,
         input: PatchInput<'_>,
-    ) -> Result<Resource, StoreError> {
+    ) -> Result<Patched, StoreError> {
         if let Some((delta, rest)) = MemberDelta::extract(rt, input.request) {
             if rest.operations.is_empty() {
                 let Some(shared) = self.tenant(ctx.tenant()) else {
@@ -297,7 +298,7 @@ impl ResourceStore for InMemoryStore {
                 let with_members = input
                     .returning
                     .is_some_and(|p| p.requests(rt, &AttrPath::new("members")));
-                let snapshot = write(&shared).patch_members(
+                let (snapshot, changed) = write(&shared).patch_members(
                     rt,
                     id,
                     &delta,
@@ -305,7 +306,10 @@ impl ResourceStore for InMemoryStore {
                     &self.versions,
                     with_members,
                 )?;
-                return Ok(snapshot.into_resource());
+                return Ok(Patched {
+                    resource: snapshot.into_resource(),
+                    changed,
+                });
             }
         }
         default_patch(self, ctx, rt, id, input).await

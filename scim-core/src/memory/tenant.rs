@@ -384,7 +384,7 @@ impl TenantState {
         if_match: Option<&Version>,
         versions: &AtomicU64,
         with_members: bool,
-    ) -> Result<Snapshot, StoreError> {
+    ) -> Result<(Snapshot, bool), StoreError> {
         {
             let data = self.types.get(&rt.name).ok_or(StoreError::NotFound)?;
             let entry = data.entries.get(id).ok_or(StoreError::NotFound)?;
@@ -449,6 +449,7 @@ impl TenantState {
             touch(entry, versions);
         }
         self.snapshot(rt, id, with_members)
+            .map(|snapshot| (snapshot, changed))
             .ok_or(StoreError::NotFound)
     }
 }

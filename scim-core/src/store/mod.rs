@@ -139,7 +139,7 @@ mod version;
 use async_trait::async_trait;
 
 pub use error::StoreError;
-pub use patch::{default_patch, PatchInput};
+pub use patch::{default_patch, PatchInput, Patched};
 pub use push_down::{FilterPushDown, FilterRule, ListPlan, PushDown};
 pub use query::{ListQuery, Page, Pagination};
 pub use version::Version;
@@ -203,7 +203,7 @@ pub trait ResourceStore: Send + Sync + 'static {
         rt: &ResourceType,
         id: &str,
         input: PatchInput<'_>,
-    ) -> Result<Resource, StoreError> {
+    ) -> Result<Patched, StoreError> {
         default_patch(self, ctx, rt, id, input).await
     }
 

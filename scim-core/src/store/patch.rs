@@ -27,6 +27,16 @@ pub struct PatchInput<'a> {
     pub returning: Option<&'a Projection>,
 }
 
+/// What [`ResourceStore::patch`] returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Patched {
+    /// The resource after the request (see [`PatchInput::returning`] for what it may omit).
+    pub resource: Resource,
+    /// Whether anything changed (and so the version did): a no-op PATCH is not a change, and
+    /// the events hook does not hear of it.
+    pub changed: bool,
+}
+
 /// The generic PATCH: read the resource, apply the request with the core engine, and write the
 /// result with [`ResourceStore::replace`] conditioned on the version read, so a concurrent
 /// change is never overwritten. When another write wins the race and the caller gave no
@@ -44,7 +54,7 @@ pub async fn default_patch<S: ResourceStore + ?Sized>(
     rt: &ResourceType,
     id: &str,
     input: PatchInput<'_>,
-) -> Result<Resource, StoreError> {
+) -> Result<Patched, StoreError> {
     for _ in 0..ATTEMPTS {
         let current = store.get(ctx, rt, id).await?.ok_or(StoreError::NotFound)?;
         let read = Version::of(&current);
@@ -56,7 +66,10 @@ pub async fn default_patch<S: ResourceStore + ?Sized>(
         let outcome = apply_patch(rt, &current, input.request, input.options)
             .map_err(StoreError::Rejected)?;
         if !outcome.changed {
-            return Ok(current);
+            return Ok(Patched {
+                resource: current,
+                changed: false,
+            });
         }
         let mut patched = outcome.resource;
         if let Some(meta) = patched.meta.as_mut() {
@@ -67,7 +80,13 @@ pub async fn default_patch<S: ResourceStore + ?Sized>(
             .await
         {
             Err(StoreError::VersionMismatch) if input.if_match.is_none() => {}
-            result => return result,
+            Err(err) => return Err(err),
+            Ok(resource) => {
+                return Ok(Patched {
+                    resource,
+                    changed: true,
+                })
+            }
         }
     }
     Err(StoreError::Conflict(format!(

@@ -84,7 +84,8 @@ pub async fn check_groups(store: &dyn ResourceStore) -> Result<(), Failure> {
     let again = store
         .patch(&ctx, &groups, &gid, patch_input(&add, &options, None))
         .await
-        .map_err(|e| unexpected(CHECK, "patch adding a member again", &e))?;
+        .map_err(|e| unexpected(CHECK, "patch adding a member again", &e))?
+        .resource;
     if version_of(CHECK, &again)? != version_of(CHECK, &after_add)? {
         return Err(fail(
             CHECK,

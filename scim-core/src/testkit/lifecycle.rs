@@ -148,7 +148,8 @@ pub async fn check_versions(store: &dyn ResourceStore) -> Result<(), Failure> {
     let patched = store
         .patch(&ctx, &users, &id, patch_input(&same, &options, None))
         .await
-        .map_err(|e| unexpected(CHECK, "patch that changes nothing", &e))?;
+        .map_err(|e| unexpected(CHECK, "patch that changes nothing", &e))?
+        .resource;
     if version_of(CHECK, &patched)? != v2 {
         return Err(fail(
             CHECK,
@@ -174,7 +175,8 @@ pub async fn check_versions(store: &dyn ResourceStore) -> Result<(), Failure> {
     let changed = store
         .patch(&ctx, &users, &id, patch_input(&change, &options, Some(&v2)))
         .await
-        .map_err(|e| unexpected(CHECK, "patch with the current if_match", &e))?;
+        .map_err(|e| unexpected(CHECK, "patch with the current if_match", &e))?
+        .resource;
     if version_of(CHECK, &changed)? == v2 {
         return Err(fail(
             CHECK,
