@@ -128,6 +128,18 @@ impl Scim {
         self.inner.settings.max_body_bytes
     }
 
+    /// The SCIM error response for `error` (status, `application/scim+json` error body,
+    /// `WWW-Authenticate` on 401), for adapters that fail before reaching the engine.
+    pub fn error_response(&self, error: &ScimError) -> Response<Bytes> {
+        response::error(error)
+    }
+
+    /// The `413` response for a body over [`Scim::max_body_bytes`], for adapters that stop
+    /// reading a streamed body at the limit.
+    pub fn payload_too_large(&self) -> Response<Bytes> {
+        response::error(&request::too_large(self.inner.settings.max_body_bytes))
+    }
+
     /// Answers a request whose path is relative to the root (see [`Scim::handle_with`]).
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
         self.handle_with(request, Mount::root()).await

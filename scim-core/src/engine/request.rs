@@ -44,7 +44,7 @@ pub(crate) fn check_length(headers: &HeaderMap, max: usize) -> Result<(), ScimEr
     }
 }
 
-fn too_large(max: usize) -> ScimError {
+pub(crate) fn too_large(max: usize) -> ScimError {
     ScimError::PayloadTooLarge(format!(
         "the request body is larger than the {max} bytes this server accepts"
     ))
