@@ -1540,3 +1540,57 @@ async fn store_failures_map_to_scim_errors_without_internals() {
         "urn:ietf:params:scim:api:messages:2.0:Error"
     );
 }
+
+#[tokio::test]
+async fn entra_probes_membership_and_tests_the_connection() {
+    let tokens = Arc::new(BearerTokens::new());
+    let token = tokens
+        .mint(Tenant::new("acme"), "entra", None)
+        .unwrap()
+        .token;
+    let scim = memory_engine(tokens);
+    let go = |method: Method, uri: &str, body: Option<Value>| {
+        send_request(
+            &scim,
+            with_token(request(method, uri, body), &token),
+            Mount::root(),
+        )
+    };
+    // Test Connection: a random GUID, expecting an empty 200 list.
+    let reply = go(
+        Method::GET,
+        "/Users?filter=userName%20eq%20%22a6e4c3c8-0e5f-4c5e-9c3a-8c1f4b7d2e11%22",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (
+            reply.status,
+            reply.body["totalResults"].clone(),
+            reply.body["Resources"].clone()
+        ),
+        (StatusCode::OK, json!(0), json!([]))
+    );
+    // A tenant URL pasted with a trailing slash gives `//Users`.
+    let uid = go(Method::POST, "//Users", Some(user("ann"))).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = json!({"schemas": [GROUP, "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"], "displayName": "Ops", "members": []});
+    let reply = go(Method::POST, "/Groups", Some(body)).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    let gid = reply.body["id"].as_str().unwrap().to_owned();
+    let probe = format!("/Groups?excludedAttributes=members&filter=id%20eq%20%22{gid}%22%20and%20members%5Bvalue%20eq%20%22{uid}%22%5D");
+    assert_eq!(go(Method::GET, &probe, None).await.body["totalResults"], 0);
+    let add =
+        patch(json!([{"op": "Add", "path": "members", "value": [{"value": uid, "$ref": null}]}]));
+    assert_eq!(
+        go(Method::PATCH, &format!("/Groups/{gid}"), Some(add))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let reply = go(Method::GET, &probe, None).await;
+    assert_eq!(reply.body["totalResults"], 1);
+    assert!(reply.body["Resources"][0].get("members").is_none());
+}
