@@ -1,0 +1,41 @@
+//! The cases, each generic over the adapter it runs against.
+#![allow(
+    clippy::missing_panics_doc,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+pub mod entra;
+pub mod okta;
+pub mod protocol;
+pub mod seeds;
+
+/// Calls `$m!($adapter, module::case)` for every case of the suite.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! each_case {
+    ($m:path, $adapter:ty) => {
+        $m!($adapter, protocol::discovery);
+        $m!($adapter, protocol::unauthorized);
+        $m!($adapter, protocol::user_lifecycle);
+        $m!($adapter, protocol::list_shapes_and_paging);
+        $m!($adapter, protocol::tenant_url_forms);
+        $m!($adapter, protocol::tenant_in_path);
+        $m!($adapter, protocol::bad_requests);
+        $m!($adapter, protocol::concurrent_duplicate_creates);
+        $m!($adapter, protocol::concurrent_member_additions);
+        $m!($adapter, entra::entra_default_dialect);
+        $m!($adapter, entra::entra_compliant_dialect);
+        $m!($adapter, entra::entra_group_patch_no_content);
+        $m!($adapter, okta::okta_users);
+        $m!($adapter, okta::okta_custom_app_put);
+        $m!($adapter, okta::okta_group_push);
+        $m!($adapter, seeds::chalk);
+        $m!($adapter, seeds::configcat);
+        $m!($adapter, seeds::zulip);
+        $m!($adapter, seeds::aptible);
+        $m!($adapter, seeds::pulumi);
+    };
+}

@@ -1,0 +1,251 @@
+//! Starting a server for one case, and talking to it over HTTP.
+#![allow(clippy::missing_panics_doc, clippy::unwrap_used, clippy::expect_used)]
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use reqwest::{Method, StatusCode};
+use scimkit_core::auth::BearerTokens;
+use scimkit_core::context::Tenant;
+use scimkit_core::engine::PatchResponse;
+use scimkit_core::schema::ResourceType;
+use scimkit_core::{InMemoryStore, Scim};
+use serde_json::Value;
+
+/// Where the engine is mounted on the test server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mounting {
+    /// `/scim/v2`, the tenant coming from the token.
+    Single,
+    /// `/scim/v2/{tenant}` (Pulumi's form), the tenant in the path and in the token.
+    PerTenant,
+}
+
+/// A web framework the suite runs against.
+pub trait Adapter {
+    /// Serves `scim` on 127.0.0.1 at an ephemeral port; returns the address.
+    fn serve(scim: Scim, mounting: Mounting) -> impl Future<Output = SocketAddr> + Send;
+}
+
+/// How a case wants its server.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// Resource types (default: User with EnterpriseUser, Group).
+    pub resource_types: Vec<ResourceType>,
+    /// The mount.
+    pub mounting: Mounting,
+    /// The body limit.
+    pub max_body_bytes: usize,
+    /// How PATCH answers.
+    pub patch_response: PatchResponse,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Setup {
+            resource_types: vec![ResourceType::user(), ResourceType::group()],
+            mounting: Mounting::Single,
+            max_body_bytes: 1 << 20,
+            patch_response: PatchResponse::Resource,
+        }
+    }
+}
+
+/// A running server and a client for it.
+#[derive(Debug, Clone)]
+pub struct Harness {
+    /// `http://127.0.0.1:PORT`.
+    pub root: String,
+    /// The tenant URL an admin pastes into the IdP: `…/scim/v2` or `…/scim/v2/acme`.
+    pub base: String,
+    /// The token store, to mint, revoke and regenerate.
+    pub tokens: Arc<BearerTokens>,
+    /// A token for tenant `acme`.
+    pub token: String,
+    /// The HTTP client.
+    pub http: reqwest::Client,
+}
+
+/// A response.
+#[derive(Debug)]
+pub struct Reply {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// JSON body (`Null` when empty).
+    pub body: Value,
+}
+
+impl Reply {
+    /// A header's text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The error body's `scimType`.
+    pub fn scim_type(&self) -> Option<&str> {
+        self.body.get("scimType").and_then(Value::as_str)
+    }
+
+    /// A resource body's `id`.
+    pub fn id(&self) -> String {
+        self.body["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no id in {}", self.body))
+            .to_owned()
+    }
+
+    /// The `userName`s (or `displayName`s) of a list response.
+    pub fn names(&self) -> Vec<String> {
+        self.body["Resources"]
+            .as_array()
+            .unwrap_or_else(|| panic!("not a list response: {}", self.body))
+            .iter()
+            .map(|r| {
+                r.get("userName")
+                    .or_else(|| r.get("displayName"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    /// Asserts the status, printing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Reply {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        self
+    }
+}
+
+impl Harness {
+    /// Starts a server with the default setup.
+    pub async fn start<A: Adapter>() -> Harness {
+        Self::start_with::<A>(Setup::default()).await
+    }
+
+    /// Starts a server.
+    pub async fn start_with<A: Adapter>(setup: Setup) -> Harness {
+        let tokens = Arc::new(BearerTokens::new());
+        let token = tokens
+            .mint(Tenant::new("acme"), "idp", None)
+            .expect("random")
+            .token;
+        let mut builder = Scim::builder()
+            .store(InMemoryStore::new())
+            .shared_authenticator(tokens.clone())
+            .max_body_bytes(setup.max_body_bytes)
+            .patch_response(setup.patch_response);
+        for rt in setup.resource_types {
+            builder = builder.resource_type(rt);
+        }
+        let scim = builder.build().expect("engine");
+        let addr = A::serve(scim, setup.mounting).await;
+        let root = format!("http://{addr}");
+        let base = match setup.mounting {
+            Mounting::Single => format!("{root}/scim/v2"),
+            Mounting::PerTenant => format!("{root}/scim/v2/acme"),
+        };
+        Harness {
+            root,
+            base,
+            tokens,
+            token,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Sends `method` to `url` (absolute, or relative to the tenant URL when it starts with
+    /// `/`), with the tenant's token and, when given, a JSON body.
+    pub async fn send_as(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+    ) -> Reply {
+        let url = if url.starts_with("http") {
+            url.to_owned()
+        } else {
+            format!("{}{url}", self.base)
+        };
+        let mut request = self.http.request(method, &url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/scim+json")
+                .body(serde_json::to_vec(body).unwrap());
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("a body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// `send_as` with the tenant's token.
+    pub async fn send(&self, method: Method, url: &str, body: Option<&Value>) -> Reply {
+        self.send_as(Some(&self.token), method, url, body).await
+    }
+
+    /// GET.
+    pub async fn get(&self, url: &str) -> Reply {
+        self.send(Method::GET, url, None).await
+    }
+
+    /// POST with a JSON body.
+    pub async fn post(&self, url: &str, body: &Value) -> Reply {
+        self.send(Method::POST, url, Some(body)).await
+    }
+
+    /// PUT with a JSON body.
+    pub async fn put(&self, url: &str, body: &Value) -> Reply {
+        self.send(Method::PUT, url, Some(body)).await
+    }
+
+    /// PATCH with a JSON body.
+    pub async fn patch(&self, url: &str, body: &Value) -> Reply {
+        self.send(Method::PATCH, url, Some(body)).await
+    }
+
+    /// DELETE.
+    pub async fn delete(&self, url: &str) -> Reply {
+        self.send(Method::DELETE, url, None).await
+    }
+}
+
+/// A PATCH request body.
+pub fn patch_ops(operations: Value) -> Value {
+    serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": operations,
+    })
+}
+
+/// Percent-encodes a filter for a query string.
+pub fn q(filter: &str) -> String {
+    let mut out = String::with_capacity(filter.len() * 2);
+    for b in filter.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

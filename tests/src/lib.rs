@@ -1,0 +1,31 @@
+//! The conformance suite: one set of HTTP cases, written once, run against a real server of
+//! each adapter on an ephemeral loopback port with a real HTTP client.
+//!
+//! Each adapter's test file (`tests/axum.rs`, `tests/actix.rs`) is one line:
+//! `scim_conformance::suite!(scim_conformance::servers::Axum);`, which makes one `#[tokio::test]`
+//! per case. A case starts its own server (fresh in-memory store, fresh tokens) through the
+//! [`harness::Adapter`] trait, so cases never share state.
+
+pub mod cases;
+pub mod harness;
+pub mod servers;
+
+/// One `#[tokio::test]` per conformance case, against the adapter `$adapter`.
+#[macro_export]
+macro_rules! suite {
+    ($adapter:ty) => {
+        $crate::each_case!($crate::run_case, $adapter);
+    };
+}
+
+/// Expands `$m!(adapter, case)` for every case.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! run_case {
+    ($adapter:ty, $module:ident :: $case:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            $crate::cases::$module::$case::<$adapter>().await;
+        }
+    };
+}

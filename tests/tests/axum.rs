@@ -1,0 +1,4 @@
+//! The conformance suite against `scimkit-axum` on a real server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+scim_conformance::suite!(scim_conformance::servers::Axum);
