@@ -4,10 +4,11 @@
 //! under the engine's limit. Everything SCIM happens in [`Scim::handle_with`].
 
 use axum::body::Body;
+use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{FromRequest, FromRequestParts, OriginalUri, RawPathParams, Request};
 use http::request::Parts;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use scimkit_core::engine::Mount;
+use scimkit_core::engine::{mount_prefix, tenant_param, Mount};
 use scimkit_core::{Scim, ScimError};
 
 use crate::ScimResponse;
@@ -46,8 +47,12 @@ pub struct ScimRequest {
     parts: Parts,
     body: Body,
     prefix: String,
-    tenant: Option<String>,
+    tenant: Result<Option<String>, InvalidPath>,
 }
+
+/// A path parameter that is not UTF-8 once percent-decoded: no tenant can be named so.
+#[derive(Debug)]
+struct InvalidPath;
 
 impl ScimRequest {
     /// The request's head (method, URI as the nested router sees it, headers, extensions).
@@ -62,12 +67,20 @@ impl ScimRequest {
 
     /// The tenant path parameter, if the route has one (see the type's documentation).
     pub fn tenant(&self) -> Option<&str> {
-        self.tenant.as_deref()
+        self.tenant.as_ref().ok()?.as_deref()
     }
 
     /// Reads the body, at most [`Scim::max_body_bytes`] (a longer one is refused with the SCIM
     /// `413` without reading the rest), and answers the request with the engine.
+    ///
+    /// A path parameter that is not UTF-8 once percent-decoded is answered with the SCIM `404`
+    /// (it could be the tenant, and no tenant is named so).
     pub async fn handle(self, scim: &Scim) -> ScimResponse {
+        let Ok(tenant) = self.tenant else {
+            return ScimResponse(scim.error_response(&ScimError::NotFound(
+                "a path segment is not valid UTF-8 once percent-decoded".to_owned(),
+            )));
+        };
         let limit = scim.max_body_bytes();
         let declared = self
             .parts
@@ -91,7 +104,7 @@ impl ScimRequest {
         let request = http::Request::from_parts(self.parts, body);
         let mount = Mount {
             prefix: &self.prefix,
-            tenant: self.tenant.as_deref(),
+            tenant: tenant.as_deref(),
         };
         ScimResponse(scim.handle_with(request, mount).await)
     }
@@ -105,61 +118,21 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
-        let tenant = RawPathParams::from_request_parts(&mut parts, state)
-            .await
-            .ok()
-            .and_then(|params| tenant_of(&params));
+        let tenant = match RawPathParams::from_request_parts(&mut parts, state).await {
+            Ok(params) => Ok(tenant_param(&params).map(str::to_owned)),
+            Err(RawPathParamsRejection::InvalidUtf8InPathParam(_)) => Err(InvalidPath),
+            Err(_) => Ok(None),
+        };
         let prefix = match parts.extensions.get::<OriginalUri>() {
             Some(OriginalUri(original)) => mount_prefix(original.path(), parts.uri.path()),
-            None => String::new(),
-        };
+            None => "",
+        }
+        .to_owned();
         Ok(ScimRequest {
             parts,
             body,
             prefix,
             tenant,
         })
-    }
-}
-
-/// The parameter named `tenant`, else the only parameter, else none.
-fn tenant_of(params: &RawPathParams) -> Option<String> {
-    let mut only = None;
-    let mut count = 0_usize;
-    for (name, value) in params {
-        if name == "tenant" {
-            return Some(value.to_owned());
-        }
-        count += 1;
-        only = Some(value);
-    }
-    only.filter(|_| count == 1).map(str::to_owned)
-}
-
-/// The original path up to where the nested path starts: `/scim/v2` for `/scim/v2/Users` seen
-/// as `/Users`.
-fn mount_prefix(original: &str, nested: &str) -> String {
-    let prefix = match original.strip_suffix(nested) {
-        Some(prefix) => prefix,
-        None if nested == "/" => original,
-        None => "",
-    };
-    prefix.trim_end_matches('/').to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mount_prefix;
-
-    #[test]
-    fn prefix_is_the_original_path_before_the_nested_one() {
-        assert_eq!(mount_prefix("/scim/v2/Users", "/Users"), "/scim/v2");
-        assert_eq!(
-            mount_prefix("/scim/v2/acme/Users/1", "/Users/1"),
-            "/scim/v2/acme"
-        );
-        assert_eq!(mount_prefix("/scim/v2", "/"), "/scim/v2");
-        assert_eq!(mount_prefix("/Users", "/Users"), "");
-        assert_eq!(mount_prefix("/", "/"), "");
     }
 }

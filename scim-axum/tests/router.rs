@@ -210,6 +210,16 @@ async fn tenant_rule_for_other_parameter_names() {
         None
     );
     assert_eq!(tenant_for("/scim/v2", "/scim/v2/Users").await, None);
+    // A segment that is not UTF-8 once decoded names no tenant: SCIM 404, no authentication.
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let app = Router::new().nest(
+        "/t/{tenant}",
+        scimkit_axum::router(engine(Arc::clone(&seen))),
+    );
+    let (response, body) = send(&app, request("GET", "/t/%FF/Users", None)).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(body["status"], "404");
+    assert!(seen.lock().unwrap().is_empty());
     // Percent-encoded segments arrive decoded.
     assert_eq!(
         tenant_for("/t/{tenant}", "/t/acme%20corp/Users")

@@ -12,16 +12,21 @@ use tracing_subscriber::EnvFilter;
 #[command(version, about)]
 struct Args {
     /// The address to listen on.
-    #[arg(long, env = "SCIM_LISTEN", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "SCIM_LISTEN",
+        default_value = "127.0.0.1:8080"
+    )]
     listen: SocketAddr,
 
     /// The bearer token identity providers must send; without one a token is minted and
     /// printed once.
-    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true)]
+    #[arg(long, value_name = "TOKEN", env = "SCIM_TOKEN", hide_env_values = true)]
     token: Option<String>,
 
     /// The log filter (`info`, `debug`, `example_axum=debug,scimkit_core=info`…).
-    #[arg(long, default_value = "info")]
+    #[arg(long, value_name = "FILTER", default_value = "info")]
     log_level: String,
 }
 
@@ -29,8 +34,20 @@ struct Args {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_new(&args.log_level)?)
+        .with_env_filter(
+            EnvFilter::try_new(&args.log_level)
+                .map_err(|error| format!("invalid --log-level {:?}: {error}", args.log_level))?,
+        )
         .init();
+    if args
+        .token
+        .as_deref()
+        .is_some_and(|token| token.trim().is_empty())
+    {
+        return Err(
+            "--token / SCIM_TOKEN is empty: give a long random secret, or none to mint one".into(),
+        );
+    }
 
     let creds = credentials(args.token.as_deref())?;
     let scim = engine(creds.tokens)?;
