@@ -11,6 +11,7 @@
 mod builder;
 mod discovery;
 mod list;
+mod mount;
 mod request;
 mod resources;
 mod response;
@@ -28,6 +29,7 @@ use tracing::{field, Instrument};
 pub use builder::{BuildError, PatchResponse, ScimBuilder};
 pub use discovery::{LIST_RESPONSE_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA};
 pub use list::SEARCH_REQUEST_SCHEMA;
+pub use mount::{mount_prefix, tenant_param};
 pub use response::SCIM_JSON;
 
 use crate::auth::{AuthRequest, Authenticator};
