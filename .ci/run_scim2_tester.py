@@ -1,6 +1,6 @@
 """Runs the third-party conformance checker scim2-tester against a running SCIM server.
 
-Usage: python scim2_tester.py BASE_URL TOKEN
+Usage: python run_scim2_tester.py BASE_URL TOKEN
 Prints one line per check and exits 1 if any check reports ERROR or CRITICAL (a MUST of the
 RFCs violated); DEVIATION (a SHOULD) is printed but does not fail.
 """
