@@ -393,3 +393,28 @@ async fn scim_response_passes_repeated_headers() {
     let body = actix_web::body::to_bytes(res.into_body()).await.unwrap();
     assert_eq!(body, "{}");
 }
+
+#[actix_web::test]
+async fn location_is_https_on_a_tls_listener() {
+    use actix_service::IntoServiceFactory as _;
+    use actix_web::dev::{AppConfig, ServiceFactory};
+    // What HttpServer gives an App on a TLS listener (`__priv_test_new` is actix's test hook).
+    let config =
+        AppConfig::__priv_test_new(true, "ignored".into(), "127.0.0.1:443".parse().unwrap());
+    let app = App::new()
+        .service(web::scope("/scim/v2").configure(scimkit_actix::configure(engine())))
+        .into_factory()
+        .new_service(config)
+        .await
+        .unwrap();
+    let res = app
+        .call(post_user("/scim/v2/Users", "tls").to_request())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert!(
+        header(&res, "location").starts_with("https://scim.example.com/scim/v2/Users/"),
+        "{}",
+        header(&res, "location")
+    );
+}
