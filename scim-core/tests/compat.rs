@@ -341,3 +341,44 @@ fn malformed_bodies_are_left_for_the_parsers() {
         assert_eq!(body, before);
     }
 }
+
+#[test]
+fn sdk_schemas_member_inside_extension_objects() {
+    let users = ResourceType::user();
+    // PATCH with the extension URN as path (scim2-models / scim2-tester send this).
+    let ops =
+        json!([{"op": "add", "path": ENT, "value": {"schemas": [ENT], "employeeNumber": "42"}}]);
+    let (clean, quirks) = norm_patch(&users, ops.clone(), &CompatOptions::default());
+    assert_eq!(clean[0]["value"], json!({"employeeNumber": "42"}));
+    assert_eq!(quirks, [Quirk::SchemasInExtensionObject]);
+    let (kept, quirks) = norm_patch(&users, ops, &CompatOptions::strict());
+    assert_eq!(kept[0]["value"]["schemas"], json!([ENT]));
+    assert!(quirks.is_empty());
+
+    // A POST body: the cleaned body validates, the strict one is refused.
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENT],
+        "userName": "b",
+        ENT: {"schemas": [ENT], "department": "R&D"}
+    });
+    let mut clean = body.clone();
+    normalize_resource(&users, &mut clean, &CompatOptions::default());
+    let user = validate(
+        &users,
+        Resource::from_json(clean).unwrap(),
+        Mode::Create,
+        &ValidationOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(user.extension(ENT).unwrap()["department"], "R&D");
+    let mut strict = body;
+    normalize_resource(&users, &mut strict, &CompatOptions::strict());
+    let err = validate(
+        &users,
+        Resource::from_json(strict).unwrap(),
+        Mode::Create,
+        &ValidationOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.scim_type(), Some("invalidValue"));
+}

@@ -230,6 +230,7 @@ impl Harness {
 }
 
 /// A PATCH request body.
+#[allow(clippy::needless_pass_by_value)] // moved into the json! body
 pub fn patch_ops(operations: Value) -> Value {
     serde_json::json!({
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
@@ -239,12 +240,13 @@ pub fn patch_ops(operations: Value) -> Value {
 
 /// Percent-encodes a filter for a query string.
 pub fn q(filter: &str) -> String {
+    use std::fmt::Write;
     let mut out = String::with_capacity(filter.len() * 2);
     for b in filter.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out

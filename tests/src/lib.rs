@@ -6,6 +6,17 @@
 //! per case. A case starts its own server (fresh in-memory store, fresh tokens) through the
 //! [`harness::Adapter`] trait, so cases never share state.
 
+// This crate is a test suite: a failed expectation is a panic with the response in the message.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::missing_panics_doc,
+    clippy::many_single_char_names,
+    clippy::return_self_not_must_use
+)]
+
 pub mod cases;
 pub mod harness;
 pub mod servers;

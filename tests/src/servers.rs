@@ -45,10 +45,7 @@ impl Adapter for Actix {
             actix_web::rt::System::new().block_on(async move {
                 let server = actix_web::HttpServer::new(move || {
                     actix_web::App::new()
-                        .route(
-                            "/healthz",
-                            actix_web::web::get().to(|| async { "ok" }),
-                        )
+                        .route("/healthz", actix_web::web::get().to(|| async { "ok" }))
                         .service(
                             actix_web::web::scope(path)
                                 .configure(scimkit_actix::configure(scim.clone())),

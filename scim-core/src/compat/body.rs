@@ -57,12 +57,24 @@ pub(super) fn normalize_attributes(
         if let Some(attribute) = rt.schema.get(key) {
             normalize_value(attribute, value, options, quirks);
         } else if let (Some(ext), Value::Object(ext_map)) = (rt.extension(key), value) {
+            if options.schemas_in_extension_objects {
+                drop_schemas_key(ext_map, quirks);
+            }
             for (ext_key, ext_value) in ext_map.iter_mut() {
                 if let Some(attribute) = ext.get(ext_key) {
                     normalize_value(attribute, ext_value, options, quirks);
                 }
             }
         }
+    }
+}
+
+/// Drops a `schemas` member from an extension's object.
+pub(super) fn drop_schemas_key(ext_map: &mut Map<String, Value>, quirks: &mut Vec<Quirk>) {
+    let before = ext_map.len();
+    ext_map.retain(|key, _| !key.eq_ignore_ascii_case("schemas"));
+    if ext_map.len() != before {
+        quirks.push(Quirk::SchemasInExtensionObject);
     }
 }
 

@@ -55,6 +55,10 @@ pub struct CompatOptions {
     /// Read-only attributes (`id`, `meta`, `schemas`, `groups`…) inside path-less PATCH values
     /// (Okta's rename sends the unchanged `id`): dropped instead of a `mutability` error.
     pub read_only_in_patch_values: bool,
+    /// A `schemas` member inside an extension's object (`{"urn:…:enterprise:2.0:User":
+    /// {"schemas": [...], "employeeNumber": "1"}}`, as Python's scim2-models writes it), in
+    /// bodies and PATCH values: dropped instead of an unknown-attribute error.
+    pub schemas_in_extension_objects: bool,
 }
 
 impl Default for CompatOptions {
@@ -68,6 +72,7 @@ impl Default for CompatOptions {
             bare_complex_value: true,
             attributeless_schema_urns: true,
             read_only_in_patch_values: true,
+            schemas_in_extension_objects: true,
         }
     }
 }
@@ -99,6 +104,7 @@ impl CompatOptions {
             bare_complex_value: false,
             attributeless_schema_urns: false,
             read_only_in_patch_values: false,
+            schemas_in_extension_objects: false,
         }
     }
 }
@@ -120,4 +126,6 @@ pub enum Quirk {
     AttributelessSchemaUrn,
     /// A read-only attribute in a path-less PATCH value, dropped.
     ReadOnlyInPatchValue,
+    /// A `schemas` member inside an extension's object, dropped.
+    SchemasInExtensionObject,
 }

@@ -4,7 +4,9 @@
 use scimkit_filter::{parse_path, AttrPath, CompareOp, Filter, PatchPath};
 use serde_json::{Map, Value};
 
-use crate::compat::body::{boolean_text, normalize_attributes, normalize_single, normalize_value};
+use crate::compat::body::{
+    boolean_text, drop_schemas_key, normalize_attributes, normalize_single, normalize_value,
+};
 use crate::compat::{CompatOptions, Quirk};
 use crate::schema::{Attribute, AttributeType, Mutability, Namespace, ResourceType, Target};
 
@@ -95,6 +97,13 @@ fn normalize_operation_value(
     };
     match path {
         Some(Ok(path)) => {
+            if let (PatchPath::Attr(attr), Value::Object(ext_map)) = (&path, &mut *value) {
+                if options.schemas_in_extension_objects
+                    && matches!(rt.resolve(attr), Some(Target::Extension(_)))
+                {
+                    drop_schemas_key(ext_map, quirks);
+                }
+            }
             let Some((attribute, element)) = value_target(rt, &path) else {
                 return;
             };

@@ -20,10 +20,17 @@ async fn connect_and_create(h: &Harness, suffix: &str) -> String {
         .await
         .expect(200);
     assert_eq!(probe.body["totalResults"], 0);
-    h.get("/Users/c3e6a1f0-46b8-4e4c-8b5d-2c2f5b0d9a71").await.expect(404);
-    h.get("/Groups/c3e6a1f0-46b8-4e4c-8b5d-2c2f5b0d9a71").await.expect(404);
+    h.get("/Users/c3e6a1f0-46b8-4e4c-8b5d-2c2f5b0d9a71")
+        .await
+        .expect(404);
+    h.get("/Groups/c3e6a1f0-46b8-4e4c-8b5d-2c2f5b0d9a71")
+        .await
+        .expect(404);
 
-    let lookup = format!("/Users{suffix}filter={}", q(r#"userName eq "Test_User@contoso.com""#));
+    let lookup = format!(
+        "/Users{suffix}filter={}",
+        q(r#"userName eq "Test_User@contoso.com""#)
+    );
     assert_eq!(h.get(&lookup).await.expect(200).body["totalResults"], 0);
     let body = json!({
         "schemas": [USER, ENTERPRISE],
@@ -39,7 +46,13 @@ async fn connect_and_create(h: &Harness, suffix: &str) -> String {
         "addresses": null,
         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": null}
     });
-    let created = h.post(&format!("/Users{}", suffix.trim_end_matches(['?', '&'])), &body).await.expect(201);
+    let created = h
+        .post(
+            &format!("/Users{}", suffix.trim_end_matches(['?', '&'])),
+            &body,
+        )
+        .await
+        .expect(201);
     assert_eq!(created.body["active"], true);
     assert!(created.body.get("title").is_none());
     assert_eq!(h.get(&lookup).await.expect(200).body["totalResults"], 1);
@@ -47,7 +60,10 @@ async fn connect_and_create(h: &Harness, suffix: &str) -> String {
         "/Users{suffix}filter={}",
         q(r#"externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef""#)
     );
-    assert_eq!(h.get(&by_external).await.expect(200).body["totalResults"], 1);
+    assert_eq!(
+        h.get(&by_external).await.expect(200).body["totalResults"],
+        1
+    );
     created.id()
 }
 
@@ -68,8 +84,10 @@ async fn groups(h: &Harness, users: &[String], compliant: bool) {
         .await
         .expect(201);
     let gid = created.id();
-    let add = patch_ops(json!([{"op": if compliant {"add"} else {"Add"}, "path": "members",
-        "value": users.iter().map(|u| json!({"value": u, "$ref": null})).collect::<Vec<_>>()}]));
+    let add = patch_ops(
+        json!([{"op": if compliant {"add"} else {"Add"}, "path": "members",
+        "value": users.iter().map(|u| json!({"value": u, "$ref": null})).collect::<Vec<_>>()}]),
+    );
     let r = h.patch(&format!("/Groups/{gid}"), &add).await;
     assert!(r.status == 200 || r.status == 204, "{}", r.body);
     let one = users.first().cloned().unwrap_or_default();
@@ -80,7 +98,10 @@ async fn groups(h: &Harness, users: &[String], compliant: bool) {
     let found = h.get(&probe).await.expect(200);
     assert_eq!(found.body["totalResults"], 1);
     assert!(found.body["Resources"][0].get("members").is_none());
-    let g = h.get(&format!("/Groups/{gid}?excludedAttributes=members")).await.expect(200);
+    let g = h
+        .get(&format!("/Groups/{gid}?excludedAttributes=members"))
+        .await
+        .expect(200);
     assert!(g.body.get("members").is_none());
     assert_eq!(g.body["displayName"], "Engineering");
 
@@ -89,7 +110,9 @@ async fn groups(h: &Harness, users: &[String], compliant: bool) {
     } else {
         patch_ops(json!([{"op": "Remove", "path": "members", "value": [{"value": one}]}]))
     };
-    h.patch(&format!("/Groups/{gid}"), &remove).await.expect(200);
+    h.patch(&format!("/Groups/{gid}"), &remove)
+        .await
+        .expect(200);
     assert_eq!(h.get(&probe).await.expect(200).body["totalResults"], 0);
     let g = h.get(&format!("/Groups/{gid}")).await.expect(200);
     assert_eq!(
@@ -107,7 +130,10 @@ pub async fn entra_default_dialect<A: Adapter>() {
     let h = Harness::start::<A>().await;
     let id = connect_and_create(&h, "?").await;
     let manager = h
-        .post("/Users", &json!({"schemas": [USER], "userName": "boss@contoso.com"}))
+        .post(
+            "/Users",
+            &json!({"schemas": [USER], "userName": "boss@contoso.com"}),
+        )
         .await
         .expect(201)
         .id();
@@ -160,7 +186,10 @@ pub async fn entra_compliant_dialect<A: Adapter>() {
     assert_eq!(b[ENTERPRISE]["employeeNumber"], "A");
     assert_eq!(b["active"], false);
     let other = h
-        .post("/Users", &json!({"schemas": [USER], "userName": "second@contoso.com"}))
+        .post(
+            "/Users",
+            &json!({"schemas": [USER], "userName": "second@contoso.com"}),
+        )
         .await
         .expect(201)
         .id();
@@ -175,7 +204,10 @@ pub async fn entra_group_patch_no_content<A: Adapter>() {
     })
     .await;
     let u = h
-        .post("/Users", &json!({"schemas": [USER], "userName": "x@contoso.com"}))
+        .post(
+            "/Users",
+            &json!({"schemas": [USER], "userName": "x@contoso.com"}),
+        )
         .await
         .expect(201)
         .id();

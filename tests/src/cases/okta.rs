@@ -28,8 +28,16 @@ fn okta_user(login: &str) -> serde_json::Value {
 pub async fn okta_users<A: Adapter>() {
     let h = Harness::start::<A>().await;
     let login = "ann.lee@example.com";
-    let lookup = |name: &str| format!("/Users?filter={}&startIndex=1&count=100", q(&format!("userName eq \"{name}\"")));
-    assert_eq!(h.get(&lookup(login)).await.expect(200).body["totalResults"], 0);
+    let lookup = |name: &str| {
+        format!(
+            "/Users?filter={}&startIndex=1&count=100",
+            q(&format!("userName eq \"{name}\""))
+        )
+    };
+    assert_eq!(
+        h.get(&lookup(login)).await.expect(200).body["totalResults"],
+        0
+    );
     let created = h.post("/Users", &okta_user(login)).await.expect(201);
     assert!(created.body.get("password").is_none());
     let id = created.id();
@@ -38,7 +46,10 @@ pub async fn okta_users<A: Adapter>() {
     assert_eq!(upper.names(), [login]);
 
     let deactivate = patch_ops(json!([{"op": "replace", "value": {"active": false}}]));
-    let r = h.patch(&format!("/Users/{id}"), &deactivate).await.expect(200);
+    let r = h
+        .patch(&format!("/Users/{id}"), &deactivate)
+        .await
+        .expect(200);
     assert_eq!(r.body["active"], false);
     assert!(r.body.get("password").is_none());
 
@@ -50,7 +61,10 @@ pub async fn okta_users<A: Adapter>() {
     let mut seen = 0;
     let mut start = 1;
     loop {
-        let page = h.get(&format!("/Users?startIndex={start}&count=100")).await.expect(200);
+        let page = h
+            .get(&format!("/Users?startIndex={start}&count=100"))
+            .await
+            .expect(200);
         assert_eq!(page.body["totalResults"], 206);
         let n = page.names().len();
         if n == 0 {
@@ -65,7 +79,10 @@ pub async fn okta_users<A: Adapter>() {
 /// Custom apps: a full PUT of the object last read (with `id`, `meta`, `groups: []`).
 pub async fn okta_custom_app_put<A: Adapter>() {
     let h = Harness::start::<A>().await;
-    let created = h.post("/Users", &okta_user("put@example.com")).await.expect(201);
+    let created = h
+        .post("/Users", &okta_user("put@example.com"))
+        .await
+        .expect(201);
     let id = created.id();
     let mut body = h.get(&format!("/Users/{id}")).await.expect(200).body;
     body["active"] = json!(false);
@@ -76,15 +93,27 @@ pub async fn okta_custom_app_put<A: Adapter>() {
     assert_eq!(r.body["name"]["familyName"], "Lee-Smith");
     assert_eq!(r.body["id"], id.as_str());
 
-    let a = h.post("/Users", &okta_user("a@example.com")).await.expect(201).id();
-    let b = h.post("/Users", &okta_user("b@example.com")).await.expect(201).id();
+    let a = h
+        .post("/Users", &okta_user("a@example.com"))
+        .await
+        .expect(201)
+        .id();
+    let b = h
+        .post("/Users", &okta_user("b@example.com"))
+        .await
+        .expect(201)
+        .id();
     let g = h
-        .post("/Groups", &json!({"schemas": [GROUP], "displayName": "Custom", "members": []}))
+        .post(
+            "/Groups",
+            &json!({"schemas": [GROUP], "displayName": "Custom", "members": []}),
+        )
         .await
         .expect(201);
     let gid = g.id();
     let mut gbody = g.body.clone();
-    gbody["members"] = json!([{"value": a, "display": "a@example.com"}, {"value": b, "display": "b@example.com"}]);
+    gbody["members"] =
+        json!([{"value": a, "display": "a@example.com"}, {"value": b, "display": "b@example.com"}]);
     let r = h.put(&format!("/Groups/{gid}"), &gbody).await.expect(200);
     assert_eq!(r.body["members"].as_array().map_or(0, Vec::len), 2);
 }
@@ -95,15 +124,28 @@ pub async fn okta_group_push<A: Adapter>() {
     let h = Harness::start::<A>().await;
     let mut ids = Vec::new();
     for n in 0..3 {
-        ids.push(h.post("/Users", &okta_user(&format!("u{n}@example.com"))).await.expect(201).id());
+        ids.push(
+            h.post("/Users", &okta_user(&format!("u{n}@example.com")))
+                .await
+                .expect(201)
+                .id(),
+        );
     }
     let g = h
-        .post("/Groups", &json!({"schemas": [GROUP], "displayName": "Test SCIMv2", "members": []}))
+        .post(
+            "/Groups",
+            &json!({"schemas": [GROUP], "displayName": "Test SCIMv2", "members": []}),
+        )
         .await
         .expect(201);
     let gid = g.id();
-    let rename = patch_ops(json!([{"op": "replace", "value": {"id": gid, "displayName": "Test SCIMv2 renamed"}}]));
-    let r = h.patch(&format!("/Groups/{gid}"), &rename).await.expect(200);
+    let rename = patch_ops(
+        json!([{"op": "replace", "value": {"id": gid, "displayName": "Test SCIMv2 renamed"}}]),
+    );
+    let r = h
+        .patch(&format!("/Groups/{gid}"), &rename)
+        .await
+        .expect(200);
     assert_eq!(r.body["displayName"], "Test SCIMv2 renamed");
 
     let add = patch_ops(json!([{"op": "add", "path": "members", "value": [
@@ -116,14 +158,20 @@ pub async fn okta_group_push<A: Adapter>() {
     let r = h.patch(&format!("/Groups/{gid}"), &swap).await.expect(200);
     let mut members: Vec<String> = r.body["members"]
         .as_array()
-        .map(|m| m.iter().filter_map(|v| v["value"].as_str().map(str::to_owned)).collect())
+        .map(|m| {
+            m.iter()
+                .filter_map(|v| v["value"].as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     members.sort();
     let mut expected = vec![ids[1].clone(), ids[2].clone()];
     expected.sort();
     assert_eq!(members, expected);
 
-    let sync = patch_ops(json!([{"op": "replace", "path": "members", "value": [{"value": ids[0], "display": "u0@example.com"}]}]));
+    let sync = patch_ops(
+        json!([{"op": "replace", "path": "members", "value": [{"value": ids[0], "display": "u0@example.com"}]}]),
+    );
     let r = h.patch(&format!("/Groups/{gid}"), &sync).await.expect(200);
     assert_eq!(r.body["members"].as_array().map_or(0, Vec::len), 1);
     let user = h.get(&format!("/Users/{}", ids[0])).await.expect(200);

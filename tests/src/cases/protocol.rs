@@ -30,7 +30,10 @@ pub async fn discovery<A: Adapter>() {
     h.get(&format!("/Schemas/{USER}")).await.expect(200);
     let types = h.get("/ResourceTypes").await.expect(200);
     assert_eq!(types.body["totalResults"], 2);
-    assert_eq!(h.get("/ResourceTypes/Group").await.expect(200).body["endpoint"], "/Groups");
+    assert_eq!(
+        h.get("/ResourceTypes/Group").await.expect(200).body["endpoint"],
+        "/Groups"
+    );
     h.get("/ResourceTypes/Nope").await.expect(404);
 }
 
@@ -38,16 +41,26 @@ pub async fn discovery<A: Adapter>() {
 pub async fn unauthorized<A: Adapter>() {
     let h = Harness::start::<A>().await;
     for token in [None, Some("wrong")] {
-        let r = h.send_as(token, Method::GET, "/Users", None).await.expect(401);
-        assert!(r.header("www-authenticate").unwrap_or("").starts_with("Bearer"));
+        let r = h
+            .send_as(token, Method::GET, "/Users", None)
+            .await
+            .expect(401);
+        assert!(r
+            .header("www-authenticate")
+            .unwrap_or("")
+            .starts_with("Bearer"));
         assert_eq!(r.header("content-type"), Some("application/scim+json"));
         assert_eq!(r.body["schemas"][0], ERROR);
         assert_eq!(r.body["status"], "401");
     }
-    let id = h.tokens.tokens(&scimkit_core::context::Tenant::new("acme"))[0].id.clone();
+    let id = h.tokens.tokens(&scimkit_core::context::Tenant::new("acme"))[0]
+        .id
+        .clone();
     let fresh = h.tokens.regenerate(&id, None).expect("regenerate").token;
     h.get("/Users").await.expect(401);
-    h.send_as(Some(&fresh), Method::GET, "/Users", None).await.expect(200);
+    h.send_as(Some(&fresh), Method::GET, "/Users", None)
+        .await
+        .expect(200);
 }
 
 /// Create, read, replace, delete, with Location, ETag and the error bodies of each step.
@@ -58,7 +71,10 @@ pub async fn user_lifecycle<A: Adapter>() {
     let location = format!("{}/Users/{id}", h.base);
     assert_eq!(created.header("location"), Some(location.as_str()));
     assert_eq!(created.body["meta"]["location"], location);
-    assert_eq!(created.header("content-type"), Some("application/scim+json"));
+    assert_eq!(
+        created.header("content-type"),
+        Some("application/scim+json")
+    );
     let etag = created.header("etag").expect("ETag").to_owned();
     assert_eq!(created.body["meta"]["version"], etag.as_str());
 
@@ -112,12 +128,17 @@ pub async fn list_shapes_and_paging<A: Adapter>() {
     assert_eq!(empty.body["Resources"], json!([]));
     assert!(empty.body["startIndex"].is_u64() && empty.body["itemsPerPage"].is_u64());
     for n in 0..25 {
-        h.post("/Users", &user(&format!("user{n:02}"))).await.expect(201);
+        h.post("/Users", &user(&format!("user{n:02}")))
+            .await
+            .expect(201);
     }
     let mut seen = Vec::new();
     let mut start = 1;
     loop {
-        let page = h.get(&format!("/Users?startIndex={start}&count=10")).await.expect(200);
+        let page = h
+            .get(&format!("/Users?startIndex={start}&count=10"))
+            .await
+            .expect(200);
         assert_eq!(page.body["totalResults"], 25);
         let names = page.names();
         if names.is_empty() {
@@ -130,13 +151,28 @@ pub async fn list_shapes_and_paging<A: Adapter>() {
     seen.dedup();
     assert_eq!(seen.len(), 25, "paging loses or repeats nobody");
     let only_total = h.get("/Users?count=0").await.expect(200);
-    assert_eq!((only_total.body["totalResults"].clone(), only_total.body["Resources"].clone()), (json!(25), json!([])));
-    let sorted = h.get("/Users?sortBy=userName&sortOrder=descending&count=2").await.expect(200);
+    assert_eq!(
+        (
+            only_total.body["totalResults"].clone(),
+            only_total.body["Resources"].clone()
+        ),
+        (json!(25), json!([]))
+    );
+    let sorted = h
+        .get("/Users?sortBy=userName&sortOrder=descending&count=2")
+        .await
+        .expect(200);
     assert_eq!(sorted.names(), ["user24", "user23"]);
-    let bad = h.get(&format!("/Users?filter={}", q("userName eq"))).await.expect(400);
+    let bad = h
+        .get(&format!("/Users?filter={}", q("userName eq")))
+        .await
+        .expect(400);
     assert_eq!(bad.scim_type(), Some("invalidFilter"));
     let search = h
-        .post("/Users/.search", &json!({"filter": "userName sw \"user1\"", "count": 3}))
+        .post(
+            "/Users/.search",
+            &json!({"filter": "userName sw \"user1\"", "count": 3}),
+        )
         .await
         .expect(200);
     assert_eq!(search.body["totalResults"], 10);
@@ -146,16 +182,25 @@ pub async fn list_shapes_and_paging<A: Adapter>() {
 /// The tenant URL as admins paste it: trailing slash (`//Users`), Entra's feature-flag query.
 pub async fn tenant_url_forms<A: Adapter>() {
     let h = Harness::start::<A>().await;
-    let r = h.post(&format!("{}//Users", h.base), &user("slash")).await.expect(201);
-    h.get(&format!("{}//Users/{}", h.base, r.id())).await.expect(200);
+    let r = h
+        .post(&format!("{}//Users", h.base), &user("slash"))
+        .await
+        .expect(201);
+    h.get(&format!("{}//Users/{}", h.base, r.id()))
+        .await
+        .expect(200);
     let flagged = format!(
         "{}/Users?aadOptscim062020&filter={}",
         h.base,
         q(r#"userName eq "slash""#)
     );
     assert_eq!(h.get(&flagged).await.expect(200).body["totalResults"], 1);
-    h.get(&format!("{}/?aadOptscim062020", h.base)).await.expect(404);
-    h.get(&format!("{}/ServiceProviderConfig/", h.base)).await.expect(200);
+    h.get(&format!("{}/?aadOptscim062020", h.base))
+        .await
+        .expect(404);
+    h.get(&format!("{}/ServiceProviderConfig/", h.base))
+        .await
+        .expect(200);
 }
 
 /// `/scim/v2/{org}`: the path segment and the token must agree; tenants are isolated.
@@ -172,19 +217,32 @@ pub async fn tenant_in_path<A: Adapter>() {
         .token;
     let created = h.post("/Users", &user("ann")).await.expect(201);
     let id = created.id();
-    assert!(created.header("location").unwrap_or("").contains("/scim/v2/acme/Users/"));
+    assert!(created
+        .header("location")
+        .unwrap_or("")
+        .contains("/scim/v2/acme/Users/"));
     let other = format!("{}/scim/v2/globex", h.root);
-    h.send_as(Some(&globex), Method::GET, &format!("{other}/Users/{id}"), None)
-        .await
-        .expect(404);
+    h.send_as(
+        Some(&globex),
+        Method::GET,
+        &format!("{other}/Users/{id}"),
+        None,
+    )
+    .await
+    .expect(404);
     let list = h
         .send_as(Some(&globex), Method::GET, &format!("{other}/Users"), None)
         .await
         .expect(200);
     assert_eq!(list.body["totalResults"], 0);
-    h.send_as(Some(&globex), Method::GET, &format!("{}/Users", h.base), None)
-        .await
-        .expect(401);
+    h.send_as(
+        Some(&globex),
+        Method::GET,
+        &format!("{}/Users", h.base),
+        None,
+    )
+    .await
+    .expect(401);
     h.send_as(Some(&h.token), Method::GET, &format!("{other}/Users"), None)
         .await
         .expect(401);
@@ -209,7 +267,9 @@ pub async fn bad_requests<A: Adapter>() {
             .body(body)
             .send()
     };
-    let r = raw("application/scim+json", "{\"userName\": ").await.expect("answer");
+    let r = raw("application/scim+json", "{\"userName\": ")
+        .await
+        .expect("answer");
     assert_eq!(r.status(), 400);
     let body: Value = r.json().await.expect("json");
     assert_eq!(body["scimType"], "invalidSyntax");
@@ -222,10 +282,15 @@ pub async fn bad_requests<A: Adapter>() {
     .await
     .expect("answer");
     assert_eq!(r.status(), 201);
-    h.send(Method::PUT, "/Users", Some(&user("x"))).await.expect(405);
+    h.send(Method::PUT, "/Users", Some(&user("x")))
+        .await
+        .expect(405);
     h.get("/Widgets").await.expect(404);
     let r = h
-        .patch("/Users/nope", &patch_ops(json!([{"op": "replace", "path": "active", "value": false}])))
+        .patch(
+            "/Users/nope",
+            &patch_ops(json!([{"op": "replace", "path": "active", "value": false}])),
+        )
         .await
         .expect(404);
     assert_eq!(r.body["status"], "404");
@@ -236,7 +301,11 @@ pub async fn concurrent_duplicate_creates<A: Adapter>() {
     let h = Harness::start::<A>().await;
     let attempts = (0..24).map(|n| {
         let h = h.clone();
-        let name = if n % 2 == 0 { "Race@Example.com" } else { "race@example.com" };
+        let name = if n % 2 == 0 {
+            "Race@Example.com"
+        } else {
+            "race@example.com"
+        };
         async move { h.post("/Users", &user(name)).await.status.as_u16() }
     });
     let mut statuses = futures_util::future::join_all(attempts.map(tokio::spawn))
@@ -245,8 +314,16 @@ pub async fn concurrent_duplicate_creates<A: Adapter>() {
         .map(|r| r.unwrap_or(0))
         .collect::<Vec<_>>();
     statuses.sort_unstable();
-    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 23, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        23,
+        "{statuses:?}"
+    );
 }
 
 /// Many clients adding different members to one group at once: no member is lost.
@@ -254,10 +331,18 @@ pub async fn concurrent_member_additions<A: Adapter>() {
     let h = Harness::start::<A>().await;
     let mut ids = Vec::new();
     for n in 0..40 {
-        ids.push(h.post("/Users", &user(&format!("m{n}"))).await.expect(201).id());
+        ids.push(
+            h.post("/Users", &user(&format!("m{n}")))
+                .await
+                .expect(201)
+                .id(),
+        );
     }
     let group = h
-        .post("/Groups", &json!({"schemas": [GROUP], "displayName": "Everyone", "members": []}))
+        .post(
+            "/Groups",
+            &json!({"schemas": [GROUP], "displayName": "Everyone", "members": []}),
+        )
         .await
         .expect(201)
         .id();

@@ -32,16 +32,28 @@ pub async fn chalk<A: Adapter>() {
     ]));
     let r = h.patch(&format!("/Users/{id}"), &ops).await.expect(200);
     assert_eq!(r.body["title"], "Staff Data Engineer");
-    assert_eq!(r.body["name"], json!({"givenName": "Ann", "familyName": "Lee-Park"}));
+    assert_eq!(
+        r.body["name"],
+        json!({"givenName": "Ann", "familyName": "Lee-Park"})
+    );
     let g = h
-        .post("/Groups", &json!({"schemas": [GROUP], "displayName": "chalk-admins"}))
+        .post(
+            "/Groups",
+            &json!({"schemas": [GROUP], "displayName": "chalk-admins"}),
+        )
         .await
         .expect(201)
         .id();
     let add = patch_ops(json!([{"op": "Add", "path": "members", "value": [{"value": id}]}]));
     h.patch(&format!("/Groups/{g}"), &add).await.expect(200);
     let off = patch_ops(json!([{"op": "Replace", "path": "active", "value": "False"}]));
-    assert_eq!(h.patch(&format!("/Users/{id}"), &off).await.expect(200).body["active"], false);
+    assert_eq!(
+        h.patch(&format!("/Users/{id}"), &off)
+            .await
+            .expect(200)
+            .body["active"],
+        false
+    );
     let u = h.get(&format!("/Users/{id}")).await.expect(200);
     assert_eq!(u.body["groups"][0]["display"], "chalk-admins");
 }
@@ -63,7 +75,10 @@ pub async fn configcat<A: Adapter>() {
     assert_eq!(user.body["active"], true);
     let id = user.id();
     let found = h
-        .get(&format!("/Users?filter={}", q(&format!("externalId eq \"{object_id}\""))))
+        .get(&format!(
+            "/Users?filter={}",
+            q(&format!("externalId eq \"{object_id}\""))
+        ))
         .await
         .expect(200);
     assert_eq!(found.names(), ["dev@configcat.example"]);
@@ -75,9 +90,15 @@ pub async fn configcat<A: Adapter>() {
         )
         .await
         .expect(201);
-    assert_eq!(group.body["externalId"], "a0b1c2d3-0000-4000-8000-000000000001");
+    assert_eq!(
+        group.body["externalId"],
+        "a0b1c2d3-0000-4000-8000-000000000001"
+    );
     let soft_deleted = patch_ops(json!([{"op": "Replace", "path": "active", "value": "False"}]));
-    let r = h.patch(&format!("/Users/{id}"), &soft_deleted).await.expect(200);
+    let r = h
+        .patch(&format!("/Users/{id}"), &soft_deleted)
+        .await
+        .expect(200);
     assert_eq!(r.body["active"], false);
 }
 
@@ -85,10 +106,14 @@ pub async fn configcat<A: Adapter>() {
 /// moderator, member, guest), and Entra ID with `?aadOptscim062020`, userName = mail, active
 /// and name.formatted. Groups are not provisioned.
 pub async fn zulip<A: Adapter>() {
-    let users = ResourceType::user().with_core_attribute(
-        Attribute::string("role")
-            .canonical_values(["owner", "administrator", "moderator", "member", "guest"]),
-    );
+    let users =
+        ResourceType::user().with_core_attribute(Attribute::string("role").canonical_values([
+            "owner",
+            "administrator",
+            "moderator",
+            "member",
+            "guest",
+        ]));
     let h = Harness::start_with::<A>(Setup {
         resource_types: vec![users],
         ..Setup::default()
@@ -106,7 +131,13 @@ pub async fn zulip<A: Adapter>() {
     assert_eq!(created.body["role"], "member");
     let id = created.id();
     let promote = patch_ops(json!([{"op": "replace", "value": {"role": "administrator"}}]));
-    assert_eq!(h.patch(&format!("/Users/{id}"), &promote).await.expect(200).body["role"], "administrator");
+    assert_eq!(
+        h.patch(&format!("/Users/{id}"), &promote)
+            .await
+            .expect(200)
+            .body["role"],
+        "administrator"
+    );
     let bad = patch_ops(json!([{"op": "replace", "path": "role", "value": "superuser"}]));
     let r = h.patch(&format!("/Users/{id}"), &bad).await.expect(400);
     assert_eq!(r.scim_type(), Some("invalidValue"));
@@ -115,7 +146,13 @@ pub async fn zulip<A: Adapter>() {
         .as_array()
         .is_some_and(|a| a.iter().any(|x| x["name"] == "role")));
     let unassign = patch_ops(json!([{"op": "replace", "value": {"active": false}}]));
-    assert_eq!(h.patch(&format!("/Users/{id}"), &unassign).await.expect(200).body["active"], false);
+    assert_eq!(
+        h.patch(&format!("/Users/{id}"), &unassign)
+            .await
+            .expect(200)
+            .body["active"],
+        false
+    );
 
     // Entra ID with the compliance flag in the tenant URL.
     let base = format!("{}/?aadOptscim062020", h.base);
@@ -129,7 +166,9 @@ pub async fn zulip<A: Adapter>() {
         .await
         .expect(201);
     let eid = r.id();
-    let ops = patch_ops(json!([{"op": "replace", "value": {"name.formatted": "Cordelia, Lear's daughter", "active": false}}]));
+    let ops = patch_ops(
+        json!([{"op": "replace", "value": {"name.formatted": "Cordelia, Lear's daughter", "active": false}}]),
+    );
     let r = h
         .patch(&format!("{}//Users/{eid}?aadOptscim062020", h.base), &ops)
         .await
@@ -145,12 +184,20 @@ pub async fn aptible<A: Adapter>() {
     let h = Harness::start::<A>().await;
     let yearly = h
         .tokens
-        .mint(Tenant::new("acme"), "entra", Some(Utc::now() + Duration::days(365)))
+        .mint(
+            Tenant::new("acme"),
+            "entra",
+            Some(Utc::now() + Duration::days(365)),
+        )
         .expect("random")
         .token;
     let expired = h
         .tokens
-        .mint(Tenant::new("acme"), "old", Some(Utc::now() - Duration::days(1)))
+        .mint(
+            Tenant::new("acme"),
+            "old",
+            Some(Utc::now() - Duration::days(1)),
+        )
         .expect("random")
         .token;
     let body = json!({"schemas": [USER], "userName": "ops@aptible.example", "externalId": "ops",
@@ -160,15 +207,27 @@ pub async fn aptible<A: Adapter>() {
         .await
         .expect(201);
     let id = r.id();
-    h.send_as(Some(&expired), Method::GET, "/Users", None).await.expect(401);
+    h.send_as(Some(&expired), Method::GET, "/Users", None)
+        .await
+        .expect(401);
     let found = h
-        .send_as(Some(&yearly), Method::GET, &format!("/Users?filter={}", q("externalId eq \"ops\"")), None)
+        .send_as(
+            Some(&yearly),
+            Method::GET,
+            &format!("/Users?filter={}", q("externalId eq \"ops\"")),
+            None,
+        )
         .await
         .expect(200);
     assert_eq!(found.body["totalResults"], 1);
     let off = patch_ops(json!([{"op": "Replace", "path": "active", "value": "False"}]));
     let r = h
-        .send_as(Some(&yearly), Method::PATCH, &format!("/Users/{id}"), Some(&off))
+        .send_as(
+            Some(&yearly),
+            Method::PATCH,
+            &format!("/Users/{id}"),
+            Some(&off),
+        )
         .await
         .expect(200);
     assert_eq!(r.body["active"], false);
@@ -191,21 +250,42 @@ pub async fn pulumi<A: Adapter>() {
                       "name": {"givenName": "Ann", "familyName": "Lee"}});
     let created = h.post("/Users", &body).await.expect(201);
     let id = created.id();
-    assert!(created.header("location").unwrap_or("").contains("/scim/v2/acme/Users/"));
-    let by_mail = format!("/Users?filter={}", q(r#"emails[type eq "work"].value eq "ALEE@pulumi.example""#));
+    assert!(created
+        .header("location")
+        .unwrap_or("")
+        .contains("/scim/v2/acme/Users/"));
+    let by_mail = format!(
+        "/Users?filter={}",
+        q(r#"emails[type eq "work"].value eq "ALEE@pulumi.example""#)
+    );
     assert_eq!(h.get(&by_mail).await.expect(200).body["totalResults"], 1);
-    let ops = patch_ops(json!([{"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "ann.lee@pulumi.example"}]));
+    let ops = patch_ops(
+        json!([{"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "ann.lee@pulumi.example"}]),
+    );
     let r = h.patch(&format!("/Users/{id}"), &ops).await.expect(200);
-    assert_eq!(r.body["emails"], json!([{"type": "work", "value": "ann.lee@pulumi.example", "primary": true}]));
+    assert_eq!(
+        r.body["emails"],
+        json!([{"type": "work", "value": "ann.lee@pulumi.example", "primary": true}])
+    );
     let g = h
-        .post("/Groups", &json!({"schemas": [GROUP], "displayName": "platform", "members": [{"value": id}]}))
+        .post(
+            "/Groups",
+            &json!({"schemas": [GROUP], "displayName": "platform", "members": [{"value": id}]}),
+        )
         .await
         .expect(201);
     assert!(g.body.get("externalId").is_none());
 
     let token_id = h.tokens.tokens(&Tenant::new("acme"))[0].id.clone();
-    let fresh = h.tokens.regenerate(&token_id, None).expect("regenerate").token;
+    let fresh = h
+        .tokens
+        .regenerate(&token_id, None)
+        .expect("regenerate")
+        .token;
     h.get("/Users").await.expect(401);
-    let list = h.send_as(Some(&fresh), Method::GET, "/Users", None).await.expect(200);
+    let list = h
+        .send_as(Some(&fresh), Method::GET, "/Users", None)
+        .await
+        .expect(200);
     assert_eq!(list.body["totalResults"], 1);
 }
