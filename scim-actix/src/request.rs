@@ -203,13 +203,7 @@ fn convert(req: &HttpRequest, body: Bytes) -> Result<http::Request<Bytes>, Strin
 /// (the parameter `tenant`, else the only parameter).
 fn mount(req: &HttpRequest) -> (String, Option<String>) {
     let info = req.match_info();
-    let tenant = info.get("tenant").or_else(|| {
-        let mut params = info.iter();
-        match (params.next(), params.next()) {
-            (Some((_, value)), None) => Some(value),
-            _ => None,
-        }
-    });
+    let tenant = scimkit_core::engine::tenant_param(info.iter());
     let raw = req.uri().path();
     let unprocessed = info.unprocessed();
     // actix matches on a re-quoted path (`%41` → `A`), so map the matched part back to the raw

@@ -1,0 +1,132 @@
+//! The host app both example servers share, whatever their web framework: the command-line
+//! flags, the bearer token (given, or minted once), the SCIM engine over the in-memory store
+//! with an events hook that logs every provisioning change, and the start-up banner.
+//!
+//! `example-axum` and `example-actix` only add their framework's routes and server around it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use scimkit_core::auth::{BearerTokens, TokenError, TokenId, TokenInfo};
+use scimkit_core::context::Tenant;
+use scimkit_core::engine::BuildError;
+use scimkit_core::events::Change;
+use scimkit_core::{InMemoryStore, Scim};
+use tracing_subscriber::EnvFilter;
+
+/// Where SCIM is served.
+pub const SCIM_PATH: &str = "/scim/v2";
+
+/// The one tenant of the examples (every token acts for it).
+pub const TENANT: &str = "default";
+
+/// The flags of both example servers (flatten into the binary's own `clap::Parser`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct HostArgs {
+    /// The address to listen on.
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "SCIM_LISTEN",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub listen: SocketAddr,
+
+    /// The bearer token identity providers must send; without one a token is minted and
+    /// printed once.
+    #[arg(long, value_name = "TOKEN", env = "SCIM_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// The log filter (`info`, `debug`, `scimkit_core=debug`…).
+    #[arg(long, value_name = "FILTER", default_value = "info")]
+    pub log_level: String,
+}
+
+impl HostArgs {
+    /// Starts logging with `--log-level` and sets up the credentials, refusing an empty
+    /// `--token` and an invalid log filter with a message a person can act on.
+    pub fn start(&self) -> Result<Credentials, Box<dyn std::error::Error>> {
+        let filter = EnvFilter::try_new(&self.log_level)
+            .map_err(|error| format!("invalid --log-level {:?}: {error}", self.log_level))?;
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+        if self
+            .token
+            .as_deref()
+            .is_some_and(|token| token.trim().is_empty())
+        {
+            return Err(
+                "--token / SCIM_TOKEN is empty: give a long random secret, or none to mint one"
+                    .into(),
+            );
+        }
+        Ok(credentials(self.token.as_deref())?)
+    }
+}
+
+/// The token table and, when it was minted here, the token's text (to print once).
+#[derive(Debug)]
+pub struct Credentials {
+    /// The token table the engine checks.
+    pub tokens: Arc<BearerTokens>,
+    /// The freshly minted token, `None` when the operator gave one.
+    pub minted: Option<String>,
+}
+
+/// Registers `token` (only its hash is kept), or mints a new token when there is none.
+pub fn credentials(token: Option<&str>) -> Result<Credentials, TokenError> {
+    let tokens = Arc::new(BearerTokens::new());
+    let minted = match token {
+        Some(token) => {
+            let info = TokenInfo {
+                id: TokenId::new("configured"),
+                tenant: Tenant::new(TENANT),
+                label: "identity provider".to_owned(),
+                created: chrono::Utc::now(),
+                expires_at: None,
+            };
+            tokens.insert_hash(info, BearerTokens::hash_token(token));
+            None
+        }
+        None => Some(
+            tokens
+                .mint(Tenant::new(TENANT), "identity provider", None)?
+                .token,
+        ),
+    };
+    Ok(Credentials { tokens, minted })
+}
+
+/// The SCIM engine: in-memory store, bearer tokens, and a hook logging each change.
+pub fn engine(tokens: Arc<BearerTokens>) -> Result<Scim, BuildError> {
+    Scim::builder()
+        .store(InMemoryStore::new())
+        .authenticator(tokens)
+        .events(log_change)
+        .build()
+}
+
+/// The events hook: one log line per committed provisioning change. A real host would revoke
+/// the sessions of a deactivated user here, or queue a welcome e-mail.
+fn log_change(change: &Change) {
+    tracing::info!(
+        kind = ?change.kind,
+        resource_type = %change.resource_type,
+        id = %change.id,
+        deactivated = change.deactivated,
+        "provisioning change"
+    );
+}
+
+/// Prints where to point the identity provider, and the token when it was minted here.
+pub fn print_banner(framework: &str, addr: SocketAddr, credentials: &Credentials) {
+    println!("SCIM 2.0 service provider on {framework} (in-memory store)");
+    println!("  Tenant URL:   http://{addr}{SCIM_PATH}");
+    match &credentials.minted {
+        Some(token) => println!("  Secret token: {token}   (shown once)"),
+        None => println!("  Secret token: the one given with --token / SCIM_TOKEN"),
+    }
+    println!(
+        "Paste both into Entra ID (Provisioning → Admin credentials) or Okta (SCIM connection)."
+    );
+    tracing::info!(%addr, "listening");
+}
