@@ -79,6 +79,16 @@ impl fmt::Display for Caller {
     }
 }
 
+/// The resource a caller is, for `/Me` (RFC 7644 §3.11): an authenticator that knows which
+/// User the credentials belong to sets it with [`Context::with_subject`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Subject {
+    /// The resource type's name (`User`).
+    pub resource_type: String,
+    /// The resource's id.
+    pub id: String,
+}
+
 /// The tenant and caller of one request, passed to every store call and event.
 ///
 /// ```
@@ -91,12 +101,39 @@ impl fmt::Display for Caller {
 pub struct Context {
     tenant: Tenant,
     caller: Caller,
+    subject: Option<Subject>,
 }
 
 impl Context {
     /// The context of a caller acting for a tenant.
     pub fn new(tenant: Tenant, caller: Caller) -> Self {
-        Context { tenant, caller }
+        Context {
+            tenant,
+            caller,
+            subject: None,
+        }
+    }
+
+    /// The same context, with the resource the caller is (what `/Me` aliases).
+    ///
+    /// ```
+    /// use scimkit_core::context::{Caller, Context, Tenant};
+    /// let ctx = Context::new(Tenant::new("acme"), Caller::new("bjensen"))
+    ///     .with_subject("User", "2819c223-7f76-453a-919d-413861904646");
+    /// assert_eq!(ctx.subject().map(|s| s.id.as_str()), Some("2819c223-7f76-453a-919d-413861904646"));
+    /// ```
+    #[must_use]
+    pub fn with_subject(mut self, resource_type: impl Into<String>, id: impl Into<String>) -> Self {
+        self.subject = Some(Subject {
+            resource_type: resource_type.into(),
+            id: id.into(),
+        });
+        self
+    }
+
+    /// The resource the caller is, when the authenticator knows it.
+    pub fn subject(&self) -> Option<&Subject> {
+        self.subject.as_ref()
     }
 
     /// The tenant the request acts for.

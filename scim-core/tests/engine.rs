@@ -84,7 +84,10 @@ async fn service_provider_config_is_truthful() {
     assert_eq!(b["filter"]["maxResults"], 250);
     assert_eq!(b["sort"]["supported"], true);
     assert_eq!(b["etag"]["supported"], true);
-    assert_eq!(b["changePassword"]["supported"], true);
+    assert_eq!(
+        b["changePassword"]["supported"], false,
+        "off unless the host opts in"
+    );
     assert_eq!(b["authenticationSchemes"][0]["type"], "oauthbearertoken");
     assert_eq!(
         b["meta"]["location"],
@@ -1365,7 +1368,14 @@ async fn tenants_cannot_reach_each_other() {
     );
     let reply = send_request(
         &scim,
-        with_token(request(Method::PUT, &path, Some(user("alice"))), &b),
+        with_token(
+            request(
+                Method::PUT,
+                &path,
+                Some(json!({"schemas": [USER], "userName": "alice"})),
+            ),
+            &b,
+        ),
         mount_b,
     )
     .await;
@@ -1593,4 +1603,212 @@ async fn entra_probes_membership_and_tests_the_connection() {
     let reply = go(Method::GET, &probe, None).await;
     assert_eq!(reply.body["totalResults"], 1);
     assert!(reply.body["Resources"][0].get("members").is_none());
+}
+
+// ---------- /Me, passwords, custom resource types ----------
+
+#[tokio::test]
+async fn me_aliases_the_callers_own_resource() {
+    let store = Arc::new(InMemoryStore::new());
+    let shared: Arc<dyn scimkit_core::store::ResourceStore> = store.clone();
+    let me_id: Arc<Mutex<Option<String>>> = Arc::default();
+    let known = Arc::clone(&me_id);
+    let scim = Scim::builder()
+        .shared_store(shared)
+        .authenticator(move |req: &AuthRequest<'_>| {
+            let ctx = Context::new(Tenant::new("t1"), Caller::new("bjensen"));
+            match (req.bearer_token(), known.lock().unwrap().clone()) {
+                (Some("user-token"), Some(id)) => Ok(ctx.with_subject("User", id)),
+                (Some(TOKEN), _) => Ok(ctx),
+                _ => Err(AuthError::Unauthorized("token".into())),
+            }
+        })
+        .build()
+        .unwrap();
+    let reply = send(&scim, Method::GET, "/Me", None).await;
+    assert_eq!(reply.status, StatusCode::NOT_IMPLEMENTED);
+    assert!(reply.detail().contains("/Me"));
+
+    let id = create(&scim, user("bjensen")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    *me_id.lock().unwrap() = Some(id.clone());
+    let as_user = |method: Method, body: Option<Value>| {
+        let mut req = request(method, "/Me", body);
+        req.headers_mut()
+            .insert("authorization", "Bearer user-token".parse().unwrap());
+        send_request(&scim, req, Mount::root())
+    };
+    let reply = as_user(Method::GET, None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body["id"], id.as_str());
+    assert_eq!(
+        reply.body["meta"]["location"],
+        format!("http://scim.example.test/Users/{id}")
+    );
+    let reply = as_user(
+        Method::PATCH,
+        Some(patch(
+            json!([{"op": "replace", "path": "displayName", "value": "Babs"}]),
+        )),
+    )
+    .await;
+    assert_eq!(reply.body["displayName"], "Babs");
+    assert_eq!(
+        as_user(Method::POST, Some(user("x"))).await.status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    assert_eq!(
+        send(&scim, Method::GET, "/Me/extra", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        as_user(Method::DELETE, None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        as_user(Method::GET, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn passwords_change_only_when_enabled_and_never_reach_events() {
+    let seen: Arc<Mutex<Vec<Change>>> = Arc::default();
+    let sink = Arc::clone(&seen);
+    let scim = builder(PushDown::default())
+        .events(move |c: &Change| sink.lock().unwrap().push(c.clone()))
+        .build()
+        .unwrap();
+    let created = create(&scim, user("bjensen")).await;
+    let path = format!("/Users/{}", created["id"].as_str().unwrap());
+    for body in [
+        patch(json!([{"op": "replace", "path": "password", "value": "n3w"}])),
+        patch(json!([{"op": "replace", "value": {"password": "n3w"}}])),
+        patch(
+            json!([{"op": "replace", "path": "urn:ietf:params:scim:schemas:core:2.0:User:password", "value": "n3w"}]),
+        ),
+    ] {
+        let reply = send(&scim, Method::PATCH, &path, Some(body)).await;
+        assert_eq!(reply.scim_type(), Some("mutability"));
+        assert!(reply.detail().contains("changePassword"));
+    }
+    let mut put = created.clone();
+    put["password"] = json!("n3w");
+    assert_eq!(
+        send(&scim, Method::PUT, &path, Some(put.clone()))
+            .await
+            .scim_type(),
+        Some("mutability")
+    );
+
+    let enabled = builder(PushDown::default())
+        .change_password(true)
+        .build()
+        .unwrap();
+    let reply = send(&enabled, Method::GET, "/ServiceProviderConfig", None).await;
+    assert_eq!(reply.body["changePassword"]["supported"], true);
+    let created = create(&enabled, user("ann")).await;
+    let path = format!("/Users/{}", created["id"].as_str().unwrap());
+    let reply = send(
+        &enabled,
+        Method::PATCH,
+        &path,
+        Some(patch(
+            json!([{"op": "replace", "path": "password", "value": "n3w"}]),
+        )),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.get("password").is_none());
+
+    let seen = seen.lock().unwrap();
+    assert!(!seen.is_empty());
+    for change in seen.iter() {
+        let json = change
+            .resource
+            .as_ref()
+            .map(scimkit_core::Resource::to_json)
+            .unwrap_or_default();
+        assert!(json.get("password").is_none(), "{json}");
+        assert!(!json.to_string().contains("hunter2"));
+    }
+}
+
+#[tokio::test]
+async fn a_custom_resource_type_gets_every_endpoint() {
+    use scimkit_core::schema::{Attribute, ResourceType, Schema, Uniqueness};
+    const DEVICE: &str = "urn:example:scim:schemas:core:1.0:Device";
+    let devices = ResourceType::new(
+        "Device",
+        "/Devices",
+        Schema::new(DEVICE)
+            .name("Device")
+            .attribute(
+                Attribute::string("serialNumber")
+                    .required()
+                    .uniqueness(Uniqueness::Server),
+            )
+            .attribute(Attribute::string("model"))
+            .attribute(Attribute::boolean("managed"))
+            .attribute(Attribute::date_time("enrolledAt")),
+    );
+    let scim = Scim::builder()
+        .store(InMemoryStore::new())
+        .authenticator(auth)
+        .resource_type(ResourceType::user())
+        .resource_type(ResourceType::group())
+        .resource_type(devices)
+        .build()
+        .unwrap();
+    let body = json!({"schemas": [DEVICE], "serialNumber": "SN-1", "model": "X1", "managed": "True", "enrolledAt": "2026-01-02T03:04:05Z"});
+    let reply = send(&scim, Method::POST, "/Devices", Some(body.clone())).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    assert_eq!(reply.body["meta"]["resourceType"], "Device");
+    assert_eq!(reply.body["managed"], true);
+    let id = reply.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        send(&scim, Method::POST, "/Devices", Some(body))
+            .await
+            .scim_type(),
+        Some("uniqueness")
+    );
+    let q =
+        "/Devices?filter=enrolledAt%20gt%20%222026-01-01T00:00:00Z%22%20and%20model%20sw%20%22x%22";
+    assert_eq!(
+        send(&scim, Method::GET, q, None).await.body["totalResults"],
+        1
+    );
+    let reply = send(
+        &scim,
+        Method::PATCH,
+        &format!("/Devices/{id}"),
+        Some(patch(
+            json!([{"op": "replace", "path": "managed", "value": false}]),
+        )),
+    )
+    .await;
+    assert_eq!(reply.body["managed"], false);
+    let reply = send(&scim, Method::GET, "/ResourceTypes/Device", None).await;
+    assert_eq!(
+        (reply.body["endpoint"].clone(), reply.body["schema"].clone()),
+        (json!("/Devices"), json!(DEVICE))
+    );
+    let reply = send(&scim, Method::GET, &format!("/Schemas/{DEVICE}"), None).await;
+    assert_eq!(reply.body["attributes"].as_array().unwrap().len(), 4);
+    let reply = send(
+        &scim,
+        Method::POST,
+        "/.search",
+        Some(json!({"filter": "serialNumber eq \"SN-1\""})),
+    )
+    .await;
+    assert_eq!(reply.body["totalResults"], 1);
+    assert_eq!(
+        send(&scim, Method::DELETE, &format!("/Devices/{id}"), None)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
 }

@@ -96,12 +96,15 @@ pub fn credentials(token: Option<&str>) -> Result<Credentials, TokenError> {
     Ok(Credentials { tokens, minted })
 }
 
-/// The SCIM engine: in-memory store, bearer tokens, and a hook logging each change.
+/// The SCIM engine: in-memory store, bearer tokens, a hook logging each change, and password
+/// changes enabled (Okta's password sync; off by default in the library — a real host stores a
+/// hash, never the password).
 pub fn engine(tokens: Arc<BearerTokens>) -> Result<Scim, BuildError> {
     Scim::builder()
         .store(InMemoryStore::new())
         .authenticator(tokens)
         .events(log_change)
+        .change_password(true)
         .build()
 }
 

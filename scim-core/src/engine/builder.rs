@@ -32,6 +32,7 @@ pub(crate) struct Settings {
     pub(crate) compat: CompatOptions,
     pub(crate) validation: ValidationOptions,
     pub(crate) public_discovery: bool,
+    pub(crate) change_password: bool,
 }
 
 impl Default for Settings {
@@ -45,6 +46,7 @@ impl Default for Settings {
             compat: CompatOptions::default(),
             validation: ValidationOptions::default(),
             public_discovery: false,
+            change_password: false,
         }
     }
 }
@@ -213,6 +215,14 @@ impl ScimBuilder {
     /// authentication (RFC 7644 §4 allows it; default off).
     pub fn public_discovery(mut self, public: bool) -> Self {
         self.settings.public_discovery = public;
+        self
+    }
+
+    /// Let PUT and PATCH change `password` (`changePassword` in `/ServiceProviderConfig`;
+    /// default off). A password can always be given when a user is created; it is never
+    /// returned, logged or passed to the events hook. The store should hash it.
+    pub fn change_password(mut self, enabled: bool) -> Self {
+        self.settings.change_password = enabled;
         self
     }
 

@@ -24,11 +24,12 @@ pub(crate) fn service_provider_config(
     schemes: &[AuthenticationScheme],
     base: &str,
 ) -> Value {
-    let change_password = resource_types.iter().any(|rt| {
-        rt.schema
-            .get("password")
-            .is_some_and(|a| a.mutability == Mutability::WriteOnly)
-    });
+    let change_password = settings.change_password
+        && resource_types.iter().any(|rt| {
+            rt.schema
+                .get("password")
+                .is_some_and(|a| a.mutability == Mutability::WriteOnly)
+        });
     json!({
         "schemas": [SERVICE_PROVIDER_CONFIG_SCHEMA],
         "patch": { "supported": true },

@@ -16,6 +16,7 @@ mod request;
 mod resources;
 mod response;
 mod route;
+mod secrets;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -266,9 +267,7 @@ impl Call<'_> {
                 "/Bulk is not supported by this service provider (see /ServiceProviderConfig)"
                     .to_owned(),
             )),
-            Route::Me => Err(ScimError::NotImplemented(
-                "/Me is not supported by this service provider".to_owned(),
-            )),
+            Route::Me => self.me().await,
             Route::Collection(rt) => match *method {
                 Method::GET => self.list(&rt).await,
                 Method::POST => self.create(&rt).await,
@@ -316,10 +315,53 @@ impl Call<'_> {
         Ok(response::json(StatusCode::OK, &body, None, None))
     }
 
+    /// `/Me` (RFC 7644 §3.11): the caller's own resource, when the authenticator says which
+    /// it is; `501` otherwise, as the RFC asks.
+    async fn me(&self) -> Result<Response<Bytes>, ScimError> {
+        let Some(subject) = self.ctx.subject() else {
+            return Err(ScimError::NotImplemented(
+                "/Me is not available: the authenticator does not map these credentials to a resource"
+                    .to_owned(),
+            ));
+        };
+        let Some(rt) = self
+            .inner
+            .resource_types
+            .iter()
+            .find(|rt| rt.name == subject.resource_type)
+            .cloned()
+        else {
+            return Err(ScimError::Internal(
+                "the authenticator mapped the caller to a resource type this server does not serve"
+                    .to_owned(),
+            ));
+        };
+        let id = subject.id.clone();
+        match *self.method {
+            Method::GET => self.get(&rt, &id).await,
+            Method::PUT => self.replace(&rt, &id).await,
+            Method::PATCH => self.patch(&rt, &id).await,
+            Method::DELETE => self.delete(&rt, &id).await,
+            _ => Ok(response::method_not_allowed(
+                self.method,
+                "GET, PUT, PATCH, DELETE",
+            )),
+        }
+    }
+
     /// Tells the events hook, after the store committed. A panicking hook is logged and
     /// cannot change the response.
-    async fn emit(&self, change: Change) {
+    async fn emit(&self, mut change: Change) {
         if let Some(events) = &self.inner.events {
+            if let (Some(resource), Some(rt)) = (
+                change.resource.as_mut(),
+                self.inner
+                    .resource_types
+                    .iter()
+                    .find(|rt| rt.name == change.resource_type),
+            ) {
+                secrets::strip(rt, resource);
+            }
             let outcome = AssertUnwindSafe(events.on_change(&change))
                 .catch_unwind()
                 .await;

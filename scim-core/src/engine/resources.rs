@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::compat::{normalize_patch, normalize_resource};
 use crate::engine::builder::PatchResponse;
 use crate::engine::request::{json_body, Precondition};
-use crate::engine::{response, Call};
+use crate::engine::{response, secrets, Call};
 use crate::error::ScimError;
 use crate::events::{Change, ChangeKind};
 use crate::patch::{MemberDelta, PatchRequest};
@@ -142,6 +142,7 @@ impl Call<'_> {
     ) -> Result<Response<Bytes>, ScimError> {
         let projection = self.projection(rt)?;
         let mut body = self.body()?;
+        secrets::check_password_change(self.inner.settings.change_password, &body)?;
         normalize_resource(rt, &mut body, &self.inner.settings.compat);
         let input = Resource::from_json(body)?;
         let condition = Precondition::if_match(self.headers);
@@ -236,6 +237,7 @@ impl Call<'_> {
         let no_content =
             self.inner.settings.patch_response == PatchResponse::NoContent && !asks_for_attributes;
         let mut body = self.body()?;
+        secrets::check_password_change(self.inner.settings.change_password, &body)?;
         let compat = &self.inner.settings.compat;
         normalize_patch(rt, &mut body, compat);
         let request = PatchRequest::from_json(body)?;

@@ -98,7 +98,7 @@ pub(crate) fn route(path: &str, resource_types: &[Arc<ResourceType>]) -> Option<
         return second.is_none().then_some(Route::Bulk);
     }
     if is("Me") {
-        return Some(Route::Me);
+        return second.is_none().then_some(Route::Me);
     }
     let rt = resource_types.iter().find(|rt| {
         rt.endpoint

@@ -358,3 +358,68 @@ pub async fn concurrent_member_additions<A: Adapter>() {
     let g = h.get(&format!("/Groups/{group}")).await.expect(200);
     assert_eq!(g.body["members"].as_array().map_or(0, Vec::len), 40);
 }
+
+/// A host-defined resource type (`Device`, its own schema) gets every endpoint, filter, PATCH
+/// and discovery entry with no more code.
+pub async fn custom_resource_type<A: Adapter>() {
+    use scimkit_core::schema::{Attribute, ResourceType, Schema, Uniqueness};
+    const DEVICE: &str = "urn:example:scim:schemas:core:1.0:Device";
+    let devices = ResourceType::new(
+        "Device",
+        "/Devices",
+        Schema::new(DEVICE)
+            .name("Device")
+            .attribute(
+                Attribute::string("serialNumber")
+                    .required()
+                    .uniqueness(Uniqueness::Server),
+            )
+            .attribute(Attribute::string("model"))
+            .attribute(Attribute::boolean("managed")),
+    );
+    let h = Harness::start_with::<A>(Setup {
+        resource_types: vec![ResourceType::user(), ResourceType::group(), devices],
+        ..Setup::default()
+    })
+    .await;
+    let created = h
+        .post(
+            "/Devices",
+            &json!({"schemas": [DEVICE], "serialNumber": "SN-1", "model": "X1", "managed": true}),
+        )
+        .await
+        .expect(201);
+    let id = created.id();
+    assert_eq!(
+        created.header("location"),
+        Some(format!("{}/Devices/{id}", h.base).as_str())
+    );
+    h.post(
+        "/Devices",
+        &json!({"schemas": [DEVICE], "serialNumber": "sn-1"}),
+    )
+    .await
+    .expect(409);
+    let found = h
+        .get(&format!(
+            "/Devices?filter={}",
+            q(r#"model eq "X1" and managed eq true"#)
+        ))
+        .await
+        .expect(200);
+    assert_eq!(found.body["totalResults"], 1);
+    let off = patch_ops(json!([{"op": "replace", "path": "managed", "value": false}]));
+    assert_eq!(
+        h.patch(&format!("/Devices/{id}"), &off)
+            .await
+            .expect(200)
+            .body["managed"],
+        false
+    );
+    assert_eq!(
+        h.get("/ResourceTypes").await.expect(200).body["totalResults"],
+        3
+    );
+    h.get(&format!("/Schemas/{DEVICE}")).await.expect(200);
+    h.delete(&format!("/Devices/{id}")).await.expect(204);
+}
