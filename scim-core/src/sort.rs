@@ -125,6 +125,47 @@ impl SortKey {
     pub fn is_missing(&self) -> bool {
         self.0.is_none()
     }
+
+    /// The key as compact JSON (for cursors): `null`, or `{"s": text}`, `{"n": number}`,
+    /// `{"t": RFC 3339 instant}`, `{"b": bool}`.
+    ///
+    /// ```
+    /// use scimkit_core::SortKey;
+    /// let missing = SortKey::from_json(&serde_json::Value::Null).unwrap();
+    /// assert!(missing.is_missing());
+    /// assert_eq!(SortKey::from_json(&missing.to_json()), Some(missing));
+    /// ```
+    pub fn to_json(&self) -> Value {
+        let mut map = serde_json::Map::new();
+        match &self.0 {
+            None => return Value::Null,
+            Some(Scalar::Text(text)) => map.insert("s".to_owned(), Value::from(text.as_ref())),
+            Some(Scalar::Number(n)) => map.insert("n".to_owned(), Value::from(*n)),
+            Some(Scalar::Time(t)) => map.insert("t".to_owned(), Value::from(t.to_rfc3339())),
+            Some(Scalar::Bool(b)) => map.insert("b".to_owned(), Value::from(*b)),
+        };
+        Value::Object(map)
+    }
+
+    /// A key from [`SortKey::to_json`]'s form; `None` when the JSON is not one.
+    pub fn from_json(value: &Value) -> Option<SortKey> {
+        let Value::Object(map) = value else {
+            return value.is_null().then_some(SortKey(None));
+        };
+        let (tag, inner) = map.iter().next().filter(|_| map.len() == 1)?;
+        let scalar = match (tag.as_str(), inner) {
+            ("s", Value::String(s)) => Scalar::Text(std::borrow::Cow::Owned(s.clone())),
+            ("n", Value::Number(n)) => Scalar::Number(n.as_f64()?),
+            ("t", Value::String(t)) => Scalar::Time(
+                chrono::DateTime::parse_from_rfc3339(t)
+                    .ok()?
+                    .with_timezone(&chrono::Utc),
+            ),
+            ("b", Value::Bool(b)) => Scalar::Bool(*b),
+            _ => return None,
+        };
+        Some(SortKey(Some(scalar)))
+    }
 }
 
 impl Ord for SortKey {

@@ -33,6 +33,7 @@ pub(crate) struct Settings {
     pub(crate) validation: ValidationOptions,
     pub(crate) public_discovery: bool,
     pub(crate) change_password: bool,
+    pub(crate) cursor_timeout: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -47,6 +48,7 @@ impl Default for Settings {
             validation: ValidationOptions::default(),
             public_discovery: false,
             change_password: false,
+            cursor_timeout: std::time::Duration::from_secs(3600),
         }
     }
 }
@@ -70,6 +72,9 @@ pub enum BuildError {
     /// A setting is out of range.
     #[error("invalid setting: {0}")]
     InvalidSetting(String),
+    /// The system gave no randomness for the cursor key.
+    #[error("no randomness for the cursor key: {0}")]
+    NoRandomness(String),
     /// The external URL is not an absolute http(s) URL.
     #[error("external URL \"{0}\" must start with http:// or https://")]
     InvalidExternalUrl(String),
@@ -226,6 +231,13 @@ impl ScimBuilder {
         self
     }
 
+    /// How long the engine's cursors stay valid (RFC 9865 `cursorTimeout`; default one hour).
+    /// Stores that page themselves issue their own cursors.
+    pub fn cursor_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings.cursor_timeout = timeout;
+        self
+    }
+
     /// The engine, or what is wrong with the configuration.
     pub fn build(self) -> Result<Scim, BuildError> {
         let store = self.store.ok_or(BuildError::MissingStore)?;
@@ -270,8 +282,11 @@ impl ScimBuilder {
                 }
             }
         }
+        let cursors = crate::store::CursorCodec::new(settings.cursor_timeout)
+            .map_err(|e| BuildError::NoRandomness(e.detail().to_owned()))?;
         Ok(Scim {
             inner: Arc::new(Inner {
+                cursors,
                 store,
                 authenticator,
                 events: self.events,

@@ -37,6 +37,14 @@ pub(crate) fn service_provider_config(
         "filter": { "supported": true, "maxResults": settings.max_page_size },
         "changePassword": { "supported": change_password },
         "sort": { "supported": true },
+        "pagination": {
+            "cursor": true,
+            "index": true,
+            "defaultPaginationMethod": "index",
+            "defaultPageSize": settings.default_page_size,
+            "maxPageSize": settings.max_page_size,
+            "cursorTimeout": settings.cursor_timeout.as_secs(),
+        },
         "etag": { "supported": true },
         "authenticationSchemes": schemes,
         "meta": {

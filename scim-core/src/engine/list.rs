@@ -19,7 +19,7 @@ use crate::projection::Projection;
 use crate::resource::Resource;
 use crate::schema::ResourceType;
 use crate::sort::SortSpec;
-use crate::store::{ListQuery, Pagination};
+use crate::store::{CursorScope, ListQuery, Pagination};
 
 /// The URN of a `/.search` request body.
 pub const SEARCH_REQUEST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
@@ -34,6 +34,8 @@ struct ListParams {
     count: Option<i64>,
     attributes: Option<String>,
     excluded: Option<String>,
+    /// RFC 9865: `Some("")` asks for the first page of cursor pagination.
+    cursor: Option<String>,
 }
 
 impl ListParams {
@@ -50,6 +52,7 @@ impl ListParams {
             count: q.get("count").map(|s| integer("count", s)).transpose()?,
             attributes: q.get("attributes").map(str::to_owned),
             excluded: q.get("excludedattributes").map(str::to_owned),
+            cursor: q.get("cursor").map(str::to_owned),
         })
     }
 
@@ -69,6 +72,7 @@ impl ListParams {
                 "count" => params.count = number("count", &value)?,
                 "attributes" => params.attributes = names("attributes", value)?,
                 "excludedattributes" => params.excluded = names("excludedAttributes", value)?,
+                "cursor" => params.cursor = text("cursor", value)?,
                 // `schemas` and unknown members are ignored.
                 _ => {}
             }
@@ -181,6 +185,12 @@ impl Call<'_> {
             .map(|by| SortSpec::from_query(rt, by, params.sort_order.as_deref()))
             .transpose()?;
         let (start, count) = page_bounds(self, params);
+        if params.cursor.is_some() && params.start_index.is_some() {
+            return Err(ScimError::InvalidValue(
+                "give either startIndex (index pagination) or cursor (cursor pagination), not both"
+                    .to_owned(),
+            ));
+        }
 
         let store = &self.inner.store;
         let plan = store
@@ -189,9 +199,15 @@ impl Call<'_> {
         let query = ListQuery {
             filter: plan.store_filter.clone(),
             sort: sort.clone().filter(|_| plan.store_sorts),
-            page: plan.store_pages.then_some(Pagination::Index {
-                start_index: start,
-                count,
+            page: plan.store_pages.then(|| match &params.cursor {
+                Some(cursor) => Pagination::Cursor {
+                    cursor: Some(cursor.clone()).filter(|c| !c.trim().is_empty()),
+                    count,
+                },
+                None => Pagination::Index {
+                    start_index: start,
+                    count,
+                },
             }),
             projection: projection.clone(),
         };
@@ -200,10 +216,31 @@ impl Call<'_> {
             .await
             .map_err(|e| store_error(e, rt, None))?;
 
+        let mut next_cursor = None;
         let (resources, total) = if plan.store_pages {
             let mut resources = page.resources;
             resources.truncate(count);
+            next_cursor = page.next_cursor;
             (resources, page.total_results)
+        } else if let Some(cursor) = &params.cursor {
+            let mut resources = page.resources;
+            if let Some(residual) = &plan.residual {
+                let compiled = CompiledFilter::new(residual, rt, Strictness::Strict)?;
+                resources.retain(|r| compiled.matches(r));
+            }
+            let scope = CursorScope {
+                tenant: self.ctx.tenant().as_str(),
+                resource_type: &rt.name,
+                filter: filter.as_ref(),
+                sort: sort.as_ref(),
+            };
+            let cursor = Some(cursor.as_str()).filter(|c| !c.trim().is_empty());
+            let page = self
+                .inner
+                .cursors
+                .page(rt, &scope, resources, cursor, count)?;
+            next_cursor = page.next_cursor;
+            (page.resources, page.total)
         } else {
             let mut resources = page.resources;
             if let Some(residual) = &plan.residual {
@@ -225,6 +262,9 @@ impl Call<'_> {
             .into_iter()
             .map(|mut r| self.render(rt, &mut r, &projection))
             .collect();
+        if params.cursor.is_some() {
+            return Ok(cursor_list_response(rendered, total, next_cursor));
+        }
         Ok(list_response(rendered, total, start))
     }
 
@@ -235,6 +275,12 @@ impl Call<'_> {
         let params = ListParams::from_body(body)?;
         let filter = parse(params.filter.as_deref())?;
         let (start, count) = page_bounds(self, &params);
+        if params.cursor.is_some() {
+            return Err(ScimError::InvalidValue(
+                "cursor pagination is available per resource type (/Users, /Groups…), not on the root /.search"
+                    .to_owned(),
+            ));
+        }
         let types: &[Arc<ResourceType>] = &self.inner.resource_types;
 
         let mut sort: Option<SortSpec> = None;
@@ -343,6 +389,24 @@ fn list_response(resources: Vec<Value>, total: usize, start: usize) -> Response<
     body.insert("totalResults".to_owned(), json!(total));
     body.insert("startIndex".to_owned(), json!(start));
     body.insert("itemsPerPage".to_owned(), json!(resources.len()));
+    body.insert("Resources".to_owned(), Value::Array(resources));
+    response::json(StatusCode::OK, &Value::Object(body), None, None)
+}
+
+/// A list response of cursor pagination (RFC 9865): no `startIndex`; `nextCursor` unless this
+/// is the last page.
+fn cursor_list_response(
+    resources: Vec<Value>,
+    total: usize,
+    next_cursor: Option<String>,
+) -> Response<Bytes> {
+    let mut body = Map::new();
+    body.insert("schemas".to_owned(), json!([LIST_RESPONSE_SCHEMA]));
+    body.insert("totalResults".to_owned(), json!(total));
+    body.insert("itemsPerPage".to_owned(), json!(resources.len()));
+    if let Some(cursor) = next_cursor {
+        body.insert("nextCursor".to_owned(), Value::String(cursor));
+    }
     body.insert("Resources".to_owned(), Value::Array(resources));
     response::json(StatusCode::OK, &Value::Object(body), None, None)
 }

@@ -84,6 +84,7 @@ pub(crate) struct Inner {
     events: Option<Arc<dyn EventSink>>,
     resource_types: Vec<Arc<ResourceType>>,
     settings: Settings,
+    cursors: crate::store::CursorCodec,
 }
 
 impl std::fmt::Debug for Scim {

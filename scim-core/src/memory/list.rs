@@ -6,12 +6,11 @@ use std::sync::Arc;
 use scimkit_filter::{AttrPath, Filter};
 
 use crate::evaluate::CompiledFilter;
-use crate::memory::cursor;
 use crate::memory::members::has_members;
 use crate::memory::tenant::Snapshot;
 use crate::resource::Resource;
 use crate::schema::ResourceType;
-use crate::store::{ListQuery, Page, Pagination, StoreError};
+use crate::store::{CursorCodec, CursorScope, ListQuery, Page, Pagination, StoreError};
 
 /// Whether a list of `rt` must read members: the response shows them, or the filter or sort
 /// looks at them.
@@ -45,7 +44,8 @@ fn mentions_members(filter: &Filter) -> bool {
 /// Filters, sorts and pages `snapshots` (in creation order) as `query` asks.
 pub(super) fn finish(
     rt: &ResourceType,
-    scope: &[&str],
+    scope: &CursorScope<'_>,
+    cursors: Option<&CursorCodec>,
     snapshots: Vec<Snapshot>,
     filter: Option<&CompiledFilter>,
     query: &ListQuery,
@@ -55,36 +55,47 @@ pub(super) fn finish(
         .map(Snapshot::into_arc)
         .filter(|r| filter.is_none_or(|f| f.matches(r)))
         .collect();
+    if let Some(Pagination::Cursor { cursor, count }) = &query.page {
+        // Keyset paging by (sort key, id): stable while resources come and go between pages.
+        let codec = cursors.ok_or_else(|| {
+            StoreError::Unavailable(
+                "cursor pagination is unavailable: no randomness for its key".to_owned(),
+            )
+        })?;
+        let page = codec
+            .page(
+                rt,
+                scope,
+                matches.into_iter().map(Arc::unwrap_or_clone).collect(),
+                cursor.as_deref().filter(|c| !c.is_empty()),
+                *count,
+            )
+            .map_err(StoreError::Rejected)?;
+        return Ok(Page {
+            resources: page.resources,
+            total_results: page.total,
+            next_cursor: page.next_cursor,
+        });
+    }
     if let Some(spec) = &query.sort {
         let mut keyed: Vec<_> = matches.into_iter().map(|r| (spec.key(rt, &r), r)).collect();
         keyed.sort_by(|a, b| spec.compare(&a.0, &b.0));
         matches = keyed.into_iter().map(|(_, r)| r).collect();
     }
     let total = matches.len();
-    let (start, count, cursor_mode) = match &query.page {
-        None => (0, total, false),
-        Some(Pagination::Index { start_index, count }) => {
-            (start_index.saturating_sub(1), *count, false)
-        }
-        Some(Pagination::Cursor { cursor, count }) => {
-            let start = match cursor {
-                Some(text) => cursor::decode(text, scope)?,
-                None => 0,
-            };
-            (start, *count, true)
-        }
+    let (start, count) = match &query.page {
+        None | Some(Pagination::Cursor { .. }) => (0, total),
+        Some(Pagination::Index { start_index, count }) => (start_index.saturating_sub(1), *count),
     };
-    let end = start.saturating_add(count).min(total);
     let resources: Vec<Resource> = matches
         .into_iter()
         .skip(start)
         .take(count)
         .map(Arc::unwrap_or_clone)
         .collect();
-    let next_cursor = (cursor_mode && count > 0 && end < total).then(|| cursor::encode(end, scope));
     Ok(Page {
         resources,
         total_results: total,
-        next_cursor,
+        next_cursor: None,
     })
 }

@@ -91,7 +91,6 @@
 //! # }
 //! ```
 
-mod cursor;
 mod index;
 mod list;
 mod members;
@@ -112,8 +111,8 @@ use crate::patch::MemberDelta;
 use crate::resource::{Meta, Resource};
 use crate::schema::ResourceType;
 use crate::store::{
-    default_patch, ListQuery, Page, PatchInput, Patched, PushDown, ResourceStore, StoreError,
-    Version,
+    default_patch, CursorCodec, CursorScope, ListQuery, Page, PatchInput, Patched, PushDown,
+    ResourceStore, StoreError, Version,
 };
 
 use index::Layout;
@@ -124,11 +123,26 @@ type Shared = Arc<RwLock<TenantState>>;
 
 /// The embedded default store: concurrent, indexed, multi-tenant, in memory. See the
 /// [module documentation](self) for its design and costs.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct InMemoryStore {
     tenants: RwLock<HashMap<Tenant, Shared>>,
     versions: AtomicU64,
+    /// Seals this store's cursors; `None` only if the system had no randomness at start.
+    cursors: Option<CursorCodec>,
 }
+
+impl Default for InMemoryStore {
+    fn default() -> Self {
+        InMemoryStore {
+            tenants: RwLock::default(),
+            versions: AtomicU64::default(),
+            cursors: CursorCodec::new(CURSOR_TIMEOUT).ok(),
+        }
+    }
+}
+
+/// How long this store's cursors stay valid.
+pub const CURSOR_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
 
 fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
     lock.read().unwrap_or_else(PoisonError::into_inner)
@@ -260,8 +274,20 @@ impl ResourceStore for InMemoryStore {
                 state.snapshots(rt, ids.as_deref(), with_members)
             }
         };
-        let scope = [ctx.tenant().as_str(), rt.name.as_str()];
-        list::finish(rt, &scope, snapshots, compiled.as_ref(), query)
+        let scope = CursorScope {
+            tenant: ctx.tenant().as_str(),
+            resource_type: &rt.name,
+            filter: query.filter.as_ref(),
+            sort: query.sort.as_ref(),
+        };
+        list::finish(
+            rt,
+            &scope,
+            self.cursors.as_ref(),
+            snapshots,
+            compiled.as_ref(),
+            query,
+        )
     }
 
     async fn replace(

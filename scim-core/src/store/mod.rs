@@ -130,6 +130,7 @@
 //! # let _ = store;
 //! ```
 
+mod cursor;
 mod error;
 mod patch;
 mod push_down;
@@ -138,6 +139,7 @@ mod version;
 
 use async_trait::async_trait;
 
+pub use cursor::{CursorCodec, CursorPage, CursorScope};
 pub use error::StoreError;
 pub use patch::{default_patch, PatchInput, Patched};
 pub use push_down::{FilterPushDown, FilterRule, ListPlan, PushDown};
