@@ -27,6 +27,7 @@ macro_rules! each_case {
         $m!($adapter, protocol::concurrent_duplicate_creates);
         $m!($adapter, protocol::concurrent_member_additions);
         $m!($adapter, protocol::custom_resource_type);
+        $m!($adapter, protocol::cursor_pagination);
         $m!($adapter, entra::entra_default_dialect);
         $m!($adapter, entra::entra_compliant_dialect);
         $m!($adapter, entra::entra_group_patch_no_content);

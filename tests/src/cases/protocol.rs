@@ -423,3 +423,52 @@ pub async fn custom_resource_type<A: Adapter>() {
     h.get(&format!("/Schemas/{DEVICE}")).await.expect(200);
     h.delete(&format!("/Devices/{id}")).await.expect(204);
 }
+
+/// RFC 9865 cursor pagination over 1 000 users, with users created between pages: every user
+/// that existed at the start is seen exactly once.
+pub async fn cursor_pagination<A: Adapter>() {
+    let h = Harness::start::<A>().await;
+    for n in 0..1000 {
+        h.post(
+            "/Users",
+            &json!({"schemas": [USER], "userName": format!("c{n:04}")}),
+        )
+        .await
+        .expect(201);
+    }
+    let spc = h.get("/ServiceProviderConfig").await.expect(200);
+    assert_eq!(spc.body["pagination"]["cursor"], true);
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    for page in 0..100 {
+        let r = h
+            .get(&format!("/Users?count=100&cursor={cursor}"))
+            .await
+            .expect(200);
+        seen.extend(r.names());
+        h.post(
+            "/Users",
+            &json!({"schemas": [USER], "userName": format!("late{page:03}")}),
+        )
+        .await
+        .expect(201);
+        match r.body.get("nextCursor").and_then(Value::as_str) {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "no user repeated");
+    assert_eq!(
+        unique.iter().filter(|n| n.starts_with('c')).count(),
+        1000,
+        "no user skipped"
+    );
+    let bad = h
+        .get("/Users?count=10&cursor=forged.cursor")
+        .await
+        .expect(400);
+    assert_eq!(bad.scim_type(), Some("invalidCursor"));
+}
