@@ -22,6 +22,10 @@
 //!   run (so references may point forward). A reference to a `bulkId` no POST of the request
 //!   carries fails with `400 invalidValue`; a reference to a POST that failed fails with
 //!   `409` naming it.
+//! - Only POSTs can be referred to; RFC 7644 makes `bulkId` required on a POST, but one
+//!   without it is still run (nothing can refer to it). `bulkId` is echoed for any method.
+//! - `version` is the operation's `If-Match` (`*` or an entity tag such as `W/"3"`), checked
+//!   exactly as the header of the single request: a mismatch is that operation's `412`.
 //! - Circular references (`a` refers to `b`, `b` to `a`, or one to itself) are not broken up
 //!   (RFC 7644 §3.7.1 allows answering `409` instead): every operation on a cycle fails with
 //!   `409` and a detail naming the cycle; operations that refer to one fail as above.
@@ -107,7 +111,6 @@ struct Operation {
     method: Option<String>,
     bulk_id: Option<String>,
     version: Option<String>,
-    path: Option<String>,
     /// What to run, or why it cannot run (reported when its turn comes).
     work: Result<Work, ScimError>,
     /// The operations (POSTs) whose ids it needs, each once.
@@ -441,7 +444,6 @@ fn read_operation(
         method: None,
         bulk_id: None,
         version: None,
-        path: None,
         work: Err(ScimError::InvalidSyntax(String::new())),
         deps: Vec::new(),
     };
@@ -488,7 +490,6 @@ fn read_operation(
     op.method.clone_from(&method);
     op.bulk_id = bulk_id;
     op.version = version;
-    op.path.clone_from(&path);
     op.work = check(method.as_deref(), path.as_deref(), data, types);
     if op.bulk_id.as_deref() == Some("") {
         op.work = Err(ScimError::InvalidValue(
