@@ -80,7 +80,8 @@ async fn service_provider_config_is_truthful() {
         "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
     );
     assert_eq!(b["patch"]["supported"], true);
-    assert_eq!(b["bulk"]["supported"], false);
+    assert_eq!(b["bulk"]["supported"], true);
+    assert_eq!(b["bulk"]["maxOperations"], 1000);
     assert_eq!(b["filter"]["maxResults"], 250);
     assert_eq!(b["sort"]["supported"], true);
     assert_eq!(b["etag"]["supported"], true);
@@ -208,6 +209,9 @@ async fn unknown_endpoints_and_methods() {
     let reply = send(&scim, Method::GET, "/.search", None).await;
     assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
     let reply = send(&scim, Method::POST, "/Bulk", Some(json!({}))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let no_bulk = builder(PushDown::default()).disable_bulk().build().unwrap();
+    let reply = send(&no_bulk, Method::POST, "/Bulk", Some(json!({}))).await;
     assert_eq!(reply.status, StatusCode::NOT_IMPLEMENTED);
 }
 

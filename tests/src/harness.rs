@@ -8,7 +8,7 @@ use std::sync::Arc;
 use reqwest::{Method, StatusCode};
 use scimkit_core::auth::BearerTokens;
 use scimkit_core::context::Tenant;
-use scimkit_core::engine::PatchResponse;
+use scimkit_core::engine::{BulkLimits, PatchResponse};
 use scimkit_core::schema::ResourceType;
 use scimkit_core::{InMemoryStore, Scim};
 use serde_json::Value;
@@ -39,6 +39,8 @@ pub struct Setup {
     pub max_body_bytes: usize,
     /// How PATCH answers.
     pub patch_response: PatchResponse,
+    /// `/Bulk`'s limits (default 1000 operations, 1 MiB: a 1 000-operation request fits).
+    pub bulk: BulkLimits,
 }
 
 impl Default for Setup {
@@ -48,6 +50,7 @@ impl Default for Setup {
             mounting: Mounting::Single,
             max_body_bytes: 1 << 20,
             patch_response: PatchResponse::Resource,
+            bulk: BulkLimits::default(),
         }
     }
 }
@@ -138,7 +141,8 @@ impl Harness {
             .store(InMemoryStore::new())
             .shared_authenticator(tokens.clone())
             .max_body_bytes(setup.max_body_bytes)
-            .patch_response(setup.patch_response);
+            .patch_response(setup.patch_response)
+            .bulk(setup.bulk);
         for rt in setup.resource_types {
             builder = builder.resource_type(rt);
         }

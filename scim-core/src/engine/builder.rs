@@ -21,6 +21,32 @@ pub enum PatchResponse {
     NoContent,
 }
 
+/// The limits of `/Bulk` (RFC 7644 §3.7), advertised in `/ServiceProviderConfig`.
+///
+/// ```
+/// use scimkit_core::engine::BulkLimits;
+/// let limits = BulkLimits { max_operations: 500, ..BulkLimits::default() };
+/// assert_eq!(limits.max_payload_size, 1024 * 1024);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BulkLimits {
+    /// The most operations one bulk request may carry (default 1000); more are refused
+    /// with `413` before any runs.
+    pub max_operations: usize,
+    /// The largest bulk request body in bytes (default 1 MiB); a larger one is refused with
+    /// `413`. It replaces [`ScimBuilder::max_body_bytes`] for `/Bulk` only.
+    pub max_payload_size: usize,
+}
+
+impl Default for BulkLimits {
+    fn default() -> Self {
+        BulkLimits {
+            max_operations: 1000,
+            max_payload_size: 1024 * 1024,
+        }
+    }
+}
+
 /// The engine's settings, with the defaults of [`Settings::default`].
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Settings {
@@ -34,6 +60,8 @@ pub(crate) struct Settings {
     pub(crate) public_discovery: bool,
     pub(crate) change_password: bool,
     pub(crate) cursor_timeout: std::time::Duration,
+    /// `None` when `/Bulk` is disabled (answered `501`).
+    pub(crate) bulk: Option<BulkLimits>,
 }
 
 impl Default for Settings {
@@ -49,6 +77,7 @@ impl Default for Settings {
             public_discovery: false,
             change_password: false,
             cursor_timeout: std::time::Duration::from_secs(3600),
+            bulk: Some(BulkLimits::default()),
         }
     }
 }
@@ -238,6 +267,20 @@ impl ScimBuilder {
         self
     }
 
+    /// Serves `/Bulk` with these limits (it is served with [`BulkLimits::default`] unless
+    /// [`ScimBuilder::disable_bulk`] is called).
+    pub fn bulk(mut self, limits: BulkLimits) -> Self {
+        self.settings.bulk = Some(limits);
+        self
+    }
+
+    /// Does not serve `/Bulk`: it answers `501` and `/ServiceProviderConfig` says
+    /// `bulk.supported: false`.
+    pub fn disable_bulk(mut self) -> Self {
+        self.settings.bulk = None;
+        self
+    }
+
     /// The engine, or what is wrong with the configuration.
     pub fn build(self) -> Result<Scim, BuildError> {
         let store = self.store.ok_or(BuildError::MissingStore)?;
@@ -253,6 +296,14 @@ impl ScimBuilder {
                 "default_page_size must be between 1 and max_page_size ({})",
                 settings.max_page_size
             )));
+        }
+        if let Some(bulk) = &settings.bulk {
+            if bulk.max_operations == 0 || bulk.max_payload_size == 0 {
+                return Err(BuildError::InvalidSetting(
+                    "bulk max_operations and max_payload_size must be at least 1 (or call disable_bulk)"
+                        .to_owned(),
+                ));
+            }
         }
         if let Some(url) = &settings.external_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {

@@ -30,10 +30,20 @@ pub(crate) fn service_provider_config(
                 .get("password")
                 .is_some_and(|a| a.mutability == Mutability::WriteOnly)
         });
+    let bulk = settings.bulk.map_or_else(
+        || json!({ "supported": false, "maxOperations": 0, "maxPayloadSize": 0 }),
+        |limits| {
+            json!({
+                "supported": true,
+                "maxOperations": limits.max_operations,
+                "maxPayloadSize": limits.max_payload_size,
+            })
+        },
+    );
     json!({
         "schemas": [SERVICE_PROVIDER_CONFIG_SCHEMA],
         "patch": { "supported": true },
-        "bulk": { "supported": false, "maxOperations": 0, "maxPayloadSize": 0 },
+        "bulk": bulk,
         "filter": { "supported": true, "maxResults": settings.max_page_size },
         "changePassword": { "supported": change_password },
         "sort": { "supported": true },

@@ -9,6 +9,7 @@
 //! [`crate::auth::Authenticator`] does).
 
 mod builder;
+mod bulk;
 mod discovery;
 mod list;
 mod mount;
@@ -27,7 +28,8 @@ use futures_util::FutureExt;
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 use tracing::{field, Instrument};
 
-pub use builder::{BuildError, PatchResponse, ScimBuilder};
+pub use builder::{BuildError, BulkLimits, PatchResponse, ScimBuilder};
+pub use bulk::{BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA};
 pub use discovery::{LIST_RESPONSE_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA};
 pub use list::SEARCH_REQUEST_SCHEMA;
 pub use mount::{mount_prefix, tenant_param};
@@ -127,9 +129,14 @@ impl Scim {
         &self.inner.resource_types
     }
 
-    /// The largest body accepted, so an adapter can stop reading early.
+    /// The largest body accepted on any endpoint, so an adapter can stop reading early: the
+    /// larger of [`ScimBuilder::max_body_bytes`] and, when `/Bulk` is served, its
+    /// [`BulkLimits::max_payload_size`]. The engine applies each endpoint's own limit.
     pub fn max_body_bytes(&self) -> usize {
-        self.inner.settings.max_body_bytes
+        let settings = &self.inner.settings;
+        settings.bulk.map_or(settings.max_body_bytes, |bulk| {
+            settings.max_body_bytes.max(bulk.max_payload_size)
+        })
     }
 
     /// The SCIM error response for `error` (status, `application/scim+json` error body,
@@ -141,7 +148,7 @@ impl Scim {
     /// The `413` response for a body over [`Scim::max_body_bytes`], for adapters that stop
     /// reading a streamed body at the limit.
     pub fn payload_too_large(&self) -> Response<Bytes> {
-        response::error(&request::too_large(self.inner.settings.max_body_bytes))
+        response::error(&request::too_large(self.max_body_bytes()))
     }
 
     /// Answers a request whose path is relative to the root (see [`Scim::handle_with`]).
@@ -264,10 +271,18 @@ impl Call<'_> {
                 }
                 self.root_search().await
             }
-            Route::Bulk => Err(ScimError::NotImplemented(
-                "/Bulk is not supported by this service provider (see /ServiceProviderConfig)"
-                    .to_owned(),
-            )),
+            Route::Bulk => {
+                let Some(limits) = self.inner.settings.bulk else {
+                    return Err(ScimError::NotImplemented(
+                        "/Bulk is not supported by this service provider (see /ServiceProviderConfig)"
+                            .to_owned(),
+                    ));
+                };
+                if method != Method::POST {
+                    return Ok(response::method_not_allowed(method, "POST"));
+                }
+                self.bulk(limits).await
+            }
             Route::Me => self.me().await,
             Route::Collection(rt) => match *method {
                 Method::GET => self.list(&rt).await,

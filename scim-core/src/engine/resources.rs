@@ -1,5 +1,12 @@
 //! The single-resource endpoints: POST to a collection, and GET, PUT, PATCH, DELETE of
 //! `/{endpoint}/{id}`.
+//!
+//! Each write has a *core* (`create_resource`, `replace_resource`, `patch_resource`,
+//! `delete_resource`) that takes already-parsed inputs — the resource type, the id, the JSON
+//! body, the `If-Match` condition — runs compat → validate → store → events, and returns an
+//! [`Outcome`] or a [`ScimError`]. The HTTP handlers read the request and render the outcome;
+//! `/Bulk` (`bulk.rs`) calls the same cores, so an operation in a bulk request behaves exactly
+//! like its single-request twin.
 
 use bytes::Bytes;
 use chrono::Utc;
@@ -26,6 +33,33 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
     .remove(b'_')
     .remove(b'~');
 
+/// What a write produced, before it becomes an HTTP response or a bulk response entry.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    /// `201` for a create, `200` for a replace or patch, `204` for a delete.
+    pub(crate) status: StatusCode,
+    /// The resource as stored (not yet rendered); `None` after a delete.
+    pub(crate) resource: Option<Resource>,
+    /// Where the resource lives (`{base}/{endpoint}/{id}`).
+    pub(crate) location: String,
+    /// Its new version as an entity tag, when the store versions resources.
+    pub(crate) version: Option<String>,
+}
+
+impl Outcome {
+    fn new(status: StatusCode, resource: Option<Resource>, location: String) -> Outcome {
+        let version = resource
+            .as_ref()
+            .and_then(|r| r.version().map(str::to_owned));
+        Outcome {
+            status,
+            resource,
+            location,
+            version,
+        }
+    }
+}
+
 /// How many times a PUT is re-read and re-validated after losing a race with another write.
 const ATTEMPTS: usize = 8;
 
@@ -43,7 +77,7 @@ impl Call<'_> {
         json_body(self.headers, self.body, self.inner.settings.max_body_bytes)
     }
 
-    fn location(&self, rt: &ResourceType, id: &str) -> String {
+    pub(crate) fn location(&self, rt: &ResourceType, id: &str) -> String {
         let encoded: String = percent_encoding::utf8_percent_encode(id, PATH_SEGMENT).collect();
         format!("{}{}/{encoded}", self.base, rt.endpoint)
     }
@@ -77,9 +111,32 @@ impl Call<'_> {
         response::json(status, &body, resource.version(), location.as_deref())
     }
 
+    /// An outcome as the HTTP response: the resource rendered with `projection`, or no body.
+    fn respond_outcome(
+        &self,
+        rt: &ResourceType,
+        outcome: Outcome,
+        projection: &Projection,
+    ) -> Response<Bytes> {
+        match outcome.resource {
+            Some(resource) => self.respond(outcome.status, rt, resource, projection),
+            None => response::empty(outcome.status, outcome.version.as_deref()),
+        }
+    }
+
     pub(crate) async fn create(&self, rt: &ResourceType) -> Result<Response<Bytes>, ScimError> {
         let projection = self.projection(rt)?;
-        let mut body = self.body()?;
+        let body = self.body()?;
+        let outcome = self.create_resource(rt, body).await?;
+        Ok(self.respond_outcome(rt, outcome, &projection))
+    }
+
+    /// POST's core: compat, validation, the store's create, the `Created` event.
+    pub(crate) async fn create_resource(
+        &self,
+        rt: &ResourceType,
+        mut body: Value,
+    ) -> Result<Outcome, ScimError> {
         normalize_resource(rt, &mut body, &self.inner.settings.compat);
         let input = Resource::from_json(body)?;
         let mut resource = validate(rt, input, Mode::Create, &self.inner.settings.validation)?;
@@ -95,6 +152,7 @@ impl Call<'_> {
                 "the store created a resource without an id".to_owned(),
             ));
         };
+        let location = self.location(rt, &id);
         self.emit(Change {
             context: self.ctx.clone(),
             resource_type: rt.name.clone(),
@@ -105,7 +163,7 @@ impl Call<'_> {
             deactivated: false,
         })
         .await;
-        Ok(self.respond(StatusCode::CREATED, rt, created, &projection))
+        Ok(Outcome::new(StatusCode::CREATED, Some(created), location))
     }
 
     async fn fetch(&self, rt: &ResourceType, id: &str) -> Result<Resource, ScimError> {
@@ -141,15 +199,30 @@ impl Call<'_> {
         id: &str,
     ) -> Result<Response<Bytes>, ScimError> {
         let projection = self.projection(rt)?;
-        let mut body = self.body()?;
+        let body = self.body()?;
+        let condition = Precondition::if_match(self.headers);
+        let outcome = self
+            .replace_resource(rt, id, body, condition.as_ref())
+            .await?;
+        Ok(self.respond_outcome(rt, outcome, &projection))
+    }
+
+    /// PUT's core: compat, read, `If-Match` check, validation against the stored resource,
+    /// the store's replace (retried on a lost race without `If-Match`), the `Replaced` event.
+    pub(crate) async fn replace_resource(
+        &self,
+        rt: &ResourceType,
+        id: &str,
+        mut body: Value,
+        condition: Option<&Precondition>,
+    ) -> Result<Outcome, ScimError> {
         secrets::check_password_change(self.inner.settings.change_password, &body)?;
         normalize_resource(rt, &mut body, &self.inner.settings.compat);
         let input = Resource::from_json(body)?;
-        let condition = Precondition::if_match(self.headers);
         for _ in 0..ATTEMPTS {
             let existing = self.fetch(rt, id).await?;
             let current = Version::of(&existing);
-            if let Some(condition) = &condition {
+            if let Some(condition) = condition {
                 if !condition.matches(current.as_ref()) {
                     return Err(precondition_failed());
                 }
@@ -192,7 +265,8 @@ impl Call<'_> {
                         members: None,
                     })
                     .await;
-                    return Ok(self.respond(StatusCode::OK, rt, replaced, &projection));
+                    let location = self.location(rt, id);
+                    return Ok(Outcome::new(StatusCode::OK, Some(replaced), location));
                 }
             }
         }
@@ -209,8 +283,9 @@ impl Call<'_> {
         &self,
         rt: &ResourceType,
         id: &str,
+        condition: Option<&Precondition>,
     ) -> Result<Option<Version>, ScimError> {
-        match Precondition::if_match(self.headers) {
+        match condition {
             None | Some(Precondition::Any) => Ok(None),
             Some(condition) => {
                 if let Some(single) = condition.single() {
@@ -236,19 +311,45 @@ impl Call<'_> {
             || self.query.get("excludedattributes").is_some();
         let no_content =
             self.inner.settings.patch_response == PatchResponse::NoContent && !asks_for_attributes;
-        let mut body = self.body()?;
+        let body = self.body()?;
+        let condition = Precondition::if_match(self.headers);
+        let returning = (!no_content).then_some(&projection);
+        let outcome = self
+            .patch_resource(rt, id, body, condition.as_ref(), returning)
+            .await?;
+        match outcome.resource {
+            Some(patched) if !no_content => {
+                Ok(self.respond(StatusCode::OK, rt, patched, &projection))
+            }
+            _ => Ok(response::empty(
+                StatusCode::NO_CONTENT,
+                outcome.version.as_deref(),
+            )),
+        }
+    }
+
+    /// PATCH's core: compat, the store's patch (`returning` says what the caller will
+    /// render; `None` when nothing is), the `Patched` event when something changed.
+    pub(crate) async fn patch_resource(
+        &self,
+        rt: &ResourceType,
+        id: &str,
+        mut body: Value,
+        condition: Option<&Precondition>,
+        returning: Option<&Projection>,
+    ) -> Result<Outcome, ScimError> {
         secrets::check_password_change(self.inner.settings.change_password, &body)?;
         let compat = &self.inner.settings.compat;
         normalize_patch(rt, &mut body, compat);
         let request = PatchRequest::from_json(body)?;
-        let if_match = self.if_match_version(rt, id).await?;
+        let if_match = self.if_match_version(rt, id, condition).await?;
         let mut options = compat.patch_options();
         options.validation = self.inner.settings.validation;
         let input = PatchInput {
             request: &request,
             options: &options,
             if_match: if_match.as_ref(),
-            returning: (!no_content).then_some(&projection),
+            returning,
         };
         let outcome = self
             .inner
@@ -283,10 +384,8 @@ impl Call<'_> {
             })
             .await;
         }
-        if no_content {
-            return Ok(response::empty(StatusCode::NO_CONTENT, patched.version()));
-        }
-        Ok(self.respond(StatusCode::OK, rt, patched, &projection))
+        let location = self.location(rt, id);
+        Ok(Outcome::new(StatusCode::OK, Some(patched), location))
     }
 
     pub(crate) async fn delete(
@@ -294,7 +393,19 @@ impl Call<'_> {
         rt: &ResourceType,
         id: &str,
     ) -> Result<Response<Bytes>, ScimError> {
-        let if_match = self.if_match_version(rt, id).await?;
+        let condition = Precondition::if_match(self.headers);
+        let outcome = self.delete_resource(rt, id, condition.as_ref()).await?;
+        Ok(response::empty(outcome.status, outcome.version.as_deref()))
+    }
+
+    /// DELETE's core: `If-Match`, the store's delete, the `Deleted` event.
+    pub(crate) async fn delete_resource(
+        &self,
+        rt: &ResourceType,
+        id: &str,
+        condition: Option<&Precondition>,
+    ) -> Result<Outcome, ScimError> {
+        let if_match = self.if_match_version(rt, id, condition).await?;
         self.inner
             .store
             .delete(&self.ctx, rt, id, if_match.as_ref())
@@ -310,7 +421,11 @@ impl Call<'_> {
             deactivated: false,
         })
         .await;
-        Ok(response::empty(StatusCode::NO_CONTENT, None))
+        Ok(Outcome::new(
+            StatusCode::NO_CONTENT,
+            None,
+            self.location(rt, id),
+        ))
     }
 }
 

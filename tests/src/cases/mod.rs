@@ -7,6 +7,7 @@
     clippy::panic
 )]
 
+pub mod bulk;
 pub mod entra;
 pub mod okta;
 pub mod protocol;
@@ -28,6 +29,9 @@ macro_rules! each_case {
         $m!($adapter, protocol::concurrent_member_additions);
         $m!($adapter, protocol::custom_resource_type);
         $m!($adapter, protocol::cursor_pagination);
+        $m!($adapter, bulk::bulk_users_and_group);
+        $m!($adapter, bulk::bulk_thousand_forward_references);
+        $m!($adapter, bulk::bulk_errors_and_limits);
         $m!($adapter, entra::entra_default_dialect);
         $m!($adapter, entra::entra_compliant_dialect);
         $m!($adapter, entra::entra_group_patch_no_content);
