@@ -1109,3 +1109,30 @@ proptest! {
         prop_assert_eq!(by_delta, by_engine);
     }
 }
+
+/// Found by `delta_agrees_with_engine`: a replace list naming one member twice keeps it once,
+/// in the engine as in the member delta.
+#[test]
+fn replace_with_duplicate_members_keeps_each_once() {
+    let rt = ResourceType::group();
+    let g = validate(
+        &rt,
+        Resource::from_json(
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "G"}),
+        )
+        .unwrap(),
+        Mode::Create,
+        &ValidationOptions::default(),
+    )
+    .unwrap();
+    let request = PatchRequest::from_json(json!({
+        "schemas": [scimkit_core::patch::PATCH_SCHEMA],
+        "Operations": [{"op": "replace", "path": "members", "value": [{"value": "u4"}, {"value": "u4"}]}]
+    }))
+    .unwrap();
+    let outcome = apply_patch(&rt, &g, &request, &PatchOptions::default()).unwrap();
+    assert_eq!(
+        outcome.resource.get("members"),
+        Some(&json!([{"value": "u4"}]))
+    );
+}

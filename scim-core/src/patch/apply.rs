@@ -311,7 +311,14 @@ fn set_whole(
             single => vec![single.clone()],
         };
         if op == PatchOp::Replace {
-            set_ci(container, &attribute.name, Value::Array(items));
+            // A replace list with the same element twice keeps it once, as `add` does.
+            let mut unique: Vec<Value> = Vec::with_capacity(items.len());
+            for item in items {
+                if !unique.iter().any(|e| same_element(attribute, e, &item)) {
+                    unique.push(item);
+                }
+            }
+            set_ci(container, &attribute.name, Value::Array(unique));
             return;
         }
         let slot = slot_ci(container, &attribute.name, || Value::Array(Vec::new()));
