@@ -28,15 +28,15 @@ pub struct ScimRequest {
 }
 
 impl ScimRequest {
-    /// Converts `req`, reading `payload` up to `scim.max_body_bytes()`. A body over the limit,
+    /// Converts `req`, reading `payload` up to `scim.body_limit(path)`. A body over the limit,
     /// or a body that cannot be read, is refused with the SCIM error response.
     pub async fn read(
         req: &HttpRequest,
         mut payload: dev::Payload,
         scim: &Scim,
     ) -> Result<Self, ScimRejection> {
-        let limit = scim.max_body_bytes();
-        let too_large = || ScimRejection(scim.payload_too_large().into());
+        let limit = scim.body_limit(req.path());
+        let too_large = || ScimRejection(scim.payload_too_large(limit).into());
         let declared = req
             .headers()
             .get(CONTENT_LENGTH)

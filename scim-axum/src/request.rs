@@ -81,19 +81,19 @@ impl ScimRequest {
                 "a path segment is not valid UTF-8 once percent-decoded".to_owned(),
             )));
         };
-        let limit = scim.max_body_bytes();
+        let limit = scim.body_limit(self.parts.uri.path());
         let declared = self
             .parts
             .headers
             .get(http::header::CONTENT_LENGTH)
             .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
         if declared.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
-            return ScimResponse(scim.payload_too_large());
+            return ScimResponse(scim.payload_too_large(limit));
         }
         let body = match Limited::new(self.body, limit).collect().await {
             Ok(collected) => collected.to_bytes(),
             Err(error) if error.is::<LengthLimitError>() => {
-                return ScimResponse(scim.payload_too_large());
+                return ScimResponse(scim.payload_too_large(limit));
             }
             Err(_) => {
                 return ScimResponse(scim.error_response(&ScimError::BadRequest(

@@ -139,16 +139,42 @@ impl Scim {
         })
     }
 
+    /// The body limit of the endpoint at `path` (the request path, with or without the mount
+    /// prefix): [`BulkLimits::max_payload_size`] for `/Bulk` when it is served, else
+    /// [`ScimBuilder::max_body_bytes`]. Adapters stop reading a streamed body there.
+    ///
+    /// ```
+    /// # use scimkit_core::{InMemoryStore, Scim, auth::{AuthError, AuthRequest}, context::Context};
+    /// use scimkit_core::engine::BulkLimits;
+    /// let scim = Scim::builder()
+    ///     .store(InMemoryStore::new())
+    ///     .authenticator(|_: &AuthRequest<'_>| -> Result<Context, AuthError> { Err(AuthError::Unauthorized("no".into())) })
+    ///     .max_body_bytes(64 * 1024)
+    ///     .bulk(BulkLimits { max_operations: 1000, max_payload_size: 4 << 20 })
+    ///     .build()?;
+    /// assert_eq!(scim.body_limit("/scim/v2/Users"), 64 * 1024);
+    /// assert_eq!(scim.body_limit("/scim/v2/Bulk/"), 4 << 20);
+    /// # Ok::<(), scimkit_core::engine::BuildError>(())
+    /// ```
+    pub fn body_limit(&self, path: &str) -> usize {
+        let settings = &self.inner.settings;
+        let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+        match settings.bulk {
+            Some(bulk) if last.eq_ignore_ascii_case("Bulk") => bulk.max_payload_size,
+            _ => settings.max_body_bytes,
+        }
+    }
+
     /// The SCIM error response for `error` (status, `application/scim+json` error body,
     /// `WWW-Authenticate` on 401), for adapters that fail before reaching the engine.
     pub fn error_response(&self, error: &ScimError) -> Response<Bytes> {
         response::error(error)
     }
 
-    /// The `413` response for a body over [`Scim::max_body_bytes`], for adapters that stop
-    /// reading a streamed body at the limit.
-    pub fn payload_too_large(&self) -> Response<Bytes> {
-        response::error(&request::too_large(self.max_body_bytes()))
+    /// The `413` response for a body over `limit` (the endpoint's [`Scim::body_limit`]), for
+    /// adapters that stop reading a streamed body there.
+    pub fn payload_too_large(&self, limit: usize) -> Response<Bytes> {
+        response::error(&request::too_large(limit))
     }
 
     /// Answers a request whose path is relative to the root (see [`Scim::handle_with`]).
