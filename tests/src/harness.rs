@@ -68,6 +68,8 @@ pub struct Harness {
     pub token: String,
     /// The HTTP client.
     pub http: reqwest::Client,
+    /// The User the tenant's tokens authenticate as, for `/Me` (`None`: `/Me` is 501).
+    pub me: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 /// A response.
@@ -137,9 +139,21 @@ impl Harness {
             .mint(Tenant::new("acme"), "idp", None)
             .expect("random")
             .token;
+        let me: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
         let mut builder = Scim::builder()
             .store(InMemoryStore::new())
-            .shared_authenticator(tokens.clone())
+            .authenticator({
+                let tokens = tokens.clone();
+                let me = me.clone();
+                move |req: &scimkit_core::auth::AuthRequest<'_>| {
+                    let ctx = tokens.authenticate_at(req, chrono::Utc::now())?;
+                    let subject = me.lock().ok().and_then(|m| m.clone());
+                    Ok(match subject {
+                        Some(id) => ctx.with_subject("User", id),
+                        None => ctx,
+                    })
+                }
+            })
             .max_body_bytes(setup.max_body_bytes)
             .patch_response(setup.patch_response)
             .bulk(setup.bulk);
@@ -159,6 +173,7 @@ impl Harness {
             tokens,
             token,
             http: reqwest::Client::new(),
+            me,
         }
     }
 

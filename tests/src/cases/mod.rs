@@ -29,6 +29,7 @@ macro_rules! each_case {
         $m!($adapter, protocol::concurrent_member_additions);
         $m!($adapter, protocol::custom_resource_type);
         $m!($adapter, protocol::cursor_pagination);
+        $m!($adapter, protocol::me_alias);
         $m!($adapter, bulk::bulk_users_and_group);
         $m!($adapter, bulk::bulk_thousand_forward_references);
         $m!($adapter, bulk::bulk_errors_and_limits);

@@ -424,7 +424,7 @@ pub async fn custom_resource_type<A: Adapter>() {
     h.delete(&format!("/Devices/{id}")).await.expect(204);
 }
 
-/// RFC 9865 cursor pagination over 1 000 users, with users created between pages: every user
+/// RFC 9865 cursor pagination over 10 000 users, with users created between pages: every user
 /// that existed at the start is seen exactly once.
 pub async fn cursor_pagination<A: Adapter>() {
     let h = Harness::start::<A>().await;
@@ -471,4 +471,29 @@ pub async fn cursor_pagination<A: Adapter>() {
         .await
         .expect(400);
     assert_eq!(bad.scim_type(), Some("invalidCursor"));
+}
+
+/// `/Me`: 501 until the authenticator names the caller's User, then an alias of it.
+pub async fn me_alias<A: Adapter>() {
+    let h = Harness::start::<A>().await;
+    let r = h.get("/Me").await.expect(501);
+    assert_eq!(r.body["status"], "501");
+    let id = h.post("/Users", &user("self")).await.expect(201).id();
+    *h.me.lock().expect("lock") = Some(id.clone());
+    let me = h.get("/Me").await.expect(200);
+    assert_eq!(me.body["id"], id.as_str());
+    assert_eq!(
+        me.body["meta"]["location"],
+        format!("{}/Users/{id}", h.base)
+    );
+    let r = h
+        .patch(
+            "/Me",
+            &patch_ops(json!([{"op": "replace", "path": "displayName", "value": "Me"}])),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["displayName"], "Me");
+    h.delete("/Me").await.expect(204);
+    h.get(&format!("/Users/{id}")).await.expect(404);
 }
