@@ -132,7 +132,7 @@
 
 mod error;
 mod patch;
-mod push_down;
+pub(crate) mod push_down;
 mod query;
 mod version;
 
