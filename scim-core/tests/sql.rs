@@ -53,6 +53,11 @@ fn mapping() -> Mapping {
             &format!("{ENTERPRISE}:employeeNumber"),
             Column::text("employee_number"),
         )
+        // Kept in a JSON document: `->>` works on PostgreSQL jsonb and SQLite JSON text.
+        .column(
+            &format!("{ENTERPRISE}:costCenter"),
+            Column::text("ext->>'costCenter'"),
+        )
         .child(
             "emails",
             ChildTable::new("user_emails", "user_id")
@@ -164,6 +169,11 @@ fn golden_postgres() {
             r#"employeeNumber eq "7""#,
             "(employee_number IS NOT NULL AND lower(employee_number) = lower($1))",
             vec![text("7")],
+        ),
+        (
+            r#"costCenter sw "4""#,
+            "(ext->>'costCenter' IS NOT NULL AND lower(ext->>'costCenter') LIKE lower($1) ESCAPE '!')",
+            vec![text("4%")],
         ),
         (
             r#"urn:ietf:params:scim:schemas:core:2.0:User:userName eq "x""#,
@@ -312,6 +322,18 @@ fn golden_select_count_and_paging() {
         sql.select_sql(&Postgres),
         "SELECT users.id FROM users WHERE TRUE ORDER BY users.id ASC LIMIT 5 OFFSET 0"
     );
+
+    // Cursor pagination: ordered by id for stable pages; the host sets limit and offset.
+    let cursor = ListQuery {
+        page: Some(Pagination::Cursor {
+            cursor: None,
+            count: 5,
+        }),
+        ..ListQuery::default()
+    };
+    let sql = mapping().translate(&rt, &cursor, &Postgres).unwrap();
+    assert_eq!(sql.order_sql.as_deref(), Some("users.id ASC"));
+    assert_eq!((sql.limit, sql.offset), (None, None));
 
     // Sorting by a timestamp in SQLite goes through julianday.
     let by_time = ListQuery {
@@ -493,6 +515,7 @@ struct User {
     active: Option<bool>,
     level: Option<i64>,
     employee_number: Option<String>,
+    cost_center: Option<String>,
     updated: DateTime<Utc>,
     emails: Vec<Email>,
 }
@@ -575,6 +598,10 @@ fn dataset() -> Vec<User> {
                     let number = rng.pick(WORDS).to_owned();
                     rng.maybe(number)
                 },
+                cost_center: {
+                    let center = rng.pick(WORDS).to_owned();
+                    rng.maybe(center)
+                },
                 updated: base_time() + Duration::hours(rng.small(6)),
                 emails,
             }
@@ -617,9 +644,16 @@ fn resource(user: &User) -> Resource {
             .collect();
         body.insert("emails".into(), Value::Array(emails));
     }
+    let mut enterprise = Map::new();
     if let Some(number) = &user.employee_number {
+        enterprise.insert("employeeNumber".into(), json!(number));
+    }
+    if let Some(center) = &user.cost_center {
+        enterprise.insert("costCenter".into(), json!(center));
+    }
+    if !enterprise.is_empty() {
         schemas.push(json!(ENTERPRISE));
-        body.insert(ENTERPRISE.into(), json!({ "employeeNumber": number }));
+        body.insert(ENTERPRISE.into(), Value::Object(enterprise));
     }
     body.insert("schemas".into(), Value::Array(schemas));
     let mut resource = Resource::from_json(Value::Object(body)).unwrap();
@@ -630,19 +664,20 @@ fn resource(user: &User) -> Resource {
 }
 
 const SCHEMA_SQL: &[&str] = &[
-    "CREATE TABLE users (id TEXT PRIMARY KEY, user_name TEXT NOT NULL, title TEXT, \
-     external_id TEXT, active BOOLEAN, level BIGINT, employee_number TEXT, updated_at {ts} NOT NULL)",
-    "CREATE TABLE user_emails (user_id TEXT NOT NULL REFERENCES users(id), email TEXT NOT NULL, \
-     kind TEXT, is_primary BOOLEAN)",
+    "CREATE TABLE users (id TEXT PRIMARY KEY, user_name {text} NOT NULL, title {text}, \
+     external_id {text}, active BOOLEAN, level BIGINT, employee_number {text}, updated_at {ts} NOT NULL, \
+     ext {json} NOT NULL)",
+    "CREATE TABLE user_emails (user_id TEXT NOT NULL REFERENCES users(id), email {text} NOT NULL, \
+     kind {text}, is_primary BOOLEAN)",
 ];
 const INSERT_USER: &str = "INSERT INTO users (id, user_name, title, external_id, active, level, \
-     employee_number, updated_at) VALUES ({p1}, {p2}, {p3}, {p4}, {p5}, {p6}, {p7}, {p8})";
+     employee_number, updated_at, ext) VALUES ({p1}, {p2}, {p3}, {p4}, {p5}, {p6}, {p7}, {p8}, {p9})";
 const INSERT_EMAIL: &str =
     "INSERT INTO user_emails (user_id, email, kind, is_primary) VALUES ({p1}, {p2}, {p3}, {p4})";
 
 fn placeholders(sql: &str, dialect: &dyn Dialect) -> String {
     let mut out = sql.to_owned();
-    for n in (1..=8).rev() {
+    for n in (1..=9).rev() {
         out = out.replace(&format!("{{p{n}}}"), &dialect.placeholder(n));
     }
     out
@@ -667,14 +702,18 @@ macro_rules! bind_all {
 
 /// Inserts the data set; the same statements for both databases.
 macro_rules! load {
-    ($conn:expr, $dialect:expr, $ts:expr, $users:expr) => {{
+    ($conn:expr, $dialect:expr, $ts:expr, $text:expr, $json:expr, $json_param:expr, $users:expr) => {{
         for statement in SCHEMA_SQL {
+            let statement = statement
+                .replace("{ts}", $ts)
+                .replace("{text}", $text)
+                .replace("{json}", $json);
             $conn
-                .execute(statement.replace("{ts}", $ts).as_str())
+                .execute(statement.as_str())
                 .await
                 .unwrap();
         }
-        let insert_user = placeholders(INSERT_USER, $dialect);
+        let insert_user = placeholders(&INSERT_USER.replace("{p9}", $json_param), $dialect);
         let insert_email = placeholders(INSERT_EMAIL, $dialect);
         for user in $users {
             sqlx::query(&insert_user)
@@ -686,6 +725,11 @@ macro_rules! load {
                 .bind(user.level)
                 .bind(&user.employee_number)
                 .bind(user.updated)
+                .bind(
+                    json!({ "costCenter": user.cost_center })
+                        .to_string()
+                        .replace(r#"{"costCenter":null}"#, "{}"),
+                )
                 .execute(&mut *$conn)
                 .await
                 .unwrap();
@@ -766,9 +810,30 @@ impl Databases {
                 .execute(format!("SET search_path TO {schema}").as_str())
                 .await
                 .unwrap();
-            load!(&mut postgres, &Postgres, "TIMESTAMPTZ", users);
+            // Text columns in a locale's collation (when the server has ICU), so ordering
+            // comparisons must ask for code-point order themselves.
+            let icu: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_collation WHERE collname = 'und-x-icu'",
+            )
+            .fetch_one(&mut postgres)
+            .await
+            .unwrap();
+            let text = if icu > 0 {
+                "TEXT COLLATE \"und-x-icu\""
+            } else {
+                "TEXT"
+            };
+            load!(
+                &mut postgres,
+                &Postgres,
+                "TIMESTAMPTZ",
+                text,
+                "JSONB",
+                "CAST({p9} AS JSONB)",
+                users
+            );
             let mut sqlite = SqliteConnection::connect("sqlite::memory:").await.unwrap();
-            load!(&mut sqlite, &Sqlite, "TEXT", users);
+            load!(&mut sqlite, &Sqlite, "TEXT", "TEXT", "TEXT", "{p9}", users);
             (postgres, sqlite)
         });
         Databases {
@@ -928,6 +993,8 @@ fn leaf() -> impl Strategy<Value = Filter> {
         "urn:ietf:params:scim:schemas:core:2.0:User:userName",
         "employeeNumber",
         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
+        "costCenter",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter",
     ];
     prop_oneof![
         3 => (prop::sample::select(text_attrs), text_op(), word())
@@ -938,7 +1005,7 @@ fn leaf() -> impl Strategy<Value = Filter> {
             .prop_map(|(op, v)| compare("emails.type", op, v.into())),
         1 => prop::sample::select(vec![
             "title", "userName", "externalId", "emails", "emails.type", "emails.primary",
-            "active", "level", "meta.lastModified", "employeeNumber",
+            "active", "level", "meta.lastModified", "employeeNumber", "costCenter",
         ])
         .prop_map(|p| Filter::present(path(p))),
         1 => (
@@ -985,6 +1052,7 @@ fn data_set_is_varied() {
     let users = dataset();
     assert_eq!(users.len(), 50);
     assert!(users.iter().any(|u| u.title.is_none()));
+    assert!(users.iter().any(|u| u.cost_center.is_none()));
     assert!(users.iter().any(|u| u.title.as_deref() == Some("")));
     assert!(users.iter().any(|u| u.emails.len() > 1));
     assert!(users.iter().any(|u| u.emails.is_empty()));
@@ -1098,6 +1166,7 @@ fn differential_sort_and_paging_match_the_engine() {
         "level",
         "meta.lastModified",
         "employeeNumber",
+        "costCenter",
     ];
     let filters = [None, Some(r#"title pr or active eq true"#)];
     let pages = [(1, 100), (1, 7), (8, 7), (45, 10), (60, 5), (3, 0)];

@@ -77,9 +77,8 @@ impl<'a> FilterSql<'a> {
             Filter::Attr { path, test } => self.attr(path, test, scope),
             Filter::ValuePath { path, filter, sub } => match scope {
                 Scope::Row => self.value_path(path, filter, sub.as_ref(), depth),
-                Scope::Element { attribute, .. } => {
-                    Err(SqlError::ValueFilter(format!("{attribute}[{path}")))
-                }
+                // The parser never nests value filters; a hand-built tree may.
+                Scope::Element { .. } => Err(SqlError::ValueFilter(path.to_string())),
             },
             Filter::Not(inner) => Ok(format!("NOT ({})", self.node(inner, scope, depth + 1)?)),
             Filter::And(operands) => self.chain(operands, " AND ", scope, depth),

@@ -56,10 +56,17 @@ impl ColumnKind {
 /// A column holding one attribute's value: an SQL expression (a column name, or for a parent
 /// table any expression over its row) and its kind.
 ///
+/// Because the expression is free, attributes kept in a JSON document map too: extension
+/// attributes in a PostgreSQL `jsonb` column (or SQLite JSON text) as `ext->>'costCenter'`,
+/// a JSON timestamp as `(ext->>'hired')::timestamptz`. Index such expressions as they are
+/// written (and `lower(…)` of them for case-insensitive text).
+///
 /// ```
 /// use scimkit_core::sql::{Column, ColumnKind};
 /// let c = Column::text("user_name");
 /// assert_eq!(c.kind, ColumnKind::Text { case_exact: false });
+/// let cost_center = Column::text("ext->>'costCenter'");
+/// assert_eq!(cost_center.expr, "ext->>'costCenter'");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {

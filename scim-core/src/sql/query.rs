@@ -20,7 +20,9 @@ pub struct SqlQuery {
     pub where_sql: String,
     /// The `ORDER BY` items, without the keywords.
     pub order_sql: Option<String>,
-    /// `LIMIT` (index pagination's `count`).
+    /// `LIMIT` (index pagination's `count`). With cursor pagination the translator leaves
+    /// `limit` and `offset` empty: the host decodes its cursor and sets them (whenever a page
+    /// is asked for the order ends with the id, so offsets are stable while the data is).
     pub limit: Option<u64>,
     /// `OFFSET` (index pagination's `startIndex - 1`).
     pub offset: Option<u64>,
@@ -138,13 +140,7 @@ impl Mapping {
             None => (dialect.boolean(true).to_owned(), Vec::new()),
         };
         let (limit, offset) = limit_offset(query.page.as_ref());
-        let order_sql = order_sql(
-            self,
-            rt,
-            query.sort.as_ref(),
-            limit.is_some() || offset.is_some(),
-            dialect,
-        )?;
+        let order_sql = order_sql(self, rt, query.sort.as_ref(), query.page.is_some(), dialect)?;
         Ok(SqlQuery {
             where_sql,
             order_sql,
