@@ -454,6 +454,38 @@ fn drop_deep(mut filter: Filter) {
     }
 }
 
+#[test]
+fn verify_checks_the_mapping_against_the_schema() {
+    mapping().verify(&users()).unwrap();
+    let wrong = Mapping::new("users", "id")
+        .column("externalId", Column::text("external_id"))
+        .column("title", Column::integer("title"))
+        .column("emails", Column::text("email"))
+        .column("nickname2", Column::text("x"))
+        .column("meta.created", Column::timestamp("created_at"))
+        .child(
+            "emails",
+            ChildTable::new("user_emails", "user_id")
+                .column("value", Column::text("email"))
+                .column("colour", Column::text("c")),
+        )
+        .child("title", ChildTable::new("titles", "user_id"));
+    let err = wrong.verify(&users()).unwrap_err();
+    assert_eq!(
+        err.problems,
+        [
+            "\"externalId\": its schema type is string (caseExact), so it needs a case-exact \
+             text column (Column::text_exact)",
+            "\"title\": its schema type is string, so it needs a case-insensitive text column \
+             (Column::text)",
+            "\"emails\" is multi-valued: map it with a child table",
+            "\"nickname2\" is not an attribute of User",
+            "\"emails\" has no sub-attribute \"colour\"",
+            "\"title\" is single-valued: map it with columns, not a child table",
+        ]
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Push-down declaration
 

@@ -52,3 +52,12 @@ impl From<SqlError> for ScimError {
         }
     }
 }
+
+/// What [`crate::sql::Mapping::verify`] found wrong with a mapping: each entry names the
+/// attribute and the mismatch with the schema.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the SQL mapping does not fit the resource type: {}", .problems.join("; "))]
+pub struct MappingError {
+    /// One line per problem.
+    pub problems: Vec<String>,
+}

@@ -192,7 +192,7 @@ pub enum UnmappedPolicy {
 ///     .column("meta.lastModified", Column::timestamp("updated_at"))
 ///     .column(
 ///         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
-///         Column::text_exact("employee_number"),
+///         Column::text("employee_number"),
 ///     )
 ///     .child(
 ///         "emails",
@@ -201,6 +201,9 @@ pub enum UnmappedPolicy {
 ///             .column("type", Column::text("kind")),
 ///     );
 /// assert_eq!(users.table(), "users");
+/// // Check it against the schema once, at start-up:
+/// users.verify(&scimkit_core::schema::ResourceType::user())?;
+/// # Ok::<(), scimkit_core::sql::MappingError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mapping {
@@ -258,6 +261,16 @@ impl Mapping {
     /// The id column.
     pub fn id_column(&self) -> &str {
         &self.id_column
+    }
+
+    /// The single-valued attribute mappings, in declaration order.
+    pub fn columns(&self) -> &[(AttrPath, Column)] {
+        &self.columns
+    }
+
+    /// The child-table mappings, in declaration order.
+    pub fn children(&self) -> &[(AttrPath, ChildTable)] {
+        &self.children
     }
 
     /// The policy for unmapped attributes.

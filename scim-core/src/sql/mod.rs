@@ -20,6 +20,15 @@
 //!   `emails[type eq "work" and value co "@x"]` tests all its conditions on the same row;
 //! - sorting puts `NULL` last ascending and first descending, then orders by id.
 //!
+//! Indexes a host wants: the child tables' foreign keys (every multi-valued test is an
+//! `EXISTS` on them), `lower(col)` for case-insensitive text it filters or sorts on, and in
+//! PostgreSQL `(lower(col) COLLATE "C")` for sorts and `gt`/`lt` on it.
+//!
+//! A store uses it in `list` on the filter the engine hands it: declare
+//! [`Mapping::push_down`] as the store's `push_down`, call [`Mapping::translate`], add its own
+//! scoping with [`SqlQuery::restrict`] (the tenant), then run [`SqlQuery::select_sql`] and
+//! [`SqlQuery::count_sql`] with [`SqlQuery::params`].
+//!
 //! ```
 //! use scimkit_core::schema::ResourceType;
 //! use scimkit_core::sql::{Column, Mapping, Postgres, SqlValue};
@@ -45,9 +54,10 @@ mod mapping;
 mod order;
 mod query;
 mod value;
+mod verify;
 
 pub use dialect::{like_pattern, Dialect, PatternKind, Postgres, Sqlite, LIKE_ESCAPE};
-pub use error::SqlError;
+pub use error::{MappingError, SqlError};
 pub use mapping::{ChildTable, Column, ColumnKind, Mapping, UnmappedPolicy};
 pub use query::SqlQuery;
 pub use value::SqlValue;
