@@ -469,11 +469,13 @@ fn verify_checks_the_mapping_against_the_schema() {
                 .column("value", Column::text("email"))
                 .column("colour", Column::text("c")),
         )
-        .child("title", ChildTable::new("titles", "user_id"));
+        .child("title", ChildTable::new("titles", "user_id"))
+        .column("emails[type eq \"work\"]", Column::text("work_email"));
     let err = wrong.verify(&users()).unwrap_err();
     assert_eq!(
         err.problems,
         [
+            "\"emails[type eq \"work\"]\" is not an attribute path",
             "\"externalId\": its schema type is string (caseExact), so it needs a case-exact \
              text column (Column::text_exact)",
             "\"title\": its schema type is string, so it needs a case-insensitive text column \

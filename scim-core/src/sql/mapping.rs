@@ -212,6 +212,8 @@ pub struct Mapping {
     columns: Vec<(AttrPath, Column)>,
     children: Vec<(AttrPath, ChildTable)>,
     unmapped: UnmappedPolicy,
+    /// Names given to `column`/`child` that are not attribute paths (reported by `verify`).
+    unparsed: Vec<String>,
 }
 
 impl Mapping {
@@ -223,16 +225,18 @@ impl Mapping {
             columns: Vec::new(),
             children: Vec::new(),
             unmapped: UnmappedPolicy::default(),
+            unparsed: Vec::new(),
         }
     }
 
     /// Maps a single-valued attribute (`"userName"`, `"name.givenName"`, `"meta.created"`,
     /// URN-qualified extension attributes) to a column of the table. A path that does not
-    /// parse maps nothing.
+    /// parse maps nothing ([`Mapping::verify`] reports it).
     #[must_use]
     pub fn column(mut self, attribute: &str, column: Column) -> Self {
-        if let Some(path) = parse_attr(attribute) {
-            self.columns.push((path, column));
+        match parse_attr(attribute) {
+            Some(path) => self.columns.push((path, column)),
+            None => self.unparsed.push(attribute.to_owned()),
         }
         self
     }
@@ -240,10 +244,16 @@ impl Mapping {
     /// Maps a multi-valued attribute (`"emails"`) to a child table.
     #[must_use]
     pub fn child(mut self, attribute: &str, child: ChildTable) -> Self {
-        if let Some(path) = parse_attr(attribute) {
-            self.children.push((path, child));
+        match parse_attr(attribute) {
+            Some(path) => self.children.push((path, child)),
+            None => self.unparsed.push(attribute.to_owned()),
         }
         self
+    }
+
+    /// Names given to [`Mapping::column`] or [`Mapping::child`] that are not attribute paths.
+    pub fn unparsed(&self) -> &[String] {
+        &self.unparsed
     }
 
     /// Sets what [`Mapping::push_down`] declares for unmapped attributes.

@@ -27,7 +27,11 @@ impl Mapping {
     /// assert!(err.to_string().contains("externalId"));
     /// ```
     pub fn verify(&self, rt: &ResourceType) -> Result<(), MappingError> {
-        let mut problems = Vec::new();
+        let mut problems: Vec<String> = self
+            .unparsed()
+            .iter()
+            .map(|text| format!("\"{text}\" is not an attribute path"))
+            .collect();
         for (path, column) in self.columns() {
             match rt.resolve(path) {
                 Some(Target::Attribute(resolved)) => {
