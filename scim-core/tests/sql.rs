@@ -906,17 +906,16 @@ impl Databases {
             ])
         })
     }
+}
 
-    fn close(self) {
-        let mut postgres = self.postgres.into_inner();
-        let schema = self.schema;
-        self.runtime.block_on(async move {
-            postgres
-                .execute(format!("DROP SCHEMA {schema} CASCADE").as_str())
-                .await
-                .unwrap();
-            postgres.close().await.unwrap();
-        });
+/// Drops the test schema, also when a check panicked.
+impl Drop for Databases {
+    fn drop(&mut self) {
+        let statement = format!("DROP SCHEMA {} CASCADE", self.schema);
+        let postgres = self.postgres.get_mut();
+        if let Err(err) = self.runtime.block_on(postgres.execute(statement.as_str())) {
+            eprintln!("could not drop the test schema {}: {err}", self.schema);
+        }
     }
 }
 
@@ -1181,7 +1180,7 @@ fn differential_filters_match_the_evaluator() {
             }
         }
     }
-    databases.close();
+    drop(databases);
     result.unwrap();
     assert!(fixed_failures.is_empty(), "{fixed_failures:#?}");
     // Most random filters must split the data set, or the comparison proves little.
@@ -1252,7 +1251,7 @@ fn differential_push_down_plan_matches_the_evaluator() {
         }
         Ok(())
     });
-    databases.close();
+    drop(databases);
     result.unwrap();
 }
 
@@ -1313,7 +1312,7 @@ fn differential_sort_and_paging_match_the_engine() {
             }
         }
     }
-    databases.close();
+    drop(databases);
     assert!(
         failures.is_empty(),
         "{} of {checked} differ:\n{}",
