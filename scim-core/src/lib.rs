@@ -16,6 +16,8 @@ pub mod resource;
 mod scalar;
 pub mod schema;
 pub mod sort;
+#[cfg(feature = "sql")]
+pub mod sql;
 pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;

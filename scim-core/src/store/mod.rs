@@ -133,7 +133,7 @@
 mod cursor;
 mod error;
 mod patch;
-mod push_down;
+pub(crate) mod push_down;
 mod query;
 mod version;
 

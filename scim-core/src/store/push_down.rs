@@ -206,7 +206,7 @@ fn rule_allows(rt: &ResourceType, rule: &FilterRule, path: &AttrPath, test: &Att
 
 /// Whether two paths name the same attribute of `rt` (so `userName` and
 /// `urn:…:core:2.0:User:userName` are one).
-fn same_attribute(rt: &ResourceType, rule: &AttrPath, path: &AttrPath) -> bool {
+pub(crate) fn same_attribute(rt: &ResourceType, rule: &AttrPath, path: &AttrPath) -> bool {
     if rule.eq_ignore_case(path) {
         return true;
     }

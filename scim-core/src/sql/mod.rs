@@ -1,0 +1,63 @@
+//! SQL translation (feature `sql`): list requests — filter, sort, page — as SQL text plus typed
+//! bind values, for stores kept in a relational database.
+//!
+//! This module owns the translation only: it depends on no database driver, and hosts run the
+//! statements with sqlx or anything else. The host declares a [`Mapping`] per resource type
+//! (table, id column, attribute → [`Column`], multi-valued attribute → [`ChildTable`]); every
+//! identifier in the SQL comes from it and every value from the request is a bind parameter.
+//!
+//! The translated SQL matches the in-memory evaluator ([`crate::evaluate`]) exactly:
+//! - every condition is two-valued (`(col IS NOT NULL AND col = $1)`), so `not` and `ne`
+//!   match rows where the column is `NULL`, as the evaluator matches resources without it;
+//! - `pr` is `IS NOT NULL` (and `<> ''` for text); `eq null` is its negation;
+//! - case-insensitive text compares `lower(col)` with `lower($n)`: create indexes on
+//!   `lower(col)`. Folding is the database's (SQLite's `lower` folds ASCII only, PostgreSQL's
+//!   follows the database's `LC_CTYPE`); the evaluator folds all of Unicode;
+//! - `co`/`sw`/`ew` use `LIKE` with `%`, `_` and the escape character escaped (SQLite's
+//!   case-exact ones `GLOB`); `gt`/`ge`/`lt`/`le` on text order by code point
+//!   (`COLLATE "C"` in PostgreSQL) like the evaluator;
+//! - a multi-valued attribute matches when one child row does (`EXISTS`); a value filter
+//!   `emails[type eq "work" and value co "@x"]` tests all its conditions on the same row;
+//! - sorting puts `NULL` last ascending and first descending, then orders by id.
+//!
+//! Indexes a host wants: the child tables' foreign keys (every multi-valued test is an
+//! `EXISTS` on them), `lower(col)` for case-insensitive text it filters or sorts on, and in
+//! PostgreSQL `(lower(col) COLLATE "C")` for sorts and `gt`/`lt` on it.
+//!
+//! A store uses it in `list` on the filter the engine hands it: declare
+//! [`Mapping::push_down`] as the store's `push_down`, call [`Mapping::translate`], add its own
+//! scoping with [`SqlQuery::restrict`] (the tenant), then run [`SqlQuery::select_sql`] and
+//! [`SqlQuery::count_sql`] with [`SqlQuery::params`].
+//!
+//! ```
+//! use scimkit_core::schema::ResourceType;
+//! use scimkit_core::sql::{Column, Mapping, Postgres, SqlValue};
+//! use scimkit_core::store::ListQuery;
+//! use scimkit_filter::parse_filter;
+//!
+//! let mapping = Mapping::new("users", "id").column("title", Column::text("title"));
+//! let query = ListQuery {
+//!     filter: Some(parse_filter(r#"title ne "Boss""#)?),
+//!     ..ListQuery::default()
+//! };
+//! let sql = mapping.translate(&ResourceType::user(), &query, &Postgres)?;
+//! assert_eq!(sql.where_sql, "NOT (title IS NOT NULL AND lower(title) = lower($1))");
+//! assert_eq!(sql.params, [SqlValue::Text("Boss".into())]);
+//! assert_eq!(sql.count_sql(), format!("SELECT count(*) FROM users WHERE {}", sql.where_sql));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod dialect;
+mod error;
+mod filter;
+mod mapping;
+mod order;
+mod query;
+mod value;
+mod verify;
+
+pub use dialect::{like_pattern, Dialect, PatternKind, Postgres, Sqlite, LIKE_ESCAPE};
+pub use error::{MappingError, SqlError};
+pub use mapping::{ChildTable, Column, ColumnKind, Mapping, UnmappedPolicy};
+pub use query::SqlQuery;
+pub use value::SqlValue;

@@ -1,0 +1,50 @@
+//! Sort and page → `ORDER BY` and `LIMIT`/`OFFSET`, with the in-memory sort's rules.
+
+use crate::schema::ResourceType;
+use crate::sort::{SortOrder, SortSpec};
+use crate::sql::dialect::Dialect;
+use crate::sql::error::SqlError;
+use crate::sql::mapping::{ColumnKind, Mapping};
+use crate::store::Pagination;
+
+/// `ORDER BY` items (without the keywords): the sort column compared like the evaluator
+/// (case-folded unless `caseExact`, by code point, timestamps as instants), missing values
+/// last ascending and first descending, then the id so equal keys keep a stable order.
+/// Without a sort, the id alone when `paged` (pages need a stable order), else nothing.
+pub(crate) fn order_sql(
+    mapping: &Mapping,
+    rt: &ResourceType,
+    sort: Option<&SortSpec>,
+    paged: bool,
+    dialect: &dyn Dialect,
+) -> Result<Option<String>, SqlError> {
+    let id = format!("{}.{} ASC", mapping.table(), mapping.id_column());
+    let Some(sort) = sort else {
+        return Ok(paged.then_some(id));
+    };
+    let column = mapping
+        .column_of(rt, &sort.by)
+        .ok_or_else(|| SqlError::Sort(sort.by.to_string()))?;
+    let expr = match column.kind {
+        ColumnKind::Text { case_exact: true } => dialect.ordered_text(&column.expr),
+        ColumnKind::Text { case_exact: false } => dialect.ordered_text(&dialect.fold(&column.expr)),
+        ColumnKind::Timestamp => dialect.timestamp(&column.expr),
+        ColumnKind::Integer | ColumnKind::Decimal | ColumnKind::Boolean => column.expr.clone(),
+    };
+    let descending = sort.order == SortOrder::Descending;
+    Ok(Some(format!(
+        "{}, {id}",
+        dialect.order_by(&expr, descending)
+    )))
+}
+
+/// `(limit, offset)` of index pagination; cursors are the host's to decode.
+pub(crate) fn limit_offset(page: Option<&Pagination>) -> (Option<u64>, Option<u64>) {
+    match page {
+        Some(Pagination::Index { start_index, count }) => (
+            Some(u64::try_from(*count).unwrap_or(u64::MAX)),
+            Some(u64::try_from(start_index.saturating_sub(1)).unwrap_or(u64::MAX)),
+        ),
+        Some(Pagination::Cursor { .. }) | None => (None, None),
+    }
+}
