@@ -15,29 +15,19 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::{Method, Request, StatusCode};
-use scimkit_core::auth::{AuthError, AuthRequest};
-use scimkit_core::context::{Caller, Context, Tenant};
 use scimkit_core::engine::{BulkLimits, ScimBuilder};
 use scimkit_core::events::{Change, ChangeKind};
 use scimkit_core::{InMemoryStore, Mount, Scim};
 use serde_json::{json, Value};
-use support::{send, send_request, Reply, TOKEN};
+use support::{auth, send, send_request, Reply, GROUP, PATCH_OP, TOKEN, USER};
 
-const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const BULK_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 const BULK_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
 
 fn builder() -> ScimBuilder {
     Scim::builder()
         .store(InMemoryStore::new())
-        .authenticator(|req: &AuthRequest<'_>| match req.bearer_token() {
-            Some(TOKEN) => Ok(Context::new(Tenant::new("t1"), Caller::new("test-idp"))),
-            _ => Err(AuthError::Unauthorized(
-                "a valid bearer token is required".into(),
-            )),
-        })
+        .authenticator(auth)
 }
 
 fn engine() -> Scim {

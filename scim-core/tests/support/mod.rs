@@ -223,6 +223,25 @@ impl Reply {
 
 pub const TOKEN: &str = "test-token";
 
+pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+/// The tests' authenticator: [`TOKEN`] acts for tenant `t1` as `test-idp`.
+pub fn auth(
+    req: &scimkit_core::auth::AuthRequest<'_>,
+) -> Result<Context, scimkit_core::auth::AuthError> {
+    match req.bearer_token() {
+        Some(TOKEN) => Ok(Context::new(
+            scimkit_core::context::Tenant::new("t1"),
+            scimkit_core::context::Caller::new("test-idp"),
+        )),
+        _ => Err(scimkit_core::auth::AuthError::Unauthorized(
+            "a valid bearer token is required".into(),
+        )),
+    }
+}
+
 /// A request builder with the test token, a Host header and a JSON content type.
 pub fn request(method: Method, uri: &str, body: Option<Value>) -> Request<Bytes> {
     let mut builder = Request::builder()
