@@ -1,0 +1,544 @@
+//! Load harness (issue 9): the SCIM example app (`example_axum::app` over `InMemoryStore`,
+//! preloaded with N Entra-shaped users and two groups) against a bare axum server that answers
+//! fixed bodies (the ceiling), both in this process on loopback, driven by a small hyper client.
+//!
+//! `cargo run -p example-bench --release -- --duration 3s --connections 2 --users 100000`
+
+mod driver;
+
+use std::error::Error;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::routing::get;
+use axum::Router;
+use clap::Parser;
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::{Method, Request};
+use scimkit_core::engine::PatchResponse;
+use scimkit_core::{InMemoryStore, Scim};
+use serde_json::{json, Value};
+
+use driver::{drive, MakeRequest, Stats};
+
+type BoxError = Box<dyn Error + Send + Sync>;
+
+const TOKEN: &str = "bench-token-0123456789abcdef";
+const SCIM_JSON: &str = "application/scim+json";
+const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const ENTERPRISE_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+/// Load harness: SCIM app vs bare axum ceiling on loopback.
+#[derive(Debug, Parser)]
+#[command(name = "example-bench")]
+struct Args {
+    /// How long each scenario runs (`3s`, `200ms`, `1m`).
+    #[arg(long, default_value = "3s", value_parser = parse_duration)]
+    duration: Duration,
+    /// Keep-alive connections per scenario, each sending requests back to back.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
+    connections: u16,
+    /// Users preloaded into the store (one group holds them all).
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(10..))]
+    users: u32,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = text
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or((text, "s"), |at| text.split_at(at));
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?}: expected a number and ms, s or m (e.g. 3s)"))?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "s" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n.saturating_mul(60))),
+        _ => Err(format!("{text:?}: unit must be ms, s or m")),
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let args = Args::parse();
+    let users = usize::try_from(args.users)?;
+    let connections = usize::from(args.connections);
+
+    let credentials = example_axum::credentials(Some(TOKEN))?;
+    let scim = Scim::builder()
+        .store(InMemoryStore::new())
+        .authenticator(credentials.tokens)
+        // Entra ID accepts 204; a one-member change to a huge group must not render it.
+        .patch_response(PatchResponse::NoContent)
+        .max_body_bytes(64 << 20)
+        .build()?;
+
+    // Preload, measuring resident memory around the users alone.
+    let rss_before = rss_bytes();
+    let started = Instant::now();
+    let mut ids = Vec::with_capacity(users);
+    for n in 0..users {
+        ids.push(create(&scim, "/Users", &entra_user(&format!("user{n}"))).await?);
+    }
+    let load_time = started.elapsed();
+    let rss_users = rss_bytes();
+    // One outsider per connection: added to and removed from the groups by that connection.
+    let mut outsiders = Vec::with_capacity(connections);
+    for c in 0..connections {
+        outsiders.push(create(&scim, "/Users", &entra_user(&format!("outsider{c}"))).await?);
+    }
+    let big = create(&scim, "/Groups", &group("all users", &ids)).await?;
+    let small_members: Vec<String> = ids.iter().take(10).cloned().collect();
+    let small = create(&scim, "/Groups", &group("ten users", &small_members)).await?;
+    let rss_groups = rss_bytes();
+    println!(
+        "preloaded {users} users in {:.1} s; VmRSS before {}, after users {}, after groups {}",
+        load_time.as_secs_f64(),
+        show_bytes(rss_before),
+        show_bytes(rss_users),
+        show_bytes(rss_groups),
+    );
+    let per_user = match (rss_before, rss_users) {
+        (Some(before), Some(after)) => Some(after.saturating_sub(before) / u64::from(args.users)),
+        _ => None,
+    };
+
+    // The ceiling's bodies are the SCIM app's own answers, so both sides send the same bytes.
+    let first = ids.first().ok_or("no users preloaded")?.clone();
+    let bodies = Arc::new(Bodies {
+        list_of_one: fetch(
+            &scim,
+            "/Users?filter=userName%20eq%20%22user0%40contoso.com%22",
+        )
+        .await?,
+        user: fetch(&scim, &format!("/Users/{first}")).await?,
+        page: fetch(&scim, "/Users?startIndex=1&count=100").await?,
+    });
+
+    let scim_addr = serve(example_axum::app(scim)).await?;
+    let bare_addr = serve(bare_app(bodies)).await?;
+    let ids = Arc::new(ids);
+    let run = Runner {
+        connections,
+        duration: args.duration,
+    };
+
+    let bare_list = run.go(bare_addr, get_req("/bare/list")).await;
+    let bare_user = run.go(bare_addr, get_req("/bare/user")).await;
+    let bare_page = run.go(bare_addr, get_req("/bare/page")).await;
+    let bare_post = run
+        .go(bare_addr, body_req(Method::POST, "/bare/user"))
+        .await;
+    let bare_patch = run
+        .go(bare_addr, body_req(Method::PATCH, "/bare/patch"))
+        .await;
+
+    let hit = run
+        .go(
+            scim_addr,
+            Arc::new(move |c: usize, seq: u64| {
+                let n = pick(c, seq, users);
+                scim_get(&format!(
+                    "/Users?filter=userName%20eq%20%22user{n}%40contoso.com%22"
+                ))
+            }),
+        )
+        .await;
+    let miss = run
+        .go(
+            scim_addr,
+            Arc::new(|c: usize, seq: u64| {
+                scim_get(&format!(
+                    "/Users?filter=userName%20eq%20%22nobody{c}-{seq}%40contoso.com%22"
+                ))
+            }),
+        )
+        .await;
+    let by_id = {
+        let ids = Arc::clone(&ids);
+        run.go(
+            scim_addr,
+            Arc::new(move |c: usize, seq: u64| {
+                let id = ids.get(pick(c, seq, ids.len())).map_or("", String::as_str);
+                scim_get(&format!("/Users/{id}"))
+            }),
+        )
+        .await
+    };
+    let page_first = run
+        .go(
+            scim_addr,
+            Arc::new(|_: usize, _: u64| scim_get("/Users?startIndex=1&count=100")),
+        )
+        .await;
+    let deep_index = users / 2 + 1;
+    let page_deep = run
+        .go(
+            scim_addr,
+            Arc::new(move |_: usize, _: u64| {
+                scim_get(&format!("/Users?startIndex={deep_index}&count=100"))
+            }),
+        )
+        .await;
+    let post = {
+        let counter = Arc::new(AtomicU64::new(0));
+        run.go(
+            scim_addr,
+            Arc::new(move |_: usize, _: u64| {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                scim_body(Method::POST, "/Users", &entra_user(&format!("new{n}")))
+            }),
+        )
+        .await
+    };
+    let outsiders = Arc::new(outsiders);
+    let member_big = run.go(scim_addr, member_toggle(&big, &outsiders)).await;
+    let member_small = run.go(scim_addr, member_toggle(&small, &outsiders)).await;
+    let deactivate = {
+        let ids = Arc::clone(&ids);
+        let body = json!({"schemas": [PATCH_SCHEMA],
+            "Operations": [{"op": "Replace", "path": "active", "value": "False"}]});
+        run.go(
+            scim_addr,
+            Arc::new(move |c: usize, seq: u64| {
+                let id = ids.get(pick(c, seq, ids.len())).map_or("", String::as_str);
+                scim_body(Method::PATCH, &format!("/Users/{id}"), &body)
+            }),
+        )
+        .await
+    };
+
+    println!(
+        "\n{connections} connection(s), {} per scenario, {users} users\n",
+        show_duration(args.duration)
+    );
+    println!("| scenario | req/s | p50 | p99 | ok (errors) | baseline | req/s | p50 | p99 | ratio | target | met |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let deep = format!("`startIndex={deep_index}&count=100`");
+    let rows: [(&str, &Stats, &str, &Stats, Option<f64>); 9] = [
+        (
+            "userName lookup, hit",
+            &hit,
+            "bare list of one",
+            &bare_list,
+            Some(0.70),
+        ),
+        (
+            "userName lookup, miss",
+            &miss,
+            "bare list of one",
+            &bare_list,
+            None,
+        ),
+        (
+            "`GET /Users/{id}`",
+            &by_id,
+            "bare user",
+            &bare_user,
+            Some(0.75),
+        ),
+        (
+            "`startIndex=1&count=100`",
+            &page_first,
+            "bare page of 100",
+            &bare_page,
+            Some(0.40),
+        ),
+        (
+            &deep,
+            &page_deep,
+            "`startIndex=1&count=100`",
+            &page_first,
+            Some(1.0 / 3.0),
+        ),
+        ("`POST /Users`", &post, "bare POST", &bare_post, None),
+        (
+            "member add/remove, group of N",
+            &member_big,
+            "group of 10",
+            &member_small,
+            Some(0.5),
+        ),
+        (
+            "member add/remove, group of 10",
+            &member_small,
+            "bare PATCH",
+            &bare_patch,
+            None,
+        ),
+        (
+            "deactivate user (PATCH)",
+            &deactivate,
+            "bare PATCH",
+            &bare_patch,
+            None,
+        ),
+    ];
+    let mut errors = 0;
+    for (name, stats, base_name, base, target) in rows {
+        errors += stats.errors;
+        let ratio = if base.rps > 0.0 {
+            stats.rps / base.rps
+        } else {
+            0.0
+        };
+        let (target, met) = match target {
+            Some(t) => (
+                format!("≥ {:.0} %", t * 100.0),
+                if ratio >= t { "yes" } else { "no" },
+            ),
+            None => ("–".to_owned(), "–"),
+        };
+        println!(
+            "| {name} | {:.0} | {} | {} | {} ({}) | {base_name} | {:.0} | {} | {} | {:.0} % | {target} | {met} |",
+            stats.rps,
+            show_duration(stats.p50),
+            show_duration(stats.p99),
+            stats.ok,
+            stats.errors,
+            base.rps,
+            show_duration(base.p50),
+            show_duration(base.p99),
+            ratio * 100.0,
+        );
+    }
+    for bare in [&bare_list, &bare_user, &bare_page, &bare_post, &bare_patch] {
+        errors += bare.errors;
+    }
+    match per_user {
+        Some(bytes) => println!(
+            "\nVmRSS per user: {bytes} B (target ≤ 2048 B: {})",
+            if bytes <= 2048 { "yes" } else { "no" }
+        ),
+        None => println!("\nVmRSS per user: n/a (no /proc/self/status)"),
+    }
+    println!("failed requests: {errors}");
+    if errors > 0 {
+        return Err(format!("{errors} request(s) failed").into());
+    }
+    Ok(())
+}
+
+/// Runs scenarios with the same connection count and duration.
+struct Runner {
+    connections: usize,
+    duration: Duration,
+}
+
+impl Runner {
+    async fn go(&self, addr: SocketAddr, make: Arc<MakeRequest>) -> Stats {
+        drive(addr, self.connections, self.duration, make).await
+    }
+}
+
+/// A user index spread over `0..len` so connections do not read the same few users.
+fn pick(connection: usize, seq: u64, len: usize) -> usize {
+    let seq = usize::try_from(seq % 1_000_003).unwrap_or(0);
+    seq.wrapping_mul(7919)
+        .wrapping_add(connection.wrapping_mul(104_729))
+        .checked_rem(len)
+        .unwrap_or(0)
+}
+
+/// PATCH adding the connection's outsider to `group`, then removing it (Entra's default dialect).
+fn member_toggle(group: &str, outsiders: &Arc<Vec<String>>) -> Arc<MakeRequest> {
+    let uri = format!("/Groups/{group}");
+    let outsiders = Arc::clone(outsiders);
+    Arc::new(move |c: usize, seq: u64| {
+        let member = outsiders.get(c).map_or("", String::as_str);
+        let op = if seq.is_multiple_of(2) {
+            "Add"
+        } else {
+            "Remove"
+        };
+        let body = json!({"schemas": [PATCH_SCHEMA],
+            "Operations": [{"op": op, "path": "members", "value": [{"value": member}]}]});
+        scim_body(Method::PATCH, &uri, &body)
+    })
+}
+
+/// An Entra ID create body (IDP-NOTES.md), `login` before `@contoso.com`.
+fn entra_user(login: &str) -> Value {
+    json!({
+        "schemas": [USER_SCHEMA, ENTERPRISE_SCHEMA],
+        "externalId": format!("0a21f0f2-8d2a-4f8e-bf98-{login}"),
+        "userName": format!("{login}@contoso.com"),
+        "active": true,
+        "emails": [{"primary": true, "type": "work", "value": format!("{login}@contoso.com")}],
+        "meta": {"resourceType": "User"},
+        "name": {"formatted": format!("Ann {login}"), "familyName": login, "givenName": "Ann"},
+        "roles": [],
+    })
+}
+
+fn group(name: &str, members: &[String]) -> Value {
+    let members: Vec<Value> = members.iter().map(|id| json!({"value": id})).collect();
+    json!({"schemas": [GROUP_SCHEMA], "displayName": name, "members": members})
+}
+
+fn engine_request(
+    method: Method,
+    uri: &str,
+    body: Option<&Value>,
+) -> Result<Request<Bytes>, BoxError> {
+    let bytes = match body {
+        Some(body) => Bytes::from(serde_json::to_vec(body)?),
+        None => Bytes::new(),
+    };
+    Ok(Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .header(header::CONTENT_TYPE, SCIM_JSON)
+        .header(header::HOST, "127.0.0.1")
+        .body(bytes)?)
+}
+
+/// Creates a resource through the engine (no HTTP) and returns its id.
+async fn create(scim: &Scim, uri: &str, body: &Value) -> Result<String, BoxError> {
+    let response = scim
+        .handle(engine_request(Method::POST, uri, Some(body))?)
+        .await;
+    if response.status() != StatusCode::CREATED {
+        return Err(format!("preload POST {uri}: {}", response.status()).into());
+    }
+    let created: Value = serde_json::from_slice(response.body())?;
+    created
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| format!("preload POST {uri}: no id in the answer").into())
+}
+
+/// A GET answer's body through the engine.
+async fn fetch(scim: &Scim, uri: &str) -> Result<Bytes, BoxError> {
+    let response = scim.handle(engine_request(Method::GET, uri, None)?).await;
+    if response.status() != StatusCode::OK {
+        return Err(format!("GET {uri}: {}", response.status()).into());
+    }
+    Ok(response.into_body())
+}
+
+/// Serves `app` on an ephemeral loopback port.
+async fn serve(app: Router) -> Result<SocketAddr, BoxError> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(addr)
+}
+
+/// The bodies the bare server answers with.
+struct Bodies {
+    list_of_one: Bytes,
+    user: Bytes,
+    page: Bytes,
+}
+
+/// The ceiling: fixed SCIM bodies, no authentication, no store.
+fn bare_app(bodies: Arc<Bodies>) -> Router {
+    async fn list(
+        State(b): State<Arc<Bodies>>,
+    ) -> ([(header::HeaderName, &'static str); 1], Bytes) {
+        ([(header::CONTENT_TYPE, SCIM_JSON)], b.list_of_one.clone())
+    }
+    async fn user(
+        State(b): State<Arc<Bodies>>,
+    ) -> ([(header::HeaderName, &'static str); 1], Bytes) {
+        ([(header::CONTENT_TYPE, SCIM_JSON)], b.user.clone())
+    }
+    async fn created(
+        State(b): State<Arc<Bodies>>,
+        _body: Bytes,
+    ) -> (StatusCode, [(header::HeaderName, &'static str); 1], Bytes) {
+        (
+            StatusCode::CREATED,
+            [(header::CONTENT_TYPE, SCIM_JSON)],
+            b.user.clone(),
+        )
+    }
+    async fn page(
+        State(b): State<Arc<Bodies>>,
+    ) -> ([(header::HeaderName, &'static str); 1], Bytes) {
+        ([(header::CONTENT_TYPE, SCIM_JSON)], b.page.clone())
+    }
+    async fn patched(_body: Bytes) -> StatusCode {
+        StatusCode::NO_CONTENT
+    }
+    Router::new()
+        .route("/bare/list", get(list))
+        .route("/bare/user", get(user).post(created))
+        .route("/bare/page", get(page))
+        .route("/bare/patch", axum::routing::patch(patched))
+        .with_state(bodies)
+}
+
+fn client_request(method: Method, uri: &str, body: Bytes) -> Request<Full<Bytes>> {
+    let mut request = Request::new(Full::new(body));
+    *request.method_mut() = method;
+    if let Ok(uri) = uri.parse() {
+        *request.uri_mut() = uri;
+    }
+    let headers = request.headers_mut();
+    headers.insert(header::HOST, header::HeaderValue::from_static("127.0.0.1"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(SCIM_JSON),
+    );
+    if let Ok(value) = header::HeaderValue::from_str(&format!("Bearer {TOKEN}")) {
+        headers.insert(header::AUTHORIZATION, value);
+    }
+    request
+}
+
+fn scim_get(path: &str) -> Request<Full<Bytes>> {
+    client_request(
+        Method::GET,
+        &format!("{}{path}", example_axum::SCIM_PATH),
+        Bytes::new(),
+    )
+}
+
+fn scim_body(method: Method, path: &str, body: &Value) -> Request<Full<Bytes>> {
+    let bytes = serde_json::to_vec(body)
+        .map(Bytes::from)
+        .unwrap_or_default();
+    client_request(method, &format!("{}{path}", example_axum::SCIM_PATH), bytes)
+}
+
+fn get_req(path: &'static str) -> Arc<MakeRequest> {
+    Arc::new(move |_: usize, _: u64| client_request(Method::GET, path, Bytes::new()))
+}
+
+fn body_req(method: Method, path: &'static str) -> Arc<MakeRequest> {
+    let body = Bytes::from(entra_user("bare").to_string());
+    Arc::new(move |_: usize, _: u64| client_request(method.clone(), path, body.clone()))
+}
+
+/// VmRSS from /proc/self/status, in bytes.
+fn rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
+}
+
+fn show_bytes(bytes: Option<u64>) -> String {
+    bytes.map_or_else(|| "n/a".to_owned(), |b| format!("{} MiB", b >> 20))
+}
+
+fn show_duration(d: Duration) -> String {
+    let micros = d.as_micros();
+    if micros >= 10_000 {
+        format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+    } else {
+        format!("{micros} µs")
+    }
+}
