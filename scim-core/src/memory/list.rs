@@ -6,7 +6,7 @@ use std::sync::Arc;
 use scimkit_filter::{AttrPath, Filter};
 
 use crate::evaluate::CompiledFilter;
-use crate::memory::members::has_members;
+use crate::memory::members::{has_groups, has_members};
 use crate::memory::tenant::Snapshot;
 use crate::resource::Resource;
 use crate::schema::ResourceType;
@@ -17,20 +17,31 @@ use crate::store::{CursorCodec, CursorScope, ListQuery, Page, Pagination, StoreE
 pub(super) fn needs_members(rt: &ResourceType, query: &ListQuery) -> bool {
     has_members(rt)
         && (query.projection.requests(rt, &AttrPath::new("members"))
-            || query.filter.as_ref().is_some_and(mentions_members)
-            || query
-                .sort
-                .as_ref()
-                .is_some_and(|s| s.by.name.eq_ignore_ascii_case("members")))
+            || selects_by(query, "members"))
 }
 
-/// Whether any path in `filter` names `members`. Iterative, so any depth is safe.
-fn mentions_members(filter: &Filter) -> bool {
+/// Whether a list of `rt` must derive every user's `groups` before paging: the filter or the
+/// sort looks at them. Otherwise they are derived for the returned page only.
+pub(super) fn needs_groups(rt: &ResourceType, query: &ListQuery) -> bool {
+    has_groups(rt) && selects_by(query, "groups")
+}
+
+/// Whether the query's filter or sort names the attribute `name`.
+fn selects_by(query: &ListQuery, name: &str) -> bool {
+    query.filter.as_ref().is_some_and(|f| mentions(f, name))
+        || query
+            .sort
+            .as_ref()
+            .is_some_and(|s| s.by.name.eq_ignore_ascii_case(name))
+}
+
+/// Whether any path in `filter` names `name`. Iterative, so any depth is safe.
+fn mentions(filter: &Filter, name: &str) -> bool {
     let mut stack = vec![filter];
     while let Some(node) = stack.pop() {
         match node {
             Filter::Attr { path, .. } | Filter::ValuePath { path, .. } => {
-                if path.name.eq_ignore_ascii_case("members") {
+                if path.name.eq_ignore_ascii_case(name) {
                     return true;
                 }
             }

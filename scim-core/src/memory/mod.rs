@@ -266,12 +266,14 @@ impl ResourceStore for InMemoryStore {
             .transpose()
             .map_err(StoreError::Rejected)?;
         let with_members = list::needs_members(rt, query);
-        let snapshots = match self.tenant(ctx.tenant()) {
+        let with_groups = list::needs_groups(rt, query);
+        let shared = self.tenant(ctx.tenant());
+        let snapshots = match &shared {
             None => Vec::new(),
             Some(shared) => {
-                let state = read(&shared);
+                let state = read(shared);
                 let ids = query.filter.as_ref().and_then(|f| state.candidates(rt, f));
-                state.snapshots(rt, ids.as_deref(), with_members)
+                state.snapshots(rt, ids.as_deref(), with_members, with_groups)
             }
         };
         let scope = CursorScope {
@@ -280,14 +282,31 @@ impl ResourceStore for InMemoryStore {
             filter: query.filter.as_ref(),
             sort: query.sort.as_ref(),
         };
-        list::finish(
+        let mut page = list::finish(
             rt,
             &scope,
             self.cursors.as_ref(),
             snapshots,
             compiled.as_ref(),
             query,
-        )
+        )?;
+        // Derived `groups` for the returned page only, unless selection already needed them.
+        if let Some(shared) = shared.filter(|_| {
+            has_groups(rt)
+                && !with_groups
+                && query.projection.requests(rt, &AttrPath::new("groups"))
+        }) {
+            let state = read(&shared);
+            for resource in &mut page.resources {
+                let groups = resource.id.as_deref().and_then(|id| state.groups_of(id));
+                if let Some(groups) = groups.filter(|g| !g.is_empty()) {
+                    resource
+                        .attributes
+                        .insert("groups".to_owned(), serde_json::Value::Array(groups));
+                }
+            }
+        }
+        Ok(page)
     }
 
     async fn replace(

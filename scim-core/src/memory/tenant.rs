@@ -155,7 +155,25 @@ impl TenantState {
     ) -> Option<Snapshot> {
         let data = self.types.get(&rt.name)?;
         let entry = data.entries.get(id)?;
-        Some(self.snapshot_of(data, id, entry, with_members))
+        Some(self.snapshot_of(data, id, entry, with_members, true))
+    }
+
+    /// A user's derived `groups` (RFC 7643 §4.1.2), `None` when it belongs to none.
+    pub(super) fn groups_of(&self, id: &str) -> Option<Vec<Value>> {
+        self.member_of.get(id).map(|groups| {
+            groups
+                .iter()
+                .map(|gid| {
+                    let display = self
+                        .kinds
+                        .get(gid)
+                        .and_then(|kind| self.types.get(kind))
+                        .and_then(|t| t.entries.get(gid))
+                        .and_then(|e| e.resource.get("displayName"));
+                    group_ref(gid, display)
+                })
+                .collect()
+        })
     }
 
     fn snapshot_of(
@@ -164,6 +182,7 @@ impl TenantState {
         id: &str,
         entry: &Entry,
         with_members: bool,
+        with_groups: bool,
     ) -> Snapshot {
         let members = if with_members {
             entry
@@ -173,21 +192,8 @@ impl TenantState {
         } else {
             None
         };
-        let groups = if data.has_groups {
-            self.member_of.get(id).map(|groups| {
-                groups
-                    .iter()
-                    .map(|gid| {
-                        let display = self
-                            .kinds
-                            .get(gid)
-                            .and_then(|kind| self.types.get(kind))
-                            .and_then(|t| t.entries.get(gid))
-                            .and_then(|e| e.resource.get("displayName"));
-                        group_ref(gid, display)
-                    })
-                    .collect()
-            })
+        let groups = if data.has_groups && with_groups {
+            self.groups_of(id)
         } else {
             None
         };
@@ -206,6 +212,7 @@ impl TenantState {
         rt: &ResourceType,
         ids: Option<&[String]>,
         with_members: bool,
+        with_groups: bool,
     ) -> Vec<Snapshot> {
         let Some(data) = self.types.get(&rt.name) else {
             return Vec::new();
@@ -216,7 +223,7 @@ impl TenantState {
                 .values()
                 .filter_map(|id| {
                     let entry = data.entries.get(id)?;
-                    Some(self.snapshot_of(data, id, entry, with_members))
+                    Some(self.snapshot_of(data, id, entry, with_members, with_groups))
                 })
                 .collect(),
             Some(ids) => {
@@ -224,7 +231,7 @@ impl TenantState {
                     .iter()
                     .filter_map(|id| {
                         let entry = data.entries.get(id)?;
-                        Some(self.snapshot_of(data, id, entry, with_members))
+                        Some(self.snapshot_of(data, id, entry, with_members, with_groups))
                     })
                     .collect();
                 found.sort_by_key(Snapshot::seq);
