@@ -1,0 +1,49 @@
+//! A fresh, uniquely named schema per test, dropped at the end.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use example_postgres::{PgStore, DEFAULT_DATABASE_URL};
+use sqlx::{Connection, Executor, PgConnection};
+
+/// The database the tests use: `DATABASE_URL`, else the local default.
+pub fn database_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned())
+}
+
+/// A test's own schema and the store over it.
+pub struct TestDb {
+    pub schema: String,
+    pub store: PgStore,
+}
+
+/// Creates a schema named `scim_<label>_<random>` and a store over it. Fails, with how to
+/// start PostgreSQL, when the server is unreachable.
+pub async fn fresh(label: &str) -> TestDb {
+    let url = database_url();
+    if let Err(error) = PgConnection::connect(&url).await {
+        panic!(
+            "PostgreSQL is unreachable at {url}: {error}\n\
+             Start one with trust auth and a `test` database, e.g.\n  \
+             docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust -e POSTGRES_DB=test postgres:16\n\
+             or set DATABASE_URL to a server you have."
+        );
+    }
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let schema = format!("scim_{label}_{:x}_{}", nanos, std::process::id());
+    let store = PgStore::connect(&url, &schema).await.unwrap();
+    TestDb { schema, store }
+}
+
+impl TestDb {
+    /// Drops the schema and everything in it.
+    pub async fn drop(self) {
+        self.store.pool().close().await;
+        let mut conn = PgConnection::connect(&database_url()).await.unwrap();
+        conn.execute(format!("DROP SCHEMA \"{}\" CASCADE", self.schema).as_str())
+            .await
+            .unwrap();
+    }
+}
