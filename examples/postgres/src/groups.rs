@@ -92,7 +92,8 @@ async fn add_rows(conn: &mut PgConnection, team: &str, ids: &[String]) -> Result
     }
     sqlx::query(
         "INSERT INTO team_memberships (team_id, account_id) \
-         SELECT $1::uuid, unnest($2::text[]::uuid[]) ON CONFLICT DO NOTHING",
+         SELECT $1::uuid, unnest($2::text[]::uuid[]) \
+         ON CONFLICT (team_id, account_id) DO NOTHING",
     )
     .bind(team)
     .bind(ids)

@@ -1,4 +1,5 @@
-//! A fresh, uniquely named schema per test, dropped at the end.
+//! A fresh, uniquely named schema per test, dropped at the end; bulk seeding with SQL.
+#![allow(dead_code)]
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -46,4 +47,38 @@ impl TestDb {
             .await
             .unwrap();
     }
+}
+
+/// Inserts `n` accounts of `tenant` (`user<i>@example.com`) and one team `All` holding all of
+/// them, with set-based SQL (no request per row); returns the team's id.
+pub async fn seed(store: &PgStore, tenant: &str, n: i64) -> String {
+    let pool = store.pool();
+    sqlx::query(
+        "INSERT INTO accounts (tenant, email, display_name, is_active) \
+         SELECT $1, 'user' || g || '@example.com', 'User ' || g, true \
+         FROM generate_series(1, $2) AS g",
+    )
+    .bind(tenant)
+    .bind(n)
+    .execute(pool)
+    .await
+    .unwrap();
+    let team: String = sqlx::query_scalar(
+        "INSERT INTO teams (tenant, display_name) VALUES ($1, 'All') RETURNING id::text",
+    )
+    .bind(tenant)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO team_memberships (team_id, account_id) \
+         SELECT $1::uuid, id FROM accounts WHERE tenant = $2",
+    )
+    .bind(&team)
+    .bind(tenant)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("ANALYZE").execute(pool).await.unwrap();
+    team
 }
