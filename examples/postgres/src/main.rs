@@ -2,7 +2,7 @@
 //! app's PostgreSQL tables. See README.md.
 
 use clap::Parser;
-use example_host::{print_banner, HostArgs};
+use example_host::{HostArgs, SCIM_PATH};
 use example_postgres::{app, engine, PgStore, DEFAULT_DATABASE_URL};
 
 /// Serves SCIM 2.0 at http://ADDR/scim/v2 over PostgreSQL tables.
@@ -31,7 +31,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let scim = engine(store, creds.tokens.clone())?;
     let listener = tokio::net::TcpListener::bind(cli.host.listen).await?;
     let addr = listener.local_addr()?;
-    print_banner("axum + PostgreSQL", addr, &creds);
+    println!(
+        "SCIM 2.0 service provider on axum (PostgreSQL schema {:?})",
+        cli.schema
+    );
+    println!("  Tenant URL:   http://{addr}{SCIM_PATH}");
+    match &creds.minted {
+        Some(token) => println!("  Secret token: {token}   (shown once)"),
+        None => println!("  Secret token: the one given with --token / SCIM_TOKEN"),
+    }
+    tracing::info!(%addr, "listening");
     axum::serve(listener, app(scim))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -11,10 +11,12 @@ pub fn database_url() -> String {
     std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned())
 }
 
-/// A test's own schema and the store over it.
+/// A test's own schema and the store over it. The schema is dropped by [`TestDb::drop`], or
+/// when a failing test unwinds past it.
 pub struct TestDb {
     pub schema: String,
     pub store: PgStore,
+    dropped: bool,
 }
 
 /// Creates a schema named `scim_<label>_<random>` and a store over it. Fails, with how to
@@ -35,18 +37,45 @@ pub async fn fresh(label: &str) -> TestDb {
         .as_nanos();
     let schema = format!("scim_{label}_{:x}_{}", nanos, std::process::id());
     let store = PgStore::connect(&url, &schema).await.unwrap();
-    TestDb { schema, store }
+    TestDb {
+        schema,
+        store,
+        dropped: false,
+    }
 }
 
 impl TestDb {
     /// Drops the schema and everything in it.
-    pub async fn drop(self) {
+    pub async fn drop(mut self) {
         self.store.pool().close().await;
-        let mut conn = PgConnection::connect(&database_url()).await.unwrap();
-        conn.execute(format!("DROP SCHEMA \"{}\" CASCADE", self.schema).as_str())
-            .await
-            .unwrap();
+        drop_schema(&self.schema).await;
+        self.dropped = true;
     }
+}
+
+impl Drop for TestDb {
+    /// A test that failed before [`TestDb::drop`]: drop the schema on a runtime of its own.
+    fn drop(&mut self) {
+        if self.dropped {
+            return;
+        }
+        let schema = self.schema.clone();
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(drop_schema(&schema));
+        })
+        .join();
+    }
+}
+
+async fn drop_schema(schema: &str) {
+    let mut conn = PgConnection::connect(&database_url()).await.unwrap();
+    conn.execute(format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE").as_str())
+        .await
+        .unwrap();
 }
 
 /// Inserts `n` accounts of `tenant` (`user<i>@example.com`) and one team `All` holding all of
