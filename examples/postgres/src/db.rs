@@ -104,3 +104,17 @@ pub fn put(object: &mut Map<String, Value>, key: &str, value: Option<Value>) {
         object.insert(key.to_owned(), value);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_uuid;
+
+    #[test]
+    fn uuids_are_recognised_before_any_query() {
+        assert!(is_uuid("515b4adc-d9a1-40b8-84f7-b39401177f13"));
+        assert!(is_uuid("515B4ADC-D9A1-40B8-84F7-B39401177F13"));
+        assert!(!is_uuid("scimkit-testkit-nobody"));
+        assert!(!is_uuid("515b4adc-d9a1-40b8-84f7-b39401177f1"));
+        assert!(!is_uuid("515b4adcxd9a1-40b8-84f7-b39401177f13"));
+    }
+}

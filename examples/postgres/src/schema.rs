@@ -58,3 +58,18 @@ pub fn valid_schema_name(name: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::valid_schema_name;
+
+    #[test]
+    fn schema_names_are_plain_identifiers() {
+        assert!(valid_schema_name("app"));
+        assert!(valid_schema_name("scim_kit_1f"));
+        assert!(!valid_schema_name(""));
+        assert!(!valid_schema_name("1app"));
+        assert!(!valid_schema_name("App"));
+        assert!(!valid_schema_name("app\"; drop"));
+    }
+}

@@ -42,6 +42,17 @@ pub enum StartError {
     /// A mapping does not fit the schema (a programming error in `mapping.rs`).
     #[error("mapping: {0}")]
     Mapping(#[from] scimkit_core::sql::MappingError),
+    /// The pool's connections do not resolve tables in the schema.
+    #[error(
+        "the pool's search_path resolves to schema {found:?}, not {schema:?}: set it in \
+         PgPoolOptions::after_connect (PgStore::connect does)"
+    )]
+    SearchPath {
+        /// The schema asked for.
+        schema: String,
+        /// The pool's `current_schema()`.
+        found: String,
+    },
     /// No randomness for the cursor key.
     #[error("cursors: {0}")]
     Cursor(#[from] ScimError),
@@ -84,6 +95,15 @@ impl PgStore {
             tx.execute(*statement).await?;
         }
         tx.commit().await?;
+        let found: Option<String> = sqlx::query_scalar("SELECT current_schema()")
+            .fetch_one(&pool)
+            .await?;
+        if found.as_deref() != Some(schema) {
+            return Err(StartError::SearchPath {
+                schema: schema.to_owned(),
+                found: found.unwrap_or_default(),
+            });
+        }
         let users = mapping::users();
         users.verify(&mapping::user_type())?;
         let groups = mapping::groups();

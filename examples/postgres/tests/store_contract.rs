@@ -21,3 +21,22 @@ async fn pg_store_passes_the_test_kit() {
     println!("passed: {:?}", report.passed);
     assert_eq!(report.passed.len(), 8);
 }
+
+#[tokio::test]
+async fn start_up_refuses_bad_schema_names_and_pools_without_the_search_path() {
+    use example_postgres::{PgStore, StartError};
+
+    let db = common::fresh("start").await;
+    let url = common::database_url();
+    let bad = PgStore::connect(&url, "app\"; DROP TABLE x; --").await;
+    assert!(matches!(bad, Err(StartError::SchemaName(_))), "{bad:?}");
+
+    let plain = sqlx::PgPool::connect(&url).await.unwrap();
+    let result = PgStore::new(plain.clone(), &db.schema).await;
+    plain.close().await;
+    db.drop().await;
+    assert!(
+        matches!(result, Err(StartError::SearchPath { .. })),
+        "{result:?}"
+    );
+}
