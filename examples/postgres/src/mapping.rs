@@ -1,0 +1,50 @@
+//! Where the SCIM attributes live: the scim-core [`Mapping`]s of `accounts` (User) and `teams`
+//! (Group), used to translate list filters and sorts into SQL.
+
+use scimkit_core::schema::{Attribute, ResourceType};
+use scimkit_core::sql::{ChildTable, Column, Mapping};
+
+/// The app's roles, a core `role` attribute of User (Zulip-style).
+pub const ROLES: [&str; 4] = ["owner", "admin", "member", "guest"];
+
+/// The User resource type this store serves: RFC 7643 User plus a core `role`.
+pub fn user_type() -> ResourceType {
+    ResourceType::user().with_core_attribute(Attribute::string("role").canonical_values(ROLES))
+}
+
+/// User → `accounts` (+ `account_emails` for `emails`).
+pub fn users() -> Mapping {
+    Mapping::new("accounts", "id")
+        .column("id", Column::text_exact("accounts.id::text"))
+        .column("userName", Column::text("accounts.email"))
+        .column("name.givenName", Column::text("accounts.given_name"))
+        .column("name.familyName", Column::text("accounts.family_name"))
+        .column("displayName", Column::text("accounts.display_name"))
+        .column("title", Column::text("accounts.title"))
+        .column("active", Column::boolean("accounts.is_active"))
+        .column("externalId", Column::text_exact("accounts.external_id"))
+        .column("role", Column::text("accounts.role"))
+        .column("meta.created", Column::timestamp("accounts.created_at"))
+        .column(
+            "meta.lastModified",
+            Column::timestamp("accounts.updated_at"),
+        )
+        .child(
+            "emails",
+            ChildTable::new("account_emails", "account_id")
+                .column("value", Column::text("email"))
+                .column("type", Column::text("kind"))
+                .column("primary", Column::boolean("is_primary")),
+        )
+}
+
+/// Group → `teams`. `members` is not mapped (its ids are `uuid`s): a filter on it is
+/// evaluated by the engine on the rows returned.
+pub fn groups() -> Mapping {
+    Mapping::new("teams", "id")
+        .column("id", Column::text_exact("teams.id::text"))
+        .column("displayName", Column::text("teams.display_name"))
+        .column("externalId", Column::text_exact("teams.external_id"))
+        .column("meta.created", Column::timestamp("teams.created_at"))
+        .column("meta.lastModified", Column::timestamp("teams.updated_at"))
+}

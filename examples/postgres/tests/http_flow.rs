@@ -1,0 +1,199 @@
+//! The whole HTTP flow through `scimkit_axum::router` over `PgStore`, with `oneshot`: create a
+//! user, find it by userName, deactivate it with PATCH, create a group, add and remove the
+//! user, and a duplicate userName refused with 409.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::needless_pass_by_value,
+    clippy::needless_raw_string_hashes
+)]
+
+mod common;
+
+use axum::body::Body;
+use axum::Router;
+use example_postgres::{app, credentials, engine};
+use http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const TOKEN: &str = "my-long-random-secret";
+
+async fn call(app: &Router, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let builder = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
+    let request = match body {
+        Some(body) => builder
+            .header(header::CONTENT_TYPE, "application/scim+json")
+            .body(Body::from(body.to_string())),
+        None => builder.body(Body::empty()),
+    }
+    .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+fn ids(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|m| m["value"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn provisioning_flow_over_http() {
+    let db = common::fresh("http").await;
+    let creds = credentials(Some(TOKEN)).unwrap();
+    let app = app(engine(db.store.clone(), creds.tokens).unwrap());
+
+    let (status, user) = call(
+        &app,
+        "POST",
+        "/scim/v2/Users",
+        Some(json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "bjensen@example.com",
+            "externalId": "okta-00u1",
+            "name": {"givenName": "Barbara", "familyName": "Jensen"},
+            "displayName": "Babs Jensen",
+            "title": "Tour Guide",
+            "active": true,
+            "role": "member",
+            "emails": [{"value": "bjensen@example.com", "type": "work", "primary": true}],
+            "password": "t1meMa$heen"
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    let id = user["id"].as_str().unwrap().to_owned();
+    assert_eq!(user["name"]["familyName"], "Jensen");
+    assert_eq!(user["role"], "member");
+    assert_eq!(user["emails"][0]["type"], "work");
+    assert!(user.get("password").is_none());
+    assert_eq!(user["meta"]["version"], "W/\"1\"");
+
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/scim/v2/Users",
+        Some(json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "BJENSEN@example.com"
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["scimType"], "uniqueness");
+    assert!(body["detail"].as_str().unwrap().contains("userName"));
+
+    let (status, found) = call(
+        &app,
+        "GET",
+        "/scim/v2/Users?filter=userName%20eq%20%22BJensen@example.com%22",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["totalResults"], 1);
+    assert_eq!(found["Resources"][0]["id"], id.as_str());
+
+    let (status, patched) = call(
+        &app,
+        "PATCH",
+        &format!("/scim/v2/Users/{id}"),
+        Some(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "active", "value": false}]
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    assert_eq!(patched["active"], false);
+    assert_eq!(patched["meta"]["version"], "W/\"2\"");
+    let (_, inactive) = call(
+        &app,
+        "GET",
+        "/scim/v2/Users?filter=active%20eq%20false",
+        None,
+    )
+    .await;
+    assert_eq!(inactive["totalResults"], 1);
+
+    let (status, group) = call(
+        &app,
+        "POST",
+        "/scim/v2/Groups",
+        Some(json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Engineering"
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    let gid = group["id"].as_str().unwrap().to_owned();
+
+    let (status, body) = call(
+        &app,
+        "PATCH",
+        &format!("/scim/v2/Groups/{gid}"),
+        Some(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "add", "path": "members", "value": [{"value": id}]}]
+        })),
+    )
+    .await;
+    assert!(status.is_success(), "{status} {body}");
+    let (_, group) = call(&app, "GET", &format!("/scim/v2/Groups/{gid}"), None).await;
+    assert_eq!(ids(&group["members"]), vec![id.clone()]);
+    assert_eq!(group["meta"]["version"], "W/\"2\"");
+    let (_, user) = call(&app, "GET", &format!("/scim/v2/Users/{id}"), None).await;
+    assert_eq!(ids(&user["groups"]), vec![gid.clone()]);
+
+    let (status, body) = call(
+        &app,
+        "PATCH",
+        &format!("/scim/v2/Groups/{gid}"),
+        Some(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "remove", "path": format!("members[value eq \"{id}\"]")}]
+        })),
+    )
+    .await;
+    assert!(status.is_success(), "{status} {body}");
+    let (_, group) = call(&app, "GET", &format!("/scim/v2/Groups/{gid}"), None).await;
+    assert!(ids(&group["members"]).is_empty(), "{group}");
+    let (_, user) = call(&app, "GET", &format!("/scim/v2/Users/{id}"), None).await;
+    assert!(ids(&user["groups"]).is_empty(), "{user}");
+
+    let (status, body) = call(
+        &app,
+        "PATCH",
+        &format!("/scim/v2/Groups/{gid}"),
+        Some(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "add", "path": "members", "value": [{"value": "nobody"}]}]
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    let (status, _) = call(&app, "DELETE", &format!("/scim/v2/Users/{id}"), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    db.drop().await;
+}
