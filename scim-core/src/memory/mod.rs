@@ -111,13 +111,13 @@ use crate::patch::MemberDelta;
 use crate::resource::{Meta, Resource};
 use crate::schema::ResourceType;
 use crate::store::{
-    default_patch, CursorCodec, CursorScope, ListQuery, Page, PatchInput, Patched, PushDown,
-    ResourceStore, StoreError, Version,
+    default_patch, CursorCodec, CursorScope, ListQuery, Page, Pagination, PatchInput, Patched,
+    PushDown, ResourceStore, StoreError, Version,
 };
 
 use index::Layout;
 use members::{has_groups, has_members, take_attribute, take_members};
-use tenant::{next_version, Prepared, TenantState};
+use tenant::{next_version, Prepared, Snapshot, TenantState};
 
 type Shared = Arc<RwLock<TenantState>>;
 
@@ -268,6 +268,19 @@ impl ResourceStore for InMemoryStore {
         let with_members = list::needs_members(rt, query);
         let with_groups = list::needs_groups(rt, query);
         let shared = self.tenant(ctx.tenant());
+        // No filter, no sort, index paging: read only the page (creation order).
+        if let (None, None, Some(Pagination::Index { start_index, count })) =
+            (&query.filter, &query.sort, &query.page)
+        {
+            let (snapshots, total) = shared.as_ref().map_or((Vec::new(), 0), |shared| {
+                read(shared).page_snapshots(rt, start_index.saturating_sub(1), *count, with_members)
+            });
+            return Ok(Page {
+                resources: snapshots.into_iter().map(Snapshot::into_resource).collect(),
+                total_results: total,
+                next_cursor: None,
+            });
+        }
         let snapshots = match &shared {
             None => Vec::new(),
             Some(shared) => {

@@ -5,7 +5,7 @@
 //! prepared (id, version, index keys and members computed by the caller) and leave as
 //! [`Snapshot`]s (an `Arc` plus the member values), materialised after the lock is released.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -91,8 +91,9 @@ struct Entry {
 #[derive(Debug)]
 struct TypeData {
     entries: HashMap<String, Entry>,
-    /// Creation order: sequence number → id.
-    order: BTreeMap<u64, String>,
+    /// Ids in creation order, with positional access so an unfiltered page is found without
+    /// walking the resources before it (a delete shifts the rest: O(n), deletes are rare).
+    order: indexmap::IndexSet<String>,
     indexes: Indexes,
     has_members: bool,
     has_groups: bool,
@@ -102,7 +103,7 @@ impl TypeData {
     fn new(rt: &ResourceType) -> TypeData {
         TypeData {
             entries: HashMap::new(),
-            order: BTreeMap::new(),
+            order: indexmap::IndexSet::new(),
             indexes: Indexes::new(Layout::of(rt)),
             has_members: members::has_members(rt),
             has_groups: members::has_groups(rt),
@@ -220,7 +221,7 @@ impl TenantState {
         match ids {
             None => data
                 .order
-                .values()
+                .iter()
                 .filter_map(|id| {
                     let entry = data.entries.get(id)?;
                     Some(self.snapshot_of(data, id, entry, with_members, with_groups))
@@ -238,6 +239,28 @@ impl TenantState {
                 found
             }
         }
+    }
+
+    /// One page of `rt` in creation order, without looking at the other resources, and how
+    /// many there are in all (for a list with no filter and no sort).
+    pub(super) fn page_snapshots(
+        &self,
+        rt: &ResourceType,
+        start: usize,
+        count: usize,
+        with_members: bool,
+    ) -> (Vec<Snapshot>, usize) {
+        let Some(data) = self.types.get(&rt.name) else {
+            return (Vec::new(), 0);
+        };
+        let page = (start..start.saturating_add(count).min(data.order.len()))
+            .filter_map(|i| {
+                let id = data.order.get_index(i)?;
+                let entry = data.entries.get(id)?;
+                Some(self.snapshot_of(data, id, entry, with_members, true))
+            })
+            .collect();
+        (page, data.order.len())
     }
 
     /// The ids an index gives for `filter` on `rt` (`None`: scan).
@@ -275,7 +298,7 @@ impl TenantState {
         self.next_seq += 1;
         let seq = self.next_seq;
         data.indexes.insert(&id, &keys);
-        data.order.insert(seq, id.clone());
+        data.order.insert(id.clone());
         if let Some(members) = &members {
             for member in members.keys() {
                 link(&mut self.member_of, member, &id);
@@ -360,7 +383,7 @@ impl TenantState {
             return Err(StoreError::NotFound);
         };
         data.indexes.remove(id, &entry.keys);
-        data.order.remove(&entry.seq);
+        data.order.shift_remove(id);
         kinds.remove(id);
         for member in entry.members.iter().flat_map(|m| m.keys()) {
             unlink(member_of, member, id);
