@@ -9,6 +9,7 @@
 
 pub mod bulk;
 pub mod entra;
+pub mod hostile;
 pub mod okta;
 pub mod protocol;
 pub mod seeds;
@@ -30,6 +31,10 @@ macro_rules! each_case {
         $m!($adapter, protocol::custom_resource_type);
         $m!($adapter, protocol::cursor_pagination);
         $m!($adapter, protocol::me_alias);
+        $m!($adapter, hostile::hostile_bodies);
+        $m!($adapter, hostile::wrong_types);
+        $m!($adapter, hostile::hostile_requests);
+        $m!($adapter, hostile::oversized_headers);
         $m!($adapter, bulk::bulk_users_and_group);
         $m!($adapter, bulk::bulk_thousand_forward_references);
         $m!($adapter, bulk::bulk_errors_and_limits);
