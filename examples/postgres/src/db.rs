@@ -1,8 +1,10 @@
 //! Small helpers shared by `users.rs` and `groups.rs`: errors, ids, versions, bind values.
 
+use chrono::{DateTime, Utc};
+use scimkit_core::schema::ResourceType;
 use scimkit_core::sql::SqlValue;
 use scimkit_core::store::{StoreError, Version};
-use scimkit_core::{Resource, ScimError};
+use scimkit_core::{Meta, Resource, ScimError};
 use serde_json::{Map, Value};
 use sqlx::postgres::{PgArguments, Postgres};
 use sqlx::query::QueryAs;
@@ -45,8 +47,18 @@ pub fn version_number(version: &Version) -> i64 {
     version.as_str().parse().unwrap_or(-1)
 }
 
-/// Writes the `version` column into `meta.version`.
-pub fn set_version(resource: &mut Resource, version: i64) {
+/// Sets `meta` from a row: its type, the `created_at`/`updated_at` columns, and the `version`
+/// column as `meta.version`.
+pub fn set_meta(
+    resource: &mut Resource,
+    rt: &ResourceType,
+    created: DateTime<Utc>,
+    updated: DateTime<Utc>,
+    version: i64,
+) {
+    let mut meta = Meta::new(rt.name.clone(), created);
+    meta.last_modified = updated;
+    resource.meta = Some(meta);
     Version::new(version.to_string()).set_on(resource);
 }
 
@@ -55,14 +67,9 @@ pub fn invalid(detail: impl Into<String>) -> StoreError {
     StoreError::Rejected(ScimError::InvalidValue(detail.into()))
 }
 
-/// A top-level attribute of a resource, whatever the spelling of its name.
+/// A top-level attribute of a resource, whatever the spelling of its name (`null` is none).
 pub fn attr<'a>(resource: &'a Resource, name: &str) -> Option<&'a Value> {
-    resource
-        .attributes
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value)
-        .filter(|value| !value.is_null())
+    resource.get(name).filter(|value| !value.is_null())
 }
 
 /// A member of a JSON object, whatever the spelling of its name.

@@ -8,13 +8,13 @@ use chrono::{DateTime, Utc};
 use scimkit_core::patch::MemberDelta;
 use scimkit_core::schema::ResourceType;
 use scimkit_core::store::{ListQuery, Page, PatchInput, Patched, StoreError, Version};
-use scimkit_core::{Meta, Resource};
+use scimkit_core::Resource;
 use scimkit_filter::AttrPath;
 use serde_json::{json, Map, Value};
 use sqlx::PgConnection;
 
 use crate::db::{
-    attr, bind_all, db, field, invalid, is_uuid, put, set_version, sqlstate, text, version_number,
+    attr, bind_all, db, field, invalid, is_uuid, put, set_meta, sqlstate, text, version_number,
     FOREIGN_KEY_VIOLATION,
 };
 use crate::list;
@@ -252,10 +252,13 @@ fn to_resource(
     body.insert("displayName".to_owned(), Value::String(row.display_name));
     put(&mut body, "members", members.map(Value::Array));
     let mut resource = Resource::from_json(Value::Object(body)).map_err(StoreError::Rejected)?;
-    let mut meta = Meta::new(rt.name.clone(), row.created_at);
-    meta.last_modified = row.updated_at;
-    resource.meta = Some(meta);
-    set_version(&mut resource, row.version);
+    set_meta(
+        &mut resource,
+        rt,
+        row.created_at,
+        row.updated_at,
+        row.version,
+    );
     Ok(resource)
 }
 
@@ -274,25 +277,9 @@ pub(crate) async fn list(
         .fetch_all(&store.pool)
         .await
         .map_err(db)?;
-    let total = match &plan.count {
-        Some(count) => {
-            let (n,): (i64,) = bind_all(sqlx::query_as(count), &plan.params)
-                .fetch_one(&store.pool)
-                .await
-                .map_err(db)?;
-            usize::try_from(n).unwrap_or_default()
-        }
-        None => rows.len(),
-    };
+    let total = list::total(store, &plan, rows.len()).await?;
     let resources = load(store, rt, rows, with_members).await?;
-    if plan.complete {
-        return Ok(Page {
-            resources,
-            total_results: total,
-            next_cursor: None,
-        });
-    }
-    list::finish(store, rt, tenant, query, resources)
+    list::page(store, rt, tenant, query, &plan, resources, total)
 }
 
 /// Bumps the version (and with `rename`, sets `display_name` and `external_id`), conditioned on

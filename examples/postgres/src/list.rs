@@ -6,6 +6,7 @@ use scimkit_core::sql::{Dialect, Mapping, Postgres, SqlQuery, SqlValue};
 use scimkit_core::store::{CursorScope, ListQuery, Page, Pagination, StoreError};
 use scimkit_core::Resource;
 
+use crate::db::{bind_all, db};
 use crate::store::PgStore;
 
 /// The statements of one list request.
@@ -77,8 +78,41 @@ pub fn plan(
     })
 }
 
+/// How many resources match: the plan's `count` query when SQL paged, else `rows`.
+pub async fn total(store: &PgStore, plan: &Plan, rows: usize) -> Result<usize, StoreError> {
+    let Some(count) = &plan.count else {
+        return Ok(rows);
+    };
+    let (n,): (i64,) = bind_all(sqlx::query_as(count), &plan.params)
+        .fetch_one(&store.pool)
+        .await
+        .map_err(db)?;
+    Ok(usize::try_from(n).unwrap_or_default())
+}
+
+/// The page for what SQL returned: as it is when the plan was complete, else sorted and paged
+/// in memory by [`finish`].
+pub fn page(
+    store: &PgStore,
+    rt: &ResourceType,
+    tenant: &str,
+    query: &ListQuery,
+    plan: &Plan,
+    resources: Vec<Resource>,
+    total: usize,
+) -> Result<Page, StoreError> {
+    if plan.complete {
+        return Ok(Page {
+            resources,
+            total_results: total,
+            next_cursor: None,
+        });
+    }
+    finish(store, rt, tenant, query, resources)
+}
+
 /// Sorts and pages in memory what SQL returned when the plan was not complete.
-pub fn finish(
+fn finish(
     store: &PgStore,
     rt: &ResourceType,
     tenant: &str,

@@ -6,12 +6,12 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use scimkit_core::schema::ResourceType;
 use scimkit_core::store::{ListQuery, Page, StoreError, Version};
-use scimkit_core::{Meta, Resource};
+use scimkit_core::Resource;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::db::{
-    attr, bind_all, db, field, invalid, is_uuid, put, set_version, sqlstate, text, version_number,
+    attr, bind_all, db, field, invalid, is_uuid, put, set_meta, sqlstate, text, version_number,
     UNIQUE_VIOLATION,
 };
 use crate::list;
@@ -278,10 +278,13 @@ fn to_resource(
     put(&mut body, "emails", emails.map(Value::Array));
     put(&mut body, "groups", groups.map(Value::Array));
     let mut resource = Resource::from_json(Value::Object(body)).map_err(StoreError::Rejected)?;
-    let mut meta = Meta::new(rt.name.clone(), row.created_at);
-    meta.last_modified = row.updated_at;
-    resource.meta = Some(meta);
-    set_version(&mut resource, row.version);
+    set_meta(
+        &mut resource,
+        rt,
+        row.created_at,
+        row.updated_at,
+        row.version,
+    );
     Ok(resource)
 }
 
@@ -296,25 +299,9 @@ pub(crate) async fn list(
         .fetch_all(&store.pool)
         .await
         .map_err(db)?;
-    let total = match &plan.count {
-        Some(count) => {
-            let (n,): (i64,) = bind_all(sqlx::query_as(count), &plan.params)
-                .fetch_one(&store.pool)
-                .await
-                .map_err(db)?;
-            usize::try_from(n).unwrap_or_default()
-        }
-        None => rows.len(),
-    };
+    let total = list::total(store, &plan, rows.len()).await?;
     let resources = load(store, rt, rows).await?;
-    if plan.complete {
-        return Ok(Page {
-            resources,
-            total_results: total,
-            next_cursor: None,
-        });
-    }
-    list::finish(store, rt, tenant, query, resources)
+    list::page(store, rt, tenant, query, &plan, resources, total)
 }
 
 pub(crate) async fn replace(
