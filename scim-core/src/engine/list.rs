@@ -7,7 +7,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{Response, StatusCode};
 use scimkit_filter::{parse_filter, Filter};
-use serde_json::{json, Map, Value};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
 
 use crate::engine::discovery::LIST_RESPONSE_SCHEMA;
 use crate::engine::request::json_body;
@@ -15,7 +16,7 @@ use crate::engine::resources::store_error;
 use crate::engine::{response, Call};
 use crate::error::ScimError;
 use crate::evaluate::{CompiledFilter, Strictness};
-use crate::projection::Projection;
+use crate::projection::{Projected, Projection};
 use crate::resource::Resource;
 use crate::schema::ResourceType;
 use crate::sort::SortSpec;
@@ -258,14 +259,16 @@ impl Call<'_> {
                 .collect();
             (page, total)
         };
-        let rendered: Vec<Value> = resources
-            .into_iter()
-            .map(|mut r| self.render(rt, &mut r, &projection))
-            .collect();
-        if params.cursor.is_some() {
-            return Ok(cursor_list_response(rendered, total, next_cursor));
+        let mut resources = resources;
+        for resource in &mut resources {
+            self.locate(rt, resource);
         }
-        Ok(list_response(rendered, total, start))
+        let views: Vec<Projected<'_>> = resources.iter().map(|r| projection.view(rt, r)).collect();
+        let paging = match params.cursor {
+            Some(_) => Paging::Cursor(next_cursor),
+            None => Paging::Index(start),
+        };
+        Ok(list_response(&views, total, paging))
     }
 
     /// `POST /.search`: every resource type at once. Attribute names a type does not define
@@ -365,7 +368,7 @@ impl Call<'_> {
             matches = keyed.into_iter().map(|(_, n, r)| (n, r)).collect();
         }
         let total = matches.len();
-        let mut rendered = Vec::new();
+        let mut page = Vec::new();
         for (n, mut resource) in matches
             .into_iter()
             .skip(start.saturating_sub(1))
@@ -377,36 +380,53 @@ impl Call<'_> {
                 params.attributes.as_deref(),
                 params.excluded.as_deref(),
             )?;
-            rendered.push(self.render(rt, &mut resource, &projection));
+            self.locate(rt, &mut resource);
+            page.push((rt, projection, resource));
         }
-        Ok(list_response(rendered, total, start))
+        let views: Vec<Projected<'_>> = page
+            .iter()
+            .map(|(rt, projection, resource)| projection.view(rt, resource))
+            .collect();
+        Ok(list_response(&views, total, Paging::Index(start)))
     }
 }
 
-fn list_response(resources: Vec<Value>, total: usize, start: usize) -> Response<Bytes> {
-    let mut body = Map::new();
-    body.insert("schemas".to_owned(), json!([LIST_RESPONSE_SCHEMA]));
-    body.insert("totalResults".to_owned(), json!(total));
-    body.insert("startIndex".to_owned(), json!(start));
-    body.insert("itemsPerPage".to_owned(), json!(resources.len()));
-    body.insert("Resources".to_owned(), Value::Array(resources));
-    response::json(StatusCode::OK, &Value::Object(body), None, None)
+/// How a list response was paged: by index (it shows `startIndex`) or by cursor (RFC 9865: no
+/// `startIndex`; `nextCursor` unless this is the last page).
+enum Paging {
+    Index(usize),
+    Cursor(Option<String>),
 }
 
-/// A list response of cursor pagination (RFC 9865): no `startIndex`; `nextCursor` unless this
-/// is the last page.
-fn cursor_list_response(
-    resources: Vec<Value>,
+/// A `ListResponse` (RFC 7644 §3.4.2) of already-projected resources, serialised directly.
+struct ListBody<'a> {
+    resources: &'a [Projected<'a>],
     total: usize,
-    next_cursor: Option<String>,
-) -> Response<Bytes> {
-    let mut body = Map::new();
-    body.insert("schemas".to_owned(), json!([LIST_RESPONSE_SCHEMA]));
-    body.insert("totalResults".to_owned(), json!(total));
-    body.insert("itemsPerPage".to_owned(), json!(resources.len()));
-    if let Some(cursor) = next_cursor {
-        body.insert("nextCursor".to_owned(), Value::String(cursor));
+    paging: &'a Paging,
+}
+
+impl Serialize for ListBody<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("schemas", &[LIST_RESPONSE_SCHEMA])?;
+        map.serialize_entry("totalResults", &self.total)?;
+        if let Paging::Index(start) = self.paging {
+            map.serialize_entry("startIndex", start)?;
+        }
+        map.serialize_entry("itemsPerPage", &self.resources.len())?;
+        if let Paging::Cursor(Some(cursor)) = self.paging {
+            map.serialize_entry("nextCursor", cursor)?;
+        }
+        map.serialize_entry("Resources", self.resources)?;
+        map.end()
     }
-    body.insert("Resources".to_owned(), Value::Array(resources));
-    response::json(StatusCode::OK, &Value::Object(body), None, None)
+}
+
+fn list_response(resources: &[Projected<'_>], total: usize, paging: Paging) -> Response<Bytes> {
+    let body = ListBody {
+        resources,
+        total,
+        paging: &paging,
+    };
+    response::json(StatusCode::OK, &body, None, None)
 }

@@ -1,8 +1,6 @@
 //! Reading what a request carries: query parameters, the JSON body, and the `If-Match` /
 //! `If-None-Match` preconditions.
 
-use std::collections::HashMap;
-
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, IF_MATCH, IF_NONE_MATCH};
 use http::HeaderMap;
@@ -11,24 +9,50 @@ use serde_json::Value;
 use crate::error::ScimError;
 use crate::store::Version;
 
+/// The query parameters the engine reads, in lower case.
+const KNOWN: [&str; 8] = [
+    "filter",
+    "sortby",
+    "sortorder",
+    "startindex",
+    "count",
+    "attributes",
+    "excludedattributes",
+    "cursor",
+];
+
 /// The query string's parameters, names folded to lower case (the first of a repeated name
 /// wins). Unknown parameters (Entra's `aadOptscim062020`) are simply never read.
+///
+/// Only the parameters of RFC 7644 and RFC 9865 ([`KNOWN`]) are kept, in a list: at most
+/// eight entries, so a scan is cheaper than hashing, and a query string of thousands of
+/// unknown parameters costs one pass.
 #[derive(Debug, Default)]
-pub(crate) struct Query(HashMap<String, String>);
+pub(crate) struct Query(Vec<(String, String)>);
 
 impl Query {
     pub(crate) fn parse(query: Option<&str>) -> Query {
-        let mut map = HashMap::new();
-        for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-            map.entry(key.to_ascii_lowercase())
-                .or_insert_with(|| value.into_owned());
+        let Some(query) = query.filter(|q| !q.is_empty()) else {
+            return Query::default();
+        };
+        let mut params: Vec<(String, String)> = Vec::new();
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            if !KNOWN.iter().any(|known| known.eq_ignore_ascii_case(&key)) {
+                continue;
+            }
+            if !params.iter().any(|(k, _)| k.eq_ignore_ascii_case(&key)) {
+                params.push((key.to_ascii_lowercase(), value.into_owned()));
+            }
         }
-        Query(map)
+        Query(params)
     }
 
-    /// A parameter by its lower-case name.
+    /// A parameter by its lower-case name (one of [`KNOWN`]).
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
     }
 }
 

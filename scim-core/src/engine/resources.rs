@@ -82,17 +82,11 @@ impl Call<'_> {
         format!("{}{}/{encoded}", self.base, rt.endpoint)
     }
 
-    /// The resource as the response body: `meta.location` set, then projected.
-    pub(crate) fn render(
-        &self,
-        rt: &ResourceType,
-        resource: &mut Resource,
-        projection: &Projection,
-    ) -> Value {
-        if let (Some(id), Some(meta)) = (resource.id.clone(), resource.meta.as_mut()) {
-            meta.location = Some(self.location(rt, &id));
+    /// Sets `meta.location` of a resource about to be rendered.
+    pub(crate) fn locate(&self, rt: &ResourceType, resource: &mut Resource) {
+        if let (Some(id), Some(meta)) = (resource.id.as_deref(), resource.meta.as_mut()) {
+            meta.location = Some(self.location(rt, id));
         }
-        projection.apply(rt, resource)
     }
 
     fn respond(
@@ -102,13 +96,18 @@ impl Call<'_> {
         mut resource: Resource,
         projection: &Projection,
     ) -> Response<Bytes> {
-        let body = self.render(rt, &mut resource, projection);
+        self.locate(rt, &mut resource);
         let location = resource
             .meta
             .as_ref()
-            .and_then(|m| m.location.clone())
+            .and_then(|m| m.location.as_deref())
             .filter(|_| status == StatusCode::CREATED);
-        response::json(status, &body, resource.version(), location.as_deref())
+        response::json(
+            status,
+            &projection.view(rt, &resource),
+            resource.version(),
+            location,
+        )
     }
 
     /// An outcome as the HTTP response: the resource rendered with `projection`, or no body.

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE, ETAG, LOCATION, WWW_AUTHENTICATE};
 use http::{Response, StatusCode};
-use serde_json::Value;
+use serde::Serialize;
 
 use crate::error::ScimError;
 
@@ -11,17 +11,18 @@ use crate::error::ScimError;
 pub const SCIM_JSON: &str = "application/scim+json";
 
 /// A response with a JSON body and, when given, `ETag` and `Location`.
-pub(crate) fn json(
+pub(crate) fn json<T: Serialize + ?Sized>(
     status: StatusCode,
-    body: &Value,
+    body: &T,
     etag: Option<&str>,
     location: Option<&str>,
 ) -> Response<Bytes> {
-    let Ok(bytes) = serde_json::to_vec(body) else {
+    let mut bytes = Vec::with_capacity(1024);
+    if serde_json::to_writer(&mut bytes, body).is_err() {
         return error(&ScimError::Internal(
             "the response could not be encoded".into(),
         ));
-    };
+    }
     let mut response = Response::new(Bytes::from(bytes));
     *response.status_mut() = status;
     let headers = response.headers_mut();

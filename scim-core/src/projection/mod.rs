@@ -13,6 +13,10 @@ use std::sync::Arc;
 use scimkit_filter::{parse_path, AttrPath, PatchPath};
 use serde_json::{Map, Value};
 
+mod view;
+
+pub use view::Projected;
+
 use crate::error::ScimError;
 use crate::resource::Resource;
 use crate::schema::{
@@ -297,88 +301,11 @@ impl Projection {
     /// dropped by this projection. Keys keep the resource's spelling (a validated resource uses
     /// the schema's). Keys the resource type does not define are never output.
     ///
-    /// Only what is output is cloned; with no parameters a resource is walked once.
+    /// Only what is output is cloned; with no parameters a resource is walked once. To send
+    /// the result, serialise [`Projection::view`] instead: the same JSON, without the `Value`.
     pub fn apply(&self, rt: &ResourceType, resource: &Resource) -> Value {
-        let common = common_attributes();
-        let mut out = Map::with_capacity(resource.attributes.len() + 4);
-        out.insert(
-            "schemas".to_owned(),
-            Value::Array(
-                resource
-                    .schemas
-                    .iter()
-                    .map(|s| Value::String(s.clone()))
-                    .collect(),
-            ),
-        );
-        let fields = [
-            ("id", resource.id.as_ref()),
-            ("externalId", resource.external_id.as_ref()),
-        ];
-        for (i, (key, field)) in fields.into_iter().enumerate() {
-            let (Some(text), Some(attribute)) = (field, common.get(i)) else {
-                continue;
-            };
-            if *self.action(Slot::Common(i), attribute) != Action::Drop {
-                out.insert(key.to_owned(), Value::String(text.clone()));
-            }
-        }
-
-        for (key, value) in &resource.attributes {
-            if let Some(i) = find_attribute(&rt.schema.attributes, key) {
-                let Some(attribute) = rt.schema.attributes.get(i) else {
-                    continue;
-                };
-                if let Some(v) = project(attribute, value, &self.action(Slot::Core(i), attribute)) {
-                    out.insert(key.clone(), v);
-                }
-            } else if let Some(e) = find_extension(rt, key) {
-                if let Some(v) = self.project_extension(rt, e, value) {
-                    out.insert(key.clone(), v);
-                }
-            }
-        }
-
-        if let (Some(meta), Some(attribute)) = (&resource.meta, common.get(2)) {
-            let action = self.action(Slot::Common(2), attribute);
-            if *action != Action::Drop {
-                if let Ok(value) = serde_json::to_value(meta) {
-                    let value = match &*action {
-                        Action::Keep => Some(value),
-                        _ => project(attribute, &value, &action),
-                    };
-                    if let Some(value) = value {
-                        out.insert("meta".to_owned(), value);
-                    }
-                }
-            }
-        }
-        Value::Object(out)
-    }
-
-    /// The extension object at index `e` of `rt`, trimmed; `None` when nothing is left.
-    fn project_extension(&self, rt: &ResourceType, e: usize, value: &Value) -> Option<Value> {
-        let schema = &rt.extensions.get(e)?.schema;
-        let Value::Object(input) = value else {
-            return None;
-        };
-        let mut out = Map::new();
-        for (key, value) in input {
-            let Some(i) = find_attribute(&schema.attributes, key) else {
-                continue;
-            };
-            let Some(attribute) = schema.attributes.get(i) else {
-                continue;
-            };
-            if let Some(v) = project(
-                attribute,
-                value,
-                &self.action(Slot::Extension(e, i), attribute),
-            ) {
-                out.insert(key.clone(), v);
-            }
-        }
-        (!out.is_empty()).then_some(Value::Object(out))
+        // Serialising a view into a `Value` cannot fail: every key is a string.
+        serde_json::to_value(self.view(rt, resource)).unwrap_or_else(|_| Value::Object(Map::new()))
     }
 
     /// The action for the attribute at `slot`: precomputed, or derived from `returned` for the
@@ -569,46 +496,6 @@ fn keeps_sub(mode: Mode, parent_kept: bool, named: &Named, i: usize, sub: &Attri
             }
         }
     }
-}
-
-/// One attribute's value under `action`; `None` when nothing is left.
-fn project(attribute: &Attribute, value: &Value, action: &Action) -> Option<Value> {
-    match action {
-        Action::Drop => None,
-        Action::Keep => Some(value.clone()),
-        Action::Subs(flags) => {
-            if attribute.multi_valued {
-                let Value::Array(items) = value else {
-                    return None;
-                };
-                let kept: Vec<Value> = items
-                    .iter()
-                    .filter_map(|item| trim_object(attribute, item, flags))
-                    .collect();
-                (!kept.is_empty()).then_some(Value::Array(kept))
-            } else {
-                trim_object(attribute, value, flags)
-            }
-        }
-    }
-}
-
-/// A complex value with only the flagged sub-attributes; `None` when nothing is left.
-fn trim_object(attribute: &Attribute, value: &Value, flags: &[bool]) -> Option<Value> {
-    let Value::Object(input) = value else {
-        return None;
-    };
-    let mut out = Map::new();
-    for (key, v) in input {
-        let kept = find_attribute(&attribute.sub_attributes, key)
-            .and_then(|i| flags.get(i))
-            .copied()
-            .unwrap_or(false);
-        if kept {
-            out.insert(key.clone(), v.clone());
-        }
-    }
-    (!out.is_empty()).then_some(Value::Object(out))
 }
 
 /// Where a resolved attribute sits in `rt`; `None` for `schemas` (and for an attribute not of
