@@ -4,9 +4,8 @@ use std::fmt;
 
 use actix_web::http::header::{CONTENT_LENGTH, HOST};
 use actix_web::{dev, web, FromRequest, HttpRequest, HttpResponse, ResponseError};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::future::LocalBoxFuture;
-use futures_util::StreamExt as _;
 use scimkit_core::engine::Mount;
 use scimkit_core::{Scim, ScimError};
 
@@ -28,36 +27,23 @@ pub struct ScimRequest {
 }
 
 impl ScimRequest {
-    /// Converts `req`, reading `payload` up to `scim.body_limit(path)`. A body over the limit,
-    /// or a body that cannot be read, is refused with the SCIM error response.
+    /// Converts `req`, reading `payload` with [`Scim::read_body`]: up to `scim.body_limit(path)`
+    /// and within the body timeout. A body over the limit (`413`), too slow (`408`) or that
+    /// cannot be read (`400`) is refused with the SCIM error response.
     pub async fn read(
         req: &HttpRequest,
-        mut payload: dev::Payload,
+        payload: dev::Payload,
         scim: &Scim,
     ) -> Result<Self, ScimRejection> {
-        let limit = scim.body_limit(req.path());
-        let too_large = || ScimRejection(scim.payload_too_large(limit).into());
         let declared = req
             .headers()
             .get(CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
-        if declared.is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit)) {
-            return Err(too_large());
-        }
-        let capacity = declared.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
-        let mut body = BytesMut::with_capacity(capacity.min(limit));
-        while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|err| {
-                let error =
-                    ScimError::BadRequest(format!("the request body could not be read: {err}"));
-                ScimRejection(scim.error_response(&error).into())
-            })?;
-            if chunk.len() > limit.saturating_sub(body.len()) {
-                return Err(too_large());
-            }
-            body.extend_from_slice(&chunk);
-        }
-        let request = convert(req, body.freeze()).map_err(|detail| {
+        let body = scim
+            .read_body(req.path(), declared, payload)
+            .await
+            .map_err(|refused| ScimRejection(refused.into()))?;
+        let request = convert(req, body).map_err(|detail| {
             ScimRejection(scim.error_response(&ScimError::BadRequest(detail)).into())
         })?;
         let (prefix, tenant) = mount(req);
@@ -129,7 +115,7 @@ impl FromRequest for ScimRequest {
     }
 }
 
-/// A request refused before it reached the engine (body too large or unreadable), with the
+/// A request refused before it reached the engine (body too large, too slow or unreadable), with the
 /// SCIM error response to send.
 #[derive(Debug)]
 pub struct ScimRejection(pub ScimResponse);

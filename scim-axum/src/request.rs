@@ -7,7 +7,6 @@ use axum::body::Body;
 use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{FromRequest, FromRequestParts, OriginalUri, RawPathParams, Request};
 use http::request::Parts;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 use scimkit_core::engine::{mount_prefix, tenant_param, Mount};
 use scimkit_core::{Scim, ScimError};
 
@@ -70,8 +69,9 @@ impl ScimRequest {
         self.tenant.as_ref().ok()?.as_deref()
     }
 
-    /// Reads the body, at most [`Scim::max_body_bytes`] (a longer one is refused with the SCIM
-    /// `413` without reading the rest), and answers the request with the engine.
+    /// Reads the body with [`Scim::read_body`] (the endpoint's size limit, `413` without reading
+    /// the rest; the body timeout, `408` for a slow or stalled client), and answers the request
+    /// with the engine.
     ///
     /// A path parameter that is not UTF-8 once percent-decoded is answered with the SCIM `404`
     /// (it could be the tenant, and no tenant is named so).
@@ -81,25 +81,21 @@ impl ScimRequest {
                 "a path segment is not valid UTF-8 once percent-decoded".to_owned(),
             )));
         };
-        let limit = scim.body_limit(self.parts.uri.path());
         let declared = self
             .parts
             .headers
             .get(http::header::CONTENT_LENGTH)
-            .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
-        if declared.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
-            return ScimResponse(scim.payload_too_large(limit));
-        }
-        let body = match Limited::new(self.body, limit).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(error) if error.is::<LengthLimitError>() => {
-                return ScimResponse(scim.payload_too_large(limit));
-            }
-            Err(_) => {
-                return ScimResponse(scim.error_response(&ScimError::BadRequest(
-                    "the request body could not be read".to_owned(),
-                )));
-            }
+            .and_then(|value| value.to_str().ok()?.trim().parse::<u64>().ok());
+        let body = match scim
+            .read_body(
+                self.parts.uri.path(),
+                declared,
+                self.body.into_data_stream(),
+            )
+            .await
+        {
+            Ok(body) => body,
+            Err(refused) => return ScimResponse(refused),
         };
         let request = http::Request::from_parts(self.parts, body);
         let mount = Mount {

@@ -75,6 +75,9 @@ pub enum ScimError {
     /// 409 without a `scimType`: the resource changed in a conflicting way.
     #[error("{0}")]
     Conflict(String),
+    /// 408: the request body did not arrive in time (a slow or stalled client).
+    #[error("{0}")]
+    RequestTimeout(String),
     /// 412: the `If-Match` version does not match the resource's current version.
     #[error("{0}")]
     PreconditionFailed(String),
@@ -115,6 +118,7 @@ impl ScimError {
             ScimError::NotFound(_) => 404,
             ScimError::MethodNotAllowed(_) => 405,
             ScimError::Uniqueness(_) | ScimError::Conflict(_) => 409,
+            ScimError::RequestTimeout(_) => 408,
             ScimError::PreconditionFailed(_) => 412,
             ScimError::PayloadTooLarge(_) => 413,
             ScimError::UnsupportedMediaType(_) => 415,
@@ -164,6 +168,7 @@ impl ScimError {
             | ScimError::NotFound(d)
             | ScimError::MethodNotAllowed(d)
             | ScimError::Conflict(d)
+            | ScimError::RequestTimeout(d)
             | ScimError::PreconditionFailed(d)
             | ScimError::PayloadTooLarge(d)
             | ScimError::UnsupportedMediaType(d)
@@ -195,6 +200,7 @@ impl ScimError {
             ScimError::NotFound(d) => ScimError::NotFound(f(d)),
             ScimError::MethodNotAllowed(d) => ScimError::MethodNotAllowed(f(d)),
             ScimError::Conflict(d) => ScimError::Conflict(f(d)),
+            ScimError::RequestTimeout(d) => ScimError::RequestTimeout(f(d)),
             ScimError::PreconditionFailed(d) => ScimError::PreconditionFailed(f(d)),
             ScimError::PayloadTooLarge(d) => ScimError::PayloadTooLarge(f(d)),
             ScimError::UnsupportedMediaType(d) => ScimError::UnsupportedMediaType(f(d)),

@@ -41,6 +41,8 @@ pub struct Setup {
     pub patch_response: PatchResponse,
     /// `/Bulk`'s limits (default 1000 operations, 1 MiB: a 1 000-operation request fits).
     pub bulk: BulkLimits,
+    /// How long a request body may take to arrive (the engine's default: 30 s).
+    pub body_timeout: Option<std::time::Duration>,
 }
 
 impl Default for Setup {
@@ -51,6 +53,7 @@ impl Default for Setup {
             max_body_bytes: 1 << 20,
             patch_response: PatchResponse::Resource,
             bulk: BulkLimits::default(),
+            body_timeout: Some(std::time::Duration::from_secs(30)),
         }
     }
 }
@@ -156,7 +159,8 @@ impl Harness {
             })
             .max_body_bytes(setup.max_body_bytes)
             .patch_response(setup.patch_response)
-            .bulk(setup.bulk);
+            .bulk(setup.bulk)
+            .body_timeout(setup.body_timeout);
         for rt in setup.resource_types {
             builder = builder.resource_type(rt);
         }

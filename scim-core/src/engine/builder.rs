@@ -60,6 +60,8 @@ pub(crate) struct Settings {
     pub(crate) public_discovery: bool,
     pub(crate) change_password: bool,
     pub(crate) cursor_timeout: std::time::Duration,
+    /// How long a request body may take to arrive; `None`: no limit.
+    pub(crate) body_timeout: Option<std::time::Duration>,
     /// `None` when `/Bulk` is disabled (answered `501`).
     pub(crate) bulk: Option<BulkLimits>,
 }
@@ -77,6 +79,7 @@ impl Default for Settings {
             public_discovery: false,
             change_password: false,
             cursor_timeout: std::time::Duration::from_secs(3600),
+            body_timeout: Some(std::time::Duration::from_secs(30)),
             bulk: Some(BulkLimits::default()),
         }
     }
@@ -224,6 +227,17 @@ impl ScimBuilder {
     /// The largest request body accepted (default 1 MiB); larger ones get `413`.
     pub fn max_body_bytes(mut self, n: usize) -> Self {
         self.settings.max_body_bytes = n;
+        self
+    }
+
+    /// How long a request body may take to arrive once the request head is in (default 30 s;
+    /// `None` for no limit). A client that sends its body slower (slow-loris style) or stalls
+    /// gets `408` and nothing it sent is applied. Applied by [`Scim::read_body`], which the
+    /// adapters use; it needs a tokio runtime with its timer, as axum and actix-web run on.
+    ///
+    /// [`Scim::read_body`]: crate::Scim::read_body
+    pub fn body_timeout(mut self, timeout: impl Into<Option<std::time::Duration>>) -> Self {
+        self.settings.body_timeout = timeout.into();
         self
     }
 

@@ -8,6 +8,7 @@
 //! [`crate::store::ResourceStore`] does) and does not decide identities (the
 //! [`crate::auth::Authenticator`] does).
 
+mod body;
 mod builder;
 mod bulk;
 mod discovery;

@@ -9,6 +9,7 @@
 
 pub mod bulk;
 pub mod entra;
+pub mod faults;
 pub mod hostile;
 pub mod okta;
 pub mod protocol;
@@ -35,6 +36,8 @@ macro_rules! each_case {
         $m!($adapter, hostile::wrong_types);
         $m!($adapter, hostile::hostile_requests);
         $m!($adapter, hostile::oversized_headers);
+        $m!($adapter, faults::slow_body_times_out);
+        $m!($adapter, faults::client_disconnect_changes_nothing);
         $m!($adapter, bulk::bulk_users_and_group);
         $m!($adapter, bulk::bulk_thousand_forward_references);
         $m!($adapter, bulk::bulk_errors_and_limits);

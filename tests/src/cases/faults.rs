@@ -1,0 +1,148 @@
+//! Faults on the wire: a body that trickles in (slow-loris) hits the configured body timeout
+//! and gets `408`; a client that goes away mid-body leaves no partial change. Both are sent
+//! over a raw TCP connection, as no HTTP client sends a body this badly on purpose.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::harness::{patch_ops, q, Adapter, Harness, Setup};
+
+const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+
+/// Opens a connection and sends the head of `method path` with `Content-Length` of `body`,
+/// then the first `sent` bytes of `body`.
+async fn partial(h: &Harness, method: &str, path: &str, body: &[u8], sent: usize) -> TcpStream {
+    let addr = h.root.trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&addr).await.expect("connect");
+    let head = format!(
+        "{method} /scim/v2{path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/scim+json\r\nContent-Length: {}\r\n\r\n",
+        h.token,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream.write_all(&body[..sent]).await.expect("body");
+    stream.flush().await.expect("flush");
+    stream
+}
+
+/// The status code and body of the response read from `stream` (until the server closes it
+/// or the body's `Content-Length` is in).
+async fn read_response(stream: &mut TcpStream) -> (u16, Value) {
+    let mut raw = Vec::new();
+    let mut buf = [0_u8; 4096];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf))
+            .await
+            .expect("the server answers")
+            .unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&raw);
+        if let Some(split) = text.find("\r\n\r\n") {
+            let length = text[..split]
+                .lines()
+                .find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if raw.len() >= split + 4 + length {
+                break;
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let body = text
+        .split_once("\r\n\r\n")
+        .and_then(|(_, b)| serde_json::from_str(b).ok())
+        .unwrap_or(Value::Null);
+    (status, body)
+}
+
+/// A body sent a byte every 100 ms, with a 500 ms body timeout: `408` with a SCIM error, no
+/// user created, and the server keeps serving.
+pub async fn slow_body_times_out<A: Adapter>() {
+    let h = Harness::start_with::<A>(Setup {
+        body_timeout: Some(Duration::from_millis(500)),
+        ..Setup::default()
+    })
+    .await;
+    let body = serde_json::to_vec(&json!({"schemas": [USER], "userName": "slowpoke"})).unwrap();
+    let mut stream = partial(&h, "POST", "/Users", &body, 1).await;
+    let drip = async {
+        for byte in &body[1..body.len() - 1] {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if stream.write_all(&[*byte]).await.is_err() {
+                break;
+            }
+        }
+    };
+    drip.await;
+    let (status, error) = read_response(&mut stream).await;
+    assert_eq!(status, 408, "{error}");
+    assert_eq!(error["status"], "408", "{error}");
+    assert!(
+        error["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("500 ms")),
+        "{error}"
+    );
+    let r = h
+        .get(&format!("/Users?filter={}", q(r#"userName eq "slowpoke""#)))
+        .await;
+    assert_eq!(r.expect(200).body["totalResults"], 0);
+}
+
+/// Clients that send half a body and disconnect: no user is created and the group is unchanged.
+pub async fn client_disconnect_changes_nothing<A: Adapter>() {
+    let h = Harness::start::<A>().await;
+    let member = h
+        .post("/Users", &json!({"schemas": [USER], "userName": "member"}))
+        .await
+        .expect(201)
+        .id();
+    let group = h
+        .post(
+            "/Groups",
+            &json!({"schemas": [GROUP], "displayName": "team"}),
+        )
+        .await
+        .expect(201);
+    let (gid, version) = (group.id(), group.body["meta"]["version"].clone());
+
+    let create = serde_json::to_vec(&json!({"schemas": [USER], "userName": "halfway"})).unwrap();
+    let add = serde_json::to_vec(&patch_ops(
+        json!([{"op": "add", "path": "members", "value": [{"value": member}]}]),
+    ))
+    .unwrap();
+    for (method, path, body) in [
+        ("POST", "/Users".to_owned(), &create),
+        ("PATCH", format!("/Groups/{gid}"), &add),
+        ("PUT", format!("/Groups/{gid}"), &add),
+    ] {
+        let stream = partial(&h, method, &path, body, body.len() - 2).await;
+        drop(stream);
+    }
+    // The server noticed (or will time out) and applied nothing; it keeps serving.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let r = h
+        .get(&format!("/Users?filter={}", q(r#"userName eq "halfway""#)))
+        .await;
+    assert_eq!(r.expect(200).body["totalResults"], 0);
+    let g = h.get(&format!("/Groups/{gid}")).await.expect(200);
+    assert_eq!(g.body["meta"]["version"], version);
+    assert!(g.body.get("members").is_none(), "{}", g.body);
+}
