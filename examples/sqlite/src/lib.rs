@@ -4,7 +4,7 @@
 //!
 //! - [`schema`]: the tables (documents, unique values, multi-valued elements, memberships);
 //! - `layout.rs`: where each attribute of a resource type is kept, read from its schema;
-//! - `mapping.rs`: the scim-core SQL mapping of a resource type onto those tables;
+//! - [`mapping`]: the scim-core SQL mapping of a resource type onto those tables;
 //! - `document.rs`, `unique.rs`, `values.rs`, `members.rs`: the rows of one resource;
 //! - `reads.rs`, `list.rs`, `writes.rs`: the store's operations;
 //! - [`SqliteStore`] (`store.rs`): opening the file and the `ResourceStore` impl.
@@ -15,7 +15,7 @@ mod document;
 mod error;
 mod layout;
 mod list;
-mod mapping;
+pub mod mapping;
 mod members;
 mod reads;
 pub mod schema;

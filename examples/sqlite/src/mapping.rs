@@ -52,7 +52,12 @@ fn text(case_exact: bool) -> ColumnKind {
     ColumnKind::Text { case_exact }
 }
 
-/// The mapping of `rt`.
+/// The mapping of `rt` onto the tables of [`crate::schema`] (what `list` translates with).
+pub fn mapping_of(rt: &ResourceType) -> Mapping {
+    mapping(rt, &Layout::of(rt))
+}
+
+/// The mapping of `rt` with its layout.
 pub(crate) fn mapping(rt: &ResourceType, layout: &Layout) -> Mapping {
     let mut mapping = Mapping::new("resources", "id")
         .column("id", Column::text_exact("resources.id"))
