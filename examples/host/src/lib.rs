@@ -8,11 +8,11 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use example_sqlite::{OpenError, SqliteStore};
 use scimkit_core::auth::{BearerTokens, TokenError, TokenId, TokenInfo};
 use scimkit_core::context::Tenant;
 use scimkit_core::engine::BuildError;
 use scimkit_core::events::Change;
-use example_sqlite::{OpenError, SqliteStore};
 use scimkit_core::{InMemoryStore, Scim};
 use tracing_subscriber::EnvFilter;
 

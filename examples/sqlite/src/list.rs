@@ -7,8 +7,8 @@ use scimkit_core::schema::ResourceType;
 use scimkit_core::sql::{SqlValue, Sqlite};
 use scimkit_core::store::{ListQuery, Page, StoreError};
 use scimkit_filter::AttrPath;
-use sqlx::sqlite::{SqliteArguments, Sqlite as Driver};
 use sqlx::query::QueryAs;
+use sqlx::sqlite::{Sqlite as Driver, SqliteArguments};
 
 use crate::document::{Row, COLUMNS};
 use crate::error::db;

@@ -5,7 +5,7 @@
 //! binary and `returned: never` attributes are not mapped: filters on them are evaluated by
 //! the engine.
 
-use scimkit_core::schema::{Attribute, AttributeType, Returned, ResourceType};
+use scimkit_core::schema::{Attribute, AttributeType, ResourceType, Returned};
 use scimkit_core::sql::{ChildTable, Column, ColumnKind, Mapping};
 
 use crate::layout::{Layout, MultiAttr};
@@ -92,8 +92,7 @@ pub(crate) fn mapping(rt: &ResourceType, layout: &Layout) -> Mapping {
         };
         if attribute.is_complex() {
             for sub in &attribute.sub_attributes {
-                let Some(kind) = kind(sub).filter(|_| !sub.multi_valued && safe(&sub.name))
-                else {
+                let Some(kind) = kind(sub).filter(|_| !sub.multi_valued && safe(&sub.name)) else {
                     continue;
                 };
                 let mut parts = prefix.clone();
@@ -167,7 +166,11 @@ mod tests {
     fn json_paths_quote_only_what_needs_it() {
         assert_eq!(json_path(&["userName"]), "$.userName");
         assert_eq!(
-            json_path(&["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "manager", "value"]),
+            json_path(&[
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+                "manager",
+                "value"
+            ]),
             "$.\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\".manager.value"
         );
     }

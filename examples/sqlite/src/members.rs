@@ -30,6 +30,15 @@ pub(crate) fn of_resource(resource: &Resource) -> Result<Vec<Member>, StoreError
         .collect()
 }
 
+/// One `group_members` row as `of_groups` reads it: group, member, type, display, `$ref`.
+type MemberRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 fn as_json(members: &[Member]) -> Result<String, StoreError> {
     serde_json::to_string(members).map_err(StoreError::backend)
 }
@@ -162,15 +171,14 @@ pub(crate) async fn of_groups(
     if groups.is_empty() {
         return Ok(out);
     }
-    let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>)> =
-        sqlx::query_as(
-            "SELECT group_id, member_id, member_type, display, ref FROM group_members \
+    let rows: Vec<MemberRow> = sqlx::query_as(
+        "SELECT group_id, member_id, member_type, display, ref FROM group_members \
              WHERE group_id IN (SELECT value FROM json_each(?)) ORDER BY rowid",
-        )
-        .bind(serde_json::to_string(groups).map_err(StoreError::backend)?)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
+    )
+    .bind(serde_json::to_string(groups).map_err(StoreError::backend)?)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
     for (group, member, kind, display, reference) in rows {
         let mut object = Map::new();
         object.insert("value".to_owned(), Value::String(member));

@@ -1,6 +1,8 @@
 //! Reading resources: rows → resources, with a Group's `members` and a User's derived
 //! `groups` added from `group_members` when asked for.
 
+use std::collections::HashMap;
+
 use scimkit_core::schema::ResourceType;
 use scimkit_core::store::StoreError;
 use scimkit_core::Resource;
@@ -66,19 +68,21 @@ pub(crate) async fn load(
     let mut members = if extras.members {
         members::of_groups(pool, &ids).await?
     } else {
-        Default::default()
+        HashMap::new()
     };
     let mut groups = if extras.groups {
         members::groups_of(pool, &ids).await?
     } else {
-        Default::default()
+        HashMap::new()
     };
     rows.into_iter()
         .map(|row| {
             let id = row.id.clone();
             let mut resource = document::resource(rt, row)?;
-            for (name, values) in [("members", members.remove(&id)), ("groups", groups.remove(&id))]
-            {
+            for (name, values) in [
+                ("members", members.remove(&id)),
+                ("groups", groups.remove(&id)),
+            ] {
                 if let Some(values) = values.filter(|v| !v.is_empty()) {
                     resource
                         .attributes

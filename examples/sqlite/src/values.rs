@@ -36,7 +36,11 @@ fn element(multi: &MultiAttr, item: &Value) -> Element {
     let text = |name: &str, wanted: bool| -> Option<String> {
         let object = item.as_object()?;
         wanted
-            .then(|| field(object, name).and_then(Value::as_str).map(str::to_owned))
+            .then(|| {
+                field(object, name)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
             .flatten()
     };
     if !multi.complex {

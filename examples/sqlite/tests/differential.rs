@@ -45,7 +45,11 @@ async fn load(scim: &Scim) -> HashMap<String, String> {
             body["id"].as_str().unwrap().to_owned(),
         );
     }
-    for (g, members) in [("Admins", vec![1, 2, 3]), ("Everyone", (0..25).collect()), ("Empty", vec![])] {
+    for (g, members) in [
+        ("Admins", vec![1, 2, 3]),
+        ("Everyone", (0..25).collect()),
+        ("Empty", vec![]),
+    ] {
         let members: Vec<Value> = members
             .iter()
             .map(|n: &usize| json!({"value": names[&format!("User{n:02}@Example.com")]}))

@@ -23,10 +23,26 @@ async fn lookups_search_an_index() {
     let db = common::TempDb::new("explain");
     let store = db.open().await;
     for (rt, filter, index) in [
-        (ResourceType::user(), r#"userName eq "bjensen""#, "resources_user_name_idx"),
-        (ResourceType::user(), r#"externalId eq "x1""#, "resources_external_id_idx"),
-        (ResourceType::group(), r#"displayName eq "Ops""#, "resources_display_name_idx"),
-        (ResourceType::user(), r#"emails.value eq "b@x.com""#, "multi_values_"),
+        (
+            ResourceType::user(),
+            r#"userName eq "bjensen""#,
+            "resources_user_name_idx",
+        ),
+        (
+            ResourceType::user(),
+            r#"externalId eq "x1""#,
+            "resources_external_id_idx",
+        ),
+        (
+            ResourceType::group(),
+            r#"displayName eq "Ops""#,
+            "resources_display_name_idx",
+        ),
+        (
+            ResourceType::user(),
+            r#"emails.value eq "b@x.com""#,
+            "multi_values_",
+        ),
     ] {
         let query = ListQuery {
             filter: Some(parse_filter(filter).unwrap()),

@@ -112,7 +112,13 @@ async fn a_member_is_added_to_and_removed_from_a_100_000_member_group() {
     assert_eq!(user["groups"][0]["value"], group_id.as_str());
 
     // Removing a member that is not there is a no-op: same version.
-    let (_, before) = call(&scim, Method::GET, &format!("/Groups/{group_id}?attributes=id"), None).await;
+    let (_, before) = call(
+        &scim,
+        Method::GET,
+        &format!("/Groups/{group_id}?attributes=id"),
+        None,
+    )
+    .await;
     let (status, after) = call(
         &scim,
         Method::PATCH,

@@ -142,7 +142,10 @@ async fn if_match_is_checked_by_the_write() {
         http::Request::builder()
             .method(Method::PUT)
             .uri(format!("http://localhost/Users/{id}"))
-            .header(http::header::AUTHORIZATION, format!("Bearer {}", common::TOKEN))
+            .header(
+                http::header::AUTHORIZATION,
+                format!("Bearer {}", common::TOKEN),
+            )
             .header(http::header::CONTENT_TYPE, "application/scim+json")
             .header(http::header::IF_MATCH, etag)
             .body(bytes::Bytes::from(

@@ -40,5 +40,8 @@ async fn urls_that_are_not_sqlite_are_refused_naming_the_accepted_forms() {
         .await
         .unwrap_err();
     let text = error.to_string();
-    assert!(text.contains("sqlite://PATH") && text.contains("sqlite::memory:"), "{text}");
+    assert!(
+        text.contains("sqlite://PATH") && text.contains("sqlite::memory:"),
+        "{text}"
+    );
 }
