@@ -49,7 +49,7 @@ impl Mapping {
     /// assert_eq!(
     ///     sql.select,
     ///     "SELECT users.id FROM users WHERE ((user_name IS NOT NULL AND lower(user_name) = lower(?))) \
-    ///      AND users.tenant = ? ORDER BY users.id ASC LIMIT 10"
+    ///      AND users.tenant = ? ORDER BY users.id ASC LIMIT 10 OFFSET 0"
     /// );
     /// assert_eq!(sql.params.len(), 2);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
