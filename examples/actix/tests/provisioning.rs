@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 async fn readme_sequence() {
     let creds = credentials(Some("s3cret-token")).unwrap();
     assert!(creds.minted.is_none());
-    let scim = engine(creds.tokens).unwrap();
+    let scim = engine(creds.tokens, example_host::StoreChoice::Memory).unwrap();
     let app = test::init_service(App::new().configure(move |cfg| configure_app(cfg, scim))).await;
     let auth = ("Authorization", "Bearer s3cret-token");
     let scim_json = ("Content-Type", "application/scim+json");

@@ -1,26 +1,35 @@
 //! `cargo run -p example-axum`: a SCIM 2.0 server for Entra ID, Okta and others, with the
-//! in-memory store. See README.md.
+//! in-memory store, or a SQLite file with `--database-url sqlite://PATH`. See README.md.
 
 use clap::Parser;
 use example_axum::{app, engine};
-use example_host::{print_banner, HostArgs};
+use example_host::{print_banner, HostArgs, StoreArgs};
 
-/// Serves SCIM 2.0 at http://ADDR/scim/v2 with the in-memory store.
+/// Serves SCIM 2.0 at http://ADDR/scim/v2 with the in-memory store
+/// (default) or a SQLite file (`--database-url`).
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {
     #[command(flatten)]
     host: HostArgs,
+
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cli = Cli::parse();
     let creds = cli.host.start()?;
-    let scim = engine(creds.tokens.clone())?;
+    let store = cli
+        .store
+        .open()
+        .await
+        .map_err(|e| format!("--database-url / SCIM_DATABASE_URL: {e}"))?;
+    let scim = engine(creds.tokens.clone(), store.clone())?;
     let listener = tokio::net::TcpListener::bind(cli.host.listen).await?;
     let addr = listener.local_addr()?;
-    print_banner("axum", addr, &creds);
+    print_banner("axum", addr, &creds, &store);
 
     axum::serve(listener, app(scim))
         .with_graceful_shutdown(shutdown())

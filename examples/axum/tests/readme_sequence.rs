@@ -22,7 +22,10 @@ const TOKEN: &str = "my-long-random-secret";
 fn build(token: Option<&str>) -> (Router, String) {
     let creds = credentials(token).unwrap();
     let token = creds.minted.clone().or(token.map(str::to_owned)).unwrap();
-    (app(engine(creds.tokens).unwrap()), token)
+    (
+        app(engine(creds.tokens, example_host::StoreChoice::Memory).unwrap()),
+        token,
+    )
 }
 
 async fn call(

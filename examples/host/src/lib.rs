@@ -1,12 +1,14 @@
 //! The host app both example servers share, whatever their web framework: the command-line
-//! flags, the bearer token (given, or minted once), the SCIM engine over the in-memory store
-//! with an events hook that logs every provisioning change, and the start-up banner.
+//! flags, the bearer token (given, or minted once), the store (in memory by default, or a
+//! SQLite file with `--database-url sqlite://PATH`), the SCIM engine over it with an events
+//! hook that logs every provisioning change, and the start-up banner.
 //!
 //! `example-axum` and `example-actix` only add their framework's routes and server around it.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use example_sqlite::{OpenError, SqliteStore};
 use scimkit_core::auth::{BearerTokens, TokenError, TokenId, TokenInfo};
 use scimkit_core::context::Tenant;
 use scimkit_core::engine::BuildError;
@@ -42,6 +44,24 @@ pub struct HostArgs {
     pub log_level: String,
 }
 
+/// The store flag of example-axum and example-actix (flatten next to [`HostArgs`]). Kept
+/// apart from `HostArgs` because example-postgres flattens `HostArgs` and has its own
+/// `--database-url` (a PostgreSQL URL, env `DATABASE_URL`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreArgs {
+    /// Where to keep resources: `sqlite://PATH` (the file is created if missing),
+    /// `sqlite:PATH` or `sqlite::memory:`. Without it, in memory (lost on exit).
+    #[arg(long, value_name = "URL", env = "SCIM_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl StoreArgs {
+    /// Opens the store `--database-url` names ([`StoreChoice::open`]).
+    pub async fn open(&self) -> Result<StoreChoice, OpenError> {
+        StoreChoice::open(self.database_url.as_deref()).await
+    }
+}
+
 impl HostArgs {
     /// Starts logging with `--log-level` and sets up the credentials, refusing an empty
     /// `--token` and an invalid log filter with a message a person can act on.
@@ -60,6 +80,43 @@ impl HostArgs {
             );
         }
         Ok(credentials(self.token.as_deref())?)
+    }
+}
+
+/// The store the engine keeps resources in.
+#[derive(Debug, Clone)]
+pub enum StoreChoice {
+    /// [`InMemoryStore`]: the default; everything is lost on exit.
+    Memory,
+    /// [`SqliteStore`] on the file (or in-memory database) of `url`.
+    Sqlite {
+        /// The database URL given.
+        url: String,
+        /// The open store.
+        store: SqliteStore,
+    },
+}
+
+impl StoreChoice {
+    /// `None` → [`StoreChoice::Memory`]; a SQLite URL → the opened [`SqliteStore`] (the file
+    /// and tables are created when missing); anything else → [`OpenError::Url`], naming the
+    /// accepted forms.
+    pub async fn open(url: Option<&str>) -> Result<StoreChoice, OpenError> {
+        match url {
+            None => Ok(StoreChoice::Memory),
+            Some(url) => Ok(StoreChoice::Sqlite {
+                url: url.to_owned(),
+                store: SqliteStore::open(url).await?,
+            }),
+        }
+    }
+
+    /// For the banner: `in-memory store` or `SQLite store at <url>`.
+    pub fn describe(&self) -> String {
+        match self {
+            StoreChoice::Memory => "in-memory store".to_owned(),
+            StoreChoice::Sqlite { url, .. } => format!("SQLite store at {url}"),
+        }
     }
 }
 
@@ -96,12 +153,15 @@ pub fn credentials(token: Option<&str>) -> Result<Credentials, TokenError> {
     Ok(Credentials { tokens, minted })
 }
 
-/// The SCIM engine: in-memory store, bearer tokens, a hook logging each change, and password
+/// The SCIM engine: the chosen store, bearer tokens, a hook logging each change, and password
 /// changes enabled (Okta's password sync; off by default in the library — a real host stores a
 /// hash, never the password).
-pub fn engine(tokens: Arc<BearerTokens>) -> Result<Scim, BuildError> {
-    Scim::builder()
-        .store(InMemoryStore::new())
+pub fn engine(tokens: Arc<BearerTokens>, store: StoreChoice) -> Result<Scim, BuildError> {
+    let builder = match store {
+        StoreChoice::Memory => Scim::builder().store(InMemoryStore::new()),
+        StoreChoice::Sqlite { store, .. } => Scim::builder().store(store),
+    };
+    builder
         .authenticator(tokens)
         .events(log_change)
         .change_password(true)
@@ -121,8 +181,16 @@ fn log_change(change: &Change) {
 }
 
 /// Prints where to point the identity provider, and the token when it was minted here.
-pub fn print_banner(framework: &str, addr: SocketAddr, credentials: &Credentials) {
-    println!("SCIM 2.0 service provider on {framework} (in-memory store)");
+pub fn print_banner(
+    framework: &str,
+    addr: SocketAddr,
+    credentials: &Credentials,
+    store: &StoreChoice,
+) {
+    println!(
+        "SCIM 2.0 service provider on {framework} ({})",
+        store.describe()
+    );
     println!("  Tenant URL:   http://{addr}{SCIM_PATH}");
     match &credentials.minted {
         Some(token) => println!("  Secret token: {token}   (shown once)"),

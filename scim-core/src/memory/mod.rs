@@ -97,7 +97,6 @@ mod members;
 mod tenant;
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -111,8 +110,8 @@ use crate::patch::MemberDelta;
 use crate::resource::{Meta, Resource};
 use crate::schema::ResourceType;
 use crate::store::{
-    default_patch, CursorCodec, CursorScope, ListQuery, Page, Pagination, PatchInput, Patched,
-    PushDown, ResourceStore, StoreError, Version,
+    default_patch, new_id, CursorCodec, CursorScope, ListQuery, Page, Pagination, PatchInput,
+    Patched, PushDown, ResourceStore, StoreError, Version,
 };
 
 use index::Layout;
@@ -150,26 +149,6 @@ fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
 
 fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// A random UUID v4 in its text form.
-fn new_id() -> Result<String, StoreError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|err| StoreError::Unavailable(format!("no randomness for a new id: {err}")))?;
-    let mut out = String::with_capacity(36);
-    for (i, byte) in bytes.iter().enumerate() {
-        let byte = match i {
-            6 => (byte & 0x0f) | 0x40,
-            8 => (byte & 0x3f) | 0x80,
-            _ => *byte,
-        };
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
-        }
-        let _ = write!(out, "{byte:02x}");
-    }
-    Ok(out)
 }
 
 impl InMemoryStore {
@@ -385,24 +364,5 @@ impl ResourceStore for InMemoryStore {
         };
         let result = write(&shared).delete(rt, id, if_match, &self.versions);
         result
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::new_id;
-
-    #[test]
-    fn ids_are_uuid_v4_text() {
-        let id = new_id().unwrap_or_default();
-        let parts: Vec<&str> = id.split('-').collect();
-        assert_eq!(
-            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
-            [8, 4, 4, 4, 12]
-        );
-        assert!(id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
-        assert_eq!(id.chars().nth(14), Some('4'));
-        assert!(matches!(id.chars().nth(19), Some('8' | '9' | 'a' | 'b')));
-        assert_ne!(new_id().unwrap_or_default(), id);
     }
 }

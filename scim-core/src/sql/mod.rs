@@ -50,6 +50,7 @@
 mod dialect;
 mod error;
 mod filter;
+mod list;
 mod mapping;
 mod order;
 mod query;
@@ -58,6 +59,7 @@ mod verify;
 
 pub use dialect::{like_pattern, Dialect, PatternKind, Postgres, Sqlite, LIKE_ESCAPE};
 pub use error::{MappingError, SqlError};
+pub use list::ListSql;
 pub use mapping::{ChildTable, Column, ColumnKind, Mapping, UnmappedPolicy};
 pub use query::SqlQuery;
 pub use value::SqlValue;

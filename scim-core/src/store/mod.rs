@@ -132,6 +132,7 @@
 
 mod cursor;
 mod error;
+mod id;
 mod patch;
 pub(crate) mod push_down;
 mod query;
@@ -141,6 +142,7 @@ use async_trait::async_trait;
 
 pub use cursor::{CursorCodec, CursorPage, CursorScope};
 pub use error::StoreError;
+pub use id::new_id;
 pub use patch::{default_patch, PatchInput, Patched};
 pub use push_down::{FilterPushDown, FilterRule, ListPlan, PushDown};
 pub use query::{ListQuery, Page, Pagination};
