@@ -5,7 +5,9 @@
 //! - [`schema`]: the tables and the migration creating them;
 //! - [`mapping`]: the scim-core SQL mappings (SCIM attribute → column);
 //! - [`PgStore`] (`store.rs`) with `users.rs`, `groups.rs`, `list.rs`, `db.rs`;
-//! - [`engine`], [`app`]: the SCIM engine over the store and the axum router.
+//! - [`engine`], [`app`]: the SCIM engine over the store and the axum router;
+//! - [`test_db`]: a throw-away schema per test (this crate's tests, its benchmark, the
+//!   conformance suite).
 
 mod db;
 mod groups;
@@ -13,6 +15,7 @@ mod list;
 pub mod mapping;
 pub mod schema;
 mod store;
+pub mod test_db;
 mod users;
 
 use std::sync::Arc;

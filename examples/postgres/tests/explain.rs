@@ -149,5 +149,5 @@ async fn hot_statements_use_indexes() {
     println!("-- version bump\n{bump}\n{plan}\n");
     assert!(plan.contains("teams_pkey"), "{plan}");
     drop(conn);
-    db.drop().await;
+    db.drop_schema().await.unwrap();
 }
