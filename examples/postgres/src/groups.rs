@@ -332,7 +332,7 @@ pub(crate) async fn replace(
     let rename = Some((display.as_str(), resource.external_id.as_deref()));
     let bumped = bump(&mut tx, tenant, id, rename, if_match).await?;
     if bumped.is_none() {
-        return Err(missing_or_changed(store, "teams", tenant, id).await);
+        return Err(missing_or_changed(&mut *tx, "teams", tenant, id).await);
     }
     let ids = admit(&mut tx, tenant, &ids).await?;
     set_rows(&mut tx, id, &ids).await?;
@@ -365,7 +365,7 @@ pub(crate) async fn patch_members(
     let mut tx = store.pool.begin().await.map_err(db)?;
     let bumped = bump(&mut tx, tenant, id, None, input.if_match).await?;
     if bumped.is_none() {
-        return Err(missing_or_changed(store, "teams", tenant, id).await);
+        return Err(missing_or_changed(&mut *tx, "teams", tenant, id).await);
     }
     let mut changed = 0;
     if let Some(replaced) = &delta.replaced {
@@ -414,7 +414,7 @@ pub(crate) async fn delete(
     }
     let done = query.execute(&store.pool).await.map_err(db)?;
     if done.rows_affected() == 0 {
-        return Err(missing_or_changed(store, "teams", tenant, id).await);
+        return Err(missing_or_changed(&store.pool, "teams", tenant, id).await);
     }
     Ok(())
 }

@@ -347,7 +347,7 @@ pub(crate) async fn replace(
         .await
         .map_err(|e| uniqueness(e, &f.email))?;
     if updated.is_none() {
-        return Err(missing_or_changed(store, "accounts", tenant, id).await);
+        return Err(missing_or_changed(&mut *tx, "accounts", tenant, id).await);
     }
     sqlx::query("DELETE FROM account_emails WHERE account_id = $1::uuid")
         .bind(id)
@@ -362,9 +362,12 @@ pub(crate) async fn replace(
 }
 
 /// After a conditional write touched no row: `VersionMismatch` if the row exists, else
-/// `NotFound`. `table` comes from code.
+/// `NotFound`. `table` comes from code. Inside a transaction, `conn` must be the
+/// transaction's connection: taking a second one from the pool while holding the first
+/// starves the pool under load (every connection waiting for another: `503` after the
+/// acquire timeout instead of `412`).
 pub(crate) async fn missing_or_changed(
-    store: &PgStore,
+    conn: impl sqlx::PgExecutor<'_>,
     table: &str,
     tenant: &str,
     id: &str,
@@ -374,7 +377,7 @@ pub(crate) async fn missing_or_changed(
     ))
     .bind(tenant)
     .bind(id)
-    .fetch_one(&store.pool)
+    .fetch_one(conn)
     .await;
     match exists {
         Ok(true) => StoreError::VersionMismatch,
