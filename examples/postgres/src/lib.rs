@@ -11,7 +11,7 @@
 
 mod db;
 mod groups;
-mod list;
+pub mod list;
 pub mod mapping;
 pub mod schema;
 mod store;
@@ -28,6 +28,7 @@ use scimkit_core::schema::ResourceType;
 use scimkit_core::Scim;
 
 pub use example_host::{credentials, Credentials, SCIM_PATH, TENANT};
+pub use groups::{ADD_MEMBERS_SQL, ADMIT_SQL, REMOVE_MEMBERS_SQL};
 pub use store::{PgStore, StartError, CURSOR_TIMEOUT};
 
 /// The default `--database-url`.

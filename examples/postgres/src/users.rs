@@ -20,7 +20,7 @@ use crate::store::PgStore;
 const CORE: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 
 /// The columns of one account, as every read selects them.
-const COLUMNS: &str = "accounts.id::text AS id, accounts.email, accounts.given_name, \
+pub(crate) const COLUMNS: &str = "accounts.id::text AS id, accounts.email, accounts.given_name, \
     accounts.family_name, accounts.display_name, accounts.title, accounts.is_active, \
     accounts.external_id, accounts.role, accounts.version, accounts.created_at, accounts.updated_at";
 
