@@ -1,7 +1,9 @@
 //! Starting a server for one case, and talking to it over HTTP.
 #![allow(clippy::missing_panics_doc, clippy::unwrap_used, clippy::expect_used)]
 
+use std::any::Any;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -10,6 +12,7 @@ use scimkit_core::auth::BearerTokens;
 use scimkit_core::context::Tenant;
 use scimkit_core::engine::{BulkLimits, PatchResponse};
 use scimkit_core::schema::ResourceType;
+use scimkit_core::store::ResourceStore;
 use scimkit_core::{InMemoryStore, Scim};
 use serde_json::Value;
 
@@ -22,10 +25,91 @@ pub enum Mounting {
     PerTenant,
 }
 
-/// A web framework the suite runs against.
+/// A web framework the suite runs against, and the store its servers keep resources in.
+///
+/// Cases are generic over one `A: Adapter`. A framework type ([`crate::servers::Axum`]) uses
+/// the in-memory store; [`With<A, B>`] is the same framework over another [`Backend`].
 pub trait Adapter {
     /// Serves `scim` on 127.0.0.1 at an ephemeral port; returns the address.
     fn serve(scim: Scim, mounting: Mounting) -> impl Future<Output = SocketAddr> + Send;
+
+    /// A fresh, empty store for one server (default: [`Memory`]).
+    fn store() -> impl Future<Output = TestStore> + Send {
+        Memory::open()
+    }
+
+    /// Whether the store keeps `attribute` (see [`Backend::keeps`]; the in-memory store keeps
+    /// everything).
+    fn keeps(attribute: &str) -> bool {
+        Memory::keeps(attribute)
+    }
+}
+
+/// Where a test server keeps its resources: one fresh, empty store per server.
+///
+/// Adding a backend is one `impl Backend` (a database store makes its own schema or database
+/// per call and drops it with the [`TestStore`]'s guard) and one test file listing the cases
+/// it runs with `scim_conformance::cases!(With<Axum, ItsBackend>; …)`.
+pub trait Backend {
+    /// Opens a fresh store. Panics, saying how to make it reachable, when it is not: a
+    /// backend's suite never silently skips.
+    fn open() -> impl Future<Output = TestStore> + Send;
+
+    /// Whether the store keeps `attribute` (a name as a case writes it: `title`,
+    /// `name.formatted`, a schema URN for a whole extension). A store over fixed columns keeps
+    /// only what it maps and drops the rest on write; cases assert on an attribute's value
+    /// only where it is kept, and still send it (the engine must accept it either way).
+    fn keeps(attribute: &str) -> bool {
+        let _ = attribute;
+        true
+    }
+}
+
+/// A store for one test server, and what must live as long as the server uses it.
+pub struct TestStore {
+    /// The store.
+    pub store: Arc<dyn ResourceStore>,
+    /// Dropped with the last [`Harness`] clone (e.g. a database schema dropped on drop).
+    pub guard: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+impl std::fmt::Debug for TestStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestStore")
+            .field("guard", &self.guard.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The engine's embedded [`InMemoryStore`], new for every server.
+#[derive(Debug)]
+pub struct Memory;
+
+impl Backend for Memory {
+    async fn open() -> TestStore {
+        TestStore {
+            store: Arc::new(InMemoryStore::new()),
+            guard: None,
+        }
+    }
+}
+
+/// The framework `A` serving an engine over the backend `B`'s store.
+#[derive(Debug)]
+pub struct With<A, B>(PhantomData<(A, B)>);
+
+impl<A: Adapter, B: Backend> Adapter for With<A, B> {
+    fn serve(scim: Scim, mounting: Mounting) -> impl Future<Output = SocketAddr> + Send {
+        A::serve(scim, mounting)
+    }
+
+    fn store() -> impl Future<Output = TestStore> + Send {
+        B::open()
+    }
+
+    fn keeps(attribute: &str) -> bool {
+        B::keeps(attribute)
+    }
 }
 
 /// How a case wants its server.
@@ -59,7 +143,7 @@ impl Default for Setup {
 }
 
 /// A running server and a client for it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Harness {
     /// `http://127.0.0.1:PORT`.
     pub root: String,
@@ -73,6 +157,8 @@ pub struct Harness {
     pub http: reqwest::Client,
     /// The User the tenant's tokens authenticate as, for `/Me` (`None`: `/Me` is 501).
     pub me: Arc<std::sync::Mutex<Option<String>>>,
+    /// Keeps the backend's store (its schema, its database) alive while the case runs.
+    pub guard: Option<Arc<dyn Any + Send + Sync>>,
 }
 
 /// A response.
@@ -129,6 +215,14 @@ impl Reply {
     }
 }
 
+impl std::fmt::Debug for Harness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Harness")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Harness {
     /// Starts a server with the default setup.
     pub async fn start<A: Adapter>() -> Harness {
@@ -143,8 +237,9 @@ impl Harness {
             .expect("random")
             .token;
         let me: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
+        let TestStore { store, guard } = A::store().await;
         let mut builder = Scim::builder()
-            .store(InMemoryStore::new())
+            .shared_store(store)
             .authenticator({
                 let tokens = tokens.clone();
                 let me = me.clone();
@@ -178,6 +273,7 @@ impl Harness {
             token,
             http: reqwest::Client::new(),
             me,
+            guard,
         }
     }
 

@@ -3,8 +3,11 @@
 //!
 //! Each adapter's test file (`tests/axum.rs`, `tests/actix.rs`) is one line:
 //! `scim_conformance::suite!(scim_conformance::servers::Axum);`, which makes one `#[tokio::test]`
-//! per case. A case starts its own server (fresh in-memory store, fresh tokens) through the
-//! [`harness::Adapter`] trait, so cases never share state.
+//! per case. A case starts its own server (fresh store, fresh tokens) through the
+//! [`harness::Adapter`] trait, so cases never share state. The store is the in-memory one,
+//! or another [`harness::Backend`] with `harness::With<Adapter, Backend>`:
+//! `tests/postgres.rs` runs the cases that only use what `example-postgres`'s `PgStore` maps,
+//! each in its own PostgreSQL schema.
 
 // This crate is a test suite: a failed expectation is a panic with the response in the message.
 #![allow(
@@ -26,6 +29,16 @@ pub mod servers;
 macro_rules! suite {
     ($adapter:ty) => {
         $crate::each_case!($crate::run_case, $adapter);
+    };
+}
+
+/// One `#[tokio::test]` per listed case, against `$adapter` (typically
+/// `harness::With<servers::Axum, SomeBackend>` for a backend that runs only some cases):
+/// `scim_conformance::cases!(With<Axum, Postgres>; protocol::user_lifecycle, okta::okta_users);`
+#[macro_export]
+macro_rules! cases {
+    ($adapter:ty; $($module:ident :: $case:ident),+ $(,)?) => {
+        $( $crate::run_case!($adapter, $module :: $case); )+
     };
 }
 

@@ -26,6 +26,19 @@ const CORE: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const COLUMNS: &str = "teams.id::text AS id, teams.display_name, teams.external_id, \
     teams.version, teams.created_at, teams.updated_at";
 
+/// The member existence check: which of the ids (`$2`) are accounts of the tenant (`$1`).
+pub const ADMIT_SQL: &str =
+    "SELECT id::text FROM accounts WHERE tenant = $1 AND id = ANY($2::text[]::uuid[])";
+
+/// The member add: memberships of team `$1` for the accounts `$2`, existing ones kept.
+pub const ADD_MEMBERS_SQL: &str = "INSERT INTO team_memberships (team_id, account_id) \
+     SELECT $1::uuid, unnest($2::text[]::uuid[]) \
+     ON CONFLICT (team_id, account_id) DO NOTHING";
+
+/// The member remove: memberships of team `$1` for the accounts `$2`.
+pub const REMOVE_MEMBERS_SQL: &str = "DELETE FROM team_memberships \
+     WHERE team_id = $1::uuid AND account_id = ANY($2::text[]::uuid[])";
+
 /// One `teams` row.
 #[derive(Debug, sqlx::FromRow)]
 struct Row {
@@ -69,16 +82,14 @@ async fn admit(
     if wanted.is_empty() {
         return Ok(wanted);
     }
-    let found: HashSet<String> = sqlx::query_scalar::<_, String>(
-        "SELECT id::text FROM accounts WHERE tenant = $1 AND id = ANY($2::text[]::uuid[])",
-    )
-    .bind(tenant)
-    .bind(&wanted)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?
-    .into_iter()
-    .collect();
+    let found: HashSet<String> = sqlx::query_scalar::<_, String>(ADMIT_SQL)
+        .bind(tenant)
+        .bind(&wanted)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .collect();
     if let Some(missing) = wanted.iter().find(|id| !found.contains(*id)) {
         return Err(not_found(missing));
     }
@@ -90,23 +101,19 @@ async fn add_rows(conn: &mut PgConnection, team: &str, ids: &[String]) -> Result
     if ids.is_empty() {
         return Ok(0);
     }
-    sqlx::query(
-        "INSERT INTO team_memberships (team_id, account_id) \
-         SELECT $1::uuid, unnest($2::text[]::uuid[]) \
-         ON CONFLICT (team_id, account_id) DO NOTHING",
-    )
-    .bind(team)
-    .bind(ids)
-    .execute(conn)
-    .await
-    .map(|done| done.rows_affected())
-    .map_err(|error| {
-        if sqlstate(&error).as_deref() == Some(FOREIGN_KEY_VIOLATION) {
-            invalid("members: a member was deleted while being added")
-        } else {
-            db(error)
-        }
-    })
+    sqlx::query(ADD_MEMBERS_SQL)
+        .bind(team)
+        .bind(ids)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
+        .map_err(|error| {
+            if sqlstate(&error).as_deref() == Some(FOREIGN_KEY_VIOLATION) {
+                invalid("members: a member was deleted while being added")
+            } else {
+                db(error)
+            }
+        })
 }
 
 /// Deletes memberships; returns how many there were.
@@ -123,16 +130,13 @@ async fn remove_rows(
     if ids.is_empty() {
         return Ok(0);
     }
-    sqlx::query(
-        "DELETE FROM team_memberships \
-         WHERE team_id = $1::uuid AND account_id = ANY($2::text[]::uuid[])",
-    )
-    .bind(team)
-    .bind(&ids)
-    .execute(conn)
-    .await
-    .map(|done| done.rows_affected())
-    .map_err(db)
+    sqlx::query(REMOVE_MEMBERS_SQL)
+        .bind(team)
+        .bind(&ids)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
+        .map_err(db)
 }
 
 /// Makes the member list exactly `ids` (admitted): deletes the others, inserts the missing.
@@ -332,7 +336,7 @@ pub(crate) async fn replace(
     let rename = Some((display.as_str(), resource.external_id.as_deref()));
     let bumped = bump(&mut tx, tenant, id, rename, if_match).await?;
     if bumped.is_none() {
-        return Err(missing_or_changed(store, "teams", tenant, id).await);
+        return Err(missing_or_changed(&mut *tx, "teams", tenant, id).await);
     }
     let ids = admit(&mut tx, tenant, &ids).await?;
     set_rows(&mut tx, id, &ids).await?;
@@ -365,7 +369,7 @@ pub(crate) async fn patch_members(
     let mut tx = store.pool.begin().await.map_err(db)?;
     let bumped = bump(&mut tx, tenant, id, None, input.if_match).await?;
     if bumped.is_none() {
-        return Err(missing_or_changed(store, "teams", tenant, id).await);
+        return Err(missing_or_changed(&mut *tx, "teams", tenant, id).await);
     }
     let mut changed = 0;
     if let Some(replaced) = &delta.replaced {
@@ -414,7 +418,7 @@ pub(crate) async fn delete(
     }
     let done = query.execute(&store.pool).await.map_err(db)?;
     if done.rows_affected() == 0 {
-        return Err(missing_or_changed(store, "teams", tenant, id).await);
+        return Err(missing_or_changed(&store.pool, "teams", tenant, id).await);
     }
     Ok(())
 }

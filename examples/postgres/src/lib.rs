@@ -5,14 +5,17 @@
 //! - [`schema`]: the tables and the migration creating them;
 //! - [`mapping`]: the scim-core SQL mappings (SCIM attribute → column);
 //! - [`PgStore`] (`store.rs`) with `users.rs`, `groups.rs`, `list.rs`, `db.rs`;
-//! - [`engine`], [`app`]: the SCIM engine over the store and the axum router.
+//! - [`engine`], [`app`]: the SCIM engine over the store and the axum router;
+//! - [`test_db`]: a throw-away schema per test (this crate's tests, its benchmark, the
+//!   conformance suite).
 
 mod db;
 mod groups;
-mod list;
+pub mod list;
 pub mod mapping;
 pub mod schema;
 mod store;
+pub mod test_db;
 mod users;
 
 use std::sync::Arc;
@@ -25,6 +28,7 @@ use scimkit_core::schema::ResourceType;
 use scimkit_core::Scim;
 
 pub use example_host::{credentials, Credentials, SCIM_PATH, TENANT};
+pub use groups::{ADD_MEMBERS_SQL, ADMIT_SQL, REMOVE_MEMBERS_SQL};
 pub use store::{PgStore, StartError, CURSOR_TIMEOUT};
 
 /// The default `--database-url`.

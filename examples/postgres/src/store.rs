@@ -120,6 +120,16 @@ impl PgStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// The statements `list` runs for a User `query` of `tenant` (for `EXPLAIN`).
+    pub fn user_list_plan(
+        &self,
+        rt: &ResourceType,
+        query: &ListQuery,
+        tenant: &str,
+    ) -> Result<scimkit_core::sql::ListSql, StoreError> {
+        crate::list::plan(&self.users, rt, query, tenant, users::COLUMNS)
+    }
 }
 
 /// Which table keeps resources of `rt`.

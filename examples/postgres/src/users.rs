@@ -20,7 +20,7 @@ use crate::store::PgStore;
 const CORE: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 
 /// The columns of one account, as every read selects them.
-const COLUMNS: &str = "accounts.id::text AS id, accounts.email, accounts.given_name, \
+pub(crate) const COLUMNS: &str = "accounts.id::text AS id, accounts.email, accounts.given_name, \
     accounts.family_name, accounts.display_name, accounts.title, accounts.is_active, \
     accounts.external_id, accounts.role, accounts.version, accounts.created_at, accounts.updated_at";
 
@@ -347,7 +347,7 @@ pub(crate) async fn replace(
         .await
         .map_err(|e| uniqueness(e, &f.email))?;
     if updated.is_none() {
-        return Err(missing_or_changed(store, "accounts", tenant, id).await);
+        return Err(missing_or_changed(&mut *tx, "accounts", tenant, id).await);
     }
     sqlx::query("DELETE FROM account_emails WHERE account_id = $1::uuid")
         .bind(id)
@@ -362,9 +362,12 @@ pub(crate) async fn replace(
 }
 
 /// After a conditional write touched no row: `VersionMismatch` if the row exists, else
-/// `NotFound`. `table` comes from code.
+/// `NotFound`. `table` comes from code. Inside a transaction, `conn` must be the
+/// transaction's connection: taking a second one from the pool while holding the first
+/// starves the pool under load (every connection waiting for another: `503` after the
+/// acquire timeout instead of `412`).
 pub(crate) async fn missing_or_changed(
-    store: &PgStore,
+    conn: impl sqlx::PgExecutor<'_>,
     table: &str,
     tenant: &str,
     id: &str,
@@ -374,7 +377,7 @@ pub(crate) async fn missing_or_changed(
     ))
     .bind(tenant)
     .bind(id)
-    .fetch_one(&store.pool)
+    .fetch_one(conn)
     .await;
     match exists {
         Ok(true) => StoreError::VersionMismatch,

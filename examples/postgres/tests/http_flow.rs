@@ -195,5 +195,5 @@ async fn provisioning_flow_over_http() {
 
     let (status, _) = call(&app, "DELETE", &format!("/scim/v2/Users/{id}"), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    db.drop().await;
+    db.drop_schema().await.unwrap();
 }

@@ -157,5 +157,5 @@ async fn one_member_of_a_100k_group_is_added_and_removed_in_place() {
         "remove took {remove_time:?}"
     );
     assert!(add_time < read_time && remove_time < read_time);
-    db.drop().await;
+    db.drop_schema().await.unwrap();
 }

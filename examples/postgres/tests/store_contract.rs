@@ -16,7 +16,7 @@ mod common;
 async fn pg_store_passes_the_test_kit() {
     let db = common::fresh("kit").await;
     let result = scimkit_core::testkit::check_store(&db.store).await;
-    db.drop().await;
+    db.drop_schema().await.unwrap();
     let report = result.unwrap_or_else(|failure| panic!("{failure}"));
     println!("passed: {:?}", report.passed);
     assert_eq!(report.passed.len(), 8);
@@ -34,7 +34,7 @@ async fn start_up_refuses_bad_schema_names_and_pools_without_the_search_path() {
     let plain = sqlx::PgPool::connect(&url).await.unwrap();
     let result = PgStore::new(plain.clone(), &db.schema).await;
     plain.close().await;
-    db.drop().await;
+    db.drop_schema().await.unwrap();
     assert!(
         matches!(result, Err(StartError::SearchPath { .. })),
         "{result:?}"

@@ -11,6 +11,10 @@
 //! The kit only calls the store; it does not own or clean up data, and it must not assume
 //! anything the contract does not say (the order of members, the spelling of error details).
 //!
+//! [`stress`] is different: it drives a whole engine ([`crate::Scim`]) over HTTP-shaped
+//! requests with many concurrent clients and checks the final state against what the
+//! committed responses imply (no lost update, no duplicate, no lost member).
+//!
 //! ```
 //! use scimkit_core::testkit::check_store;
 //! use scimkit_core::InMemoryStore;
@@ -28,6 +32,7 @@ mod groups;
 mod isolation;
 mod lifecycle;
 mod listing;
+mod stress;
 
 use std::fmt::Write as _;
 
@@ -44,6 +49,7 @@ pub use groups::check_groups;
 pub use isolation::check_tenant_isolation;
 pub use lifecycle::{check_create_get, check_delete, check_uniqueness, check_versions};
 pub use listing::check_list;
+pub use stress::{stress, Spawn, StressOptions, StressReport};
 
 /// A contract item the store broke.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
