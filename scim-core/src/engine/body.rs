@@ -31,11 +31,19 @@ impl Scim {
     ///
     /// ```
     /// use bytes::Bytes;
+    /// use scimkit_core::auth::{AuthError, AuthRequest};
+    /// use scimkit_core::context::Context;
     /// use scimkit_core::{InMemoryStore, Scim};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let scim = Scim::builder().store(InMemoryStore::new()).max_body_bytes(8).build()?;
+    /// let scim = Scim::builder()
+    ///     .store(InMemoryStore::new())
+    ///     .authenticator(|_: &AuthRequest<'_>| -> Result<Context, AuthError> {
+    ///         Err(AuthError::Unauthorized("no".into()))
+    ///     })
+    ///     .max_body_bytes(8)
+    ///     .build()?;
     /// let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from("{}"))]);
     /// assert_eq!(scim.read_body("/Users", None, chunks).await.ok(), Some(Bytes::from("{}")));
     ///
