@@ -850,13 +850,27 @@ impl FuzzRequest {
     }
 }
 
-/// Arbitrary bytes as one request to a fresh fixture.
+thread_local! {
+    /// A fixture no request has changed yet, with its snapshot: most fuzz inputs change
+    /// nothing, and building a fixture costs more than the request.
+    static PRISTINE: std::cell::RefCell<Option<(Fixture, Vec<Value>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Arbitrary bytes as one request to a fixture in its initial state.
 pub fn check_handle(data: &[u8]) {
     let Ok(fuzz) = FuzzRequest::arbitrary_take_rest(Unstructured::new(data)) else {
         return;
     };
-    let fx = Fixture::new();
+    let (fx, initial) = PRISTINE.with_borrow_mut(Option::take).unwrap_or_else(|| {
+        let fx = Fixture::new();
+        let snapshot = fx.snapshot();
+        (fx, snapshot)
+    });
     if let Some(request) = fuzz.to_request(&fx) {
         check_exchange(&fx, request);
+    }
+    if fx.snapshot() == initial {
+        PRISTINE.with_borrow_mut(|slot| *slot = Some((fx, initial)));
     }
 }
