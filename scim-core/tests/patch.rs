@@ -1136,3 +1136,44 @@ fn replace_with_duplicate_members_keeps_each_once() {
         Some(&json!([{"value": "u4"}]))
     );
 }
+
+/// Found by the `patch` fuzz target (`fuzz/regressions/patch/member-id-case`): member ids are
+/// ids, so they compare exactly. `members[value eq "<id in other case>"]` used to match (the
+/// RFC listing has `members.value` `caseExact: false`) and remove the member in the PATCH
+/// engine, while a store applying the `MemberDelta` (the in-memory store, row deletes) removed
+/// nothing: the same request changed different things depending on the store.
+#[test]
+fn member_ids_compare_exactly_in_the_engine_as_in_the_delta() {
+    let rt = ResourceType::group();
+    let g = stored(
+        &rt,
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "G",
+               "members": [{"value": "902c246b-ab"}, {"value": "u1"}]}),
+    );
+    let request = PatchRequest::from_json(json!({
+        "schemas": [scimkit_core::patch::PATCH_SCHEMA],
+        "Operations": [
+            {"op": "remove", "path": "members[value eq \"902C246B-AB\"]"},
+            {"op": "add", "path": "members", "value": [{"value": "U1"}]}
+        ]
+    }))
+    .unwrap();
+    let outcome = apply_patch(&rt, &g, &request, &PatchOptions::default()).unwrap();
+    let by_engine: Vec<&str> = outcome
+        .resource
+        .get("members")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(by_engine, ["902c246b-ab", "u1", "U1"]);
+
+    let (delta, _) = MemberDelta::extract(&rt, &request).unwrap();
+    let mut members: Vec<Member> =
+        serde_json::from_value(g.get("members").cloned().unwrap()).unwrap();
+    delta.apply_to(&mut members);
+    let by_delta: Vec<&str> = members.iter().map(|m| m.value.as_str()).collect();
+    assert_eq!(by_delta, by_engine);
+}

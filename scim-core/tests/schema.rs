@@ -85,10 +85,12 @@ const USER: &[&str] = &[
     "x509Certificates.primary|boolean|0|0|0|readWrite|default|none|-|-",
 ];
 
+/// Deviation from the listing: `members.value` is `caseExact` (it holds an `id`, which is
+/// case-exact, and stores remove members by id; see ARCHITECTURE.md).
 const GROUP: &[&str] = &[
     "displayName|string|0|1|0|readWrite|default|none|-|-",
     "members|complex|1|0|0|readWrite|default|none|-|-",
-    "members.value|string|0|0|0|immutable|default|none|-|-",
+    "members.value|string|0|0|1|immutable|default|none|-|-",
     "members.$ref|reference|0|0|0|immutable|default|none|-|User,Group",
     "members.display|string|0|0|0|immutable|default|none|-|-",
     "members.type|string|0|0|0|immutable|default|none|User,Group|-",

@@ -107,7 +107,7 @@ impl CompiledFilter {
 /// use scimkit_filter::{parse_filter, AttrPath};
 /// use serde_json::json;
 ///
-/// let filter = parse_filter(r#"value eq "2819C223""#)?;
+/// let filter = parse_filter(r#"value eq "2819c223" and display eq "BABS""#)?;
 /// let members = ElementFilter::new(
 ///     &filter,
 ///     &ResourceType::group(),
@@ -115,6 +115,8 @@ impl CompiledFilter {
 ///     Strictness::Strict,
 /// )?;
 /// assert!(members.matches(&json!({"value": "2819c223", "display": "Babs"})));
+/// // A member's `value` is an id: case-exact, unlike `display`.
+/// assert!(!members.matches(&json!({"value": "2819C223", "display": "Babs"})));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
