@@ -91,13 +91,14 @@
 //! # }
 //! ```
 
+mod id;
 mod index;
 mod list;
 mod members;
+mod packed;
 mod tenant;
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -115,8 +116,10 @@ use crate::store::{
     PushDown, ResourceStore, StoreError, Version,
 };
 
+use id::Id;
 use index::Layout;
 use members::{has_groups, has_members, take_attribute, take_members};
+use packed::Packed;
 use tenant::{next_version, Prepared, Snapshot, TenantState};
 
 type Shared = Arc<RwLock<TenantState>>;
@@ -152,26 +155,6 @@ fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A random UUID v4 in its text form.
-fn new_id() -> Result<String, StoreError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|err| StoreError::Unavailable(format!("no randomness for a new id: {err}")))?;
-    let mut out = String::with_capacity(36);
-    for (i, byte) in bytes.iter().enumerate() {
-        let byte = match i {
-            6 => (byte & 0x0f) | 0x40,
-            8 => (byte & 0x3f) | 0x80,
-            _ => *byte,
-        };
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
-        }
-        let _ = write!(out, "{byte:02x}");
-    }
-    Ok(out)
-}
-
 impl InMemoryStore {
     /// An empty store.
     pub fn new() -> Self {
@@ -194,10 +177,10 @@ impl InMemoryStore {
     fn prepare(
         &self,
         rt: &ResourceType,
-        id: String,
+        id: Id,
         mut resource: Resource,
     ) -> Result<Prepared, StoreError> {
-        resource.id = Some(id);
+        resource.id = Some(id.to_string());
         if resource.meta.is_none() {
             resource.meta = Some(Meta::new(rt.name.clone(), Utc::now()));
         }
@@ -212,7 +195,8 @@ impl InMemoryStore {
         };
         let keys = Layout::of(rt).keys(rt, &resource);
         Ok(Prepared {
-            resource,
+            id,
+            packed: Packed::pack(&resource),
             members,
             keys,
         })
@@ -231,10 +215,10 @@ impl ResourceStore for InMemoryStore {
         rt: &ResourceType,
         resource: Resource,
     ) -> Result<Resource, StoreError> {
-        let prepared = self.prepare(rt, new_id()?, resource)?;
+        let prepared = self.prepare(rt, Id::random()?, resource)?;
         let shared = self.tenant_or_create(ctx.tenant());
         let snapshot = write(&shared).create(rt, prepared)?;
-        Ok(snapshot.into_resource())
+        snapshot.into_resource()
     }
 
     async fn get(
@@ -243,11 +227,11 @@ impl ResourceStore for InMemoryStore {
         rt: &ResourceType,
         id: &str,
     ) -> Result<Option<Resource>, StoreError> {
-        let Some(shared) = self.tenant(ctx.tenant()) else {
+        let (Some(shared), Some(id)) = (self.tenant(ctx.tenant()), Id::parse(id)) else {
             return Ok(None);
         };
         let snapshot = read(&shared).snapshot(rt, id, true);
-        Ok(snapshot.map(tenant::Snapshot::into_resource))
+        snapshot.map(Snapshot::into_resource).transpose()
     }
 
     /// Filters with the indexes or a scan, sorts (stable; creation order without a sort),
@@ -276,7 +260,10 @@ impl ResourceStore for InMemoryStore {
                 read(shared).page_snapshots(rt, start_index.saturating_sub(1), *count, with_members)
             });
             return Ok(Page {
-                resources: snapshots.into_iter().map(Snapshot::into_resource).collect(),
+                resources: snapshots
+                    .into_iter()
+                    .map(Snapshot::into_resource)
+                    .collect::<Result<_, _>>()?,
                 total_results: total,
                 next_cursor: None,
             });
@@ -311,7 +298,11 @@ impl ResourceStore for InMemoryStore {
         }) {
             let state = read(&shared);
             for resource in &mut page.resources {
-                let groups = resource.id.as_deref().and_then(|id| state.groups_of(id));
+                let groups = resource
+                    .id
+                    .as_deref()
+                    .and_then(Id::parse)
+                    .and_then(|id| state.groups_of(id));
                 if let Some(groups) = groups.filter(|g| !g.is_empty()) {
                     resource
                         .attributes
@@ -330,12 +321,12 @@ impl ResourceStore for InMemoryStore {
         resource: Resource,
         if_match: Option<&Version>,
     ) -> Result<Resource, StoreError> {
-        let Some(shared) = self.tenant(ctx.tenant()) else {
+        let (Some(shared), Some(id)) = (self.tenant(ctx.tenant()), Id::parse(id)) else {
             return Err(StoreError::NotFound);
         };
-        let prepared = self.prepare(rt, id.to_owned(), resource)?;
+        let prepared = self.prepare(rt, id, resource)?;
         let snapshot = write(&shared).replace(rt, id, prepared, if_match)?;
-        Ok(snapshot.into_resource())
+        snapshot.into_resource()
     }
 
     /// A request that only changes members is applied to the member map in place; the group
@@ -350,7 +341,7 @@ impl ResourceStore for InMemoryStore {
     ) -> Result<Patched, StoreError> {
         if let Some((delta, rest)) = MemberDelta::extract(rt, input.request) {
             if rest.operations.is_empty() {
-                let Some(shared) = self.tenant(ctx.tenant()) else {
+                let (Some(shared), Some(id)) = (self.tenant(ctx.tenant()), Id::parse(id)) else {
                     return Err(StoreError::NotFound);
                 };
                 let with_members = input
@@ -365,7 +356,7 @@ impl ResourceStore for InMemoryStore {
                     with_members,
                 )?;
                 return Ok(Patched {
-                    resource: snapshot.into_resource(),
+                    resource: snapshot.into_resource()?,
                     changed,
                 });
             }
@@ -380,29 +371,10 @@ impl ResourceStore for InMemoryStore {
         id: &str,
         if_match: Option<&Version>,
     ) -> Result<(), StoreError> {
-        let Some(shared) = self.tenant(ctx.tenant()) else {
+        let (Some(shared), Some(id)) = (self.tenant(ctx.tenant()), Id::parse(id)) else {
             return Err(StoreError::NotFound);
         };
         let result = write(&shared).delete(rt, id, if_match, &self.versions);
         result
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::new_id;
-
-    #[test]
-    fn ids_are_uuid_v4_text() {
-        let id = new_id().unwrap_or_default();
-        let parts: Vec<&str> = id.split('-').collect();
-        assert_eq!(
-            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
-            [8, 4, 4, 4, 12]
-        );
-        assert!(id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
-        assert_eq!(id.chars().nth(14), Some('4'));
-        assert!(matches!(id.chars().nth(19), Some('8' | '9' | 'a' | 'b')));
-        assert_ne!(new_id().unwrap_or_default(), id);
     }
 }
