@@ -73,20 +73,33 @@ impl Packed {
         self.unpack_where(id, |_| true)
     }
 
-    /// The resource with `id`, with only the attributes whose key `keep` accepts (the common
-    /// attributes always).
+    /// The resource with `id`, with only the attributes whose key `keep` accepts (`schemas`,
+    /// `externalId` and `meta` by those names; the id always).
     pub(super) fn unpack_where(
         &self,
         id: String,
         keep: impl Fn(&str) -> bool,
     ) -> Result<Resource, StoreError> {
         let mut reader = Reader::new(&self.0);
-        let meta = reader.meta().map_err(StoreError::backend)?;
-        let external_id = reader.opt_str().map_err(StoreError::backend)?;
+        let meta = if keep("meta") {
+            reader.meta().map_err(StoreError::backend)?
+        } else {
+            reader.skip_meta().ok_or_else(unreadable)?;
+            None
+        };
+        let external_id = if keep("externalId") {
+            reader.opt_str().map_err(StoreError::backend)?
+        } else {
+            reader.skip_opt_str().ok_or_else(unreadable)?;
+            None
+        };
         let count = reader.len().ok_or_else(unreadable)?;
-        let mut schemas = Vec::with_capacity(count);
+        let mut schemas = Vec::with_capacity(if keep("schemas") { count } else { 0 });
         for _ in 0..count {
-            schemas.push(reader.str().ok_or_else(unreadable)?.to_owned());
+            let schema = reader.str().ok_or_else(unreadable)?;
+            if schemas.capacity() > 0 {
+                schemas.push(schema.to_owned());
+            }
         }
         let count = reader.len().ok_or_else(unreadable)?;
         let mut attributes = Map::with_capacity(count);
@@ -116,8 +129,8 @@ impl Packed {
     /// The top-level attribute `name` (exact key), without unpacking the others.
     pub(super) fn attribute(&self, name: &str) -> Option<Value> {
         let mut reader = Reader::new(&self.0);
-        reader.meta().ok()?;
-        reader.opt_str().ok()?;
+        reader.skip_meta()?;
+        reader.skip_opt_str()?;
         for _ in 0..reader.len()? {
             reader.str()?;
         }
@@ -264,6 +277,27 @@ impl<'a> Reader<'a> {
         }
     }
 
+    fn skip_opt_str(&mut self) -> Option<()> {
+        match self.byte()? {
+            0 => Some(()),
+            1 => self.str().map(|_| ()),
+            _ => None,
+        }
+    }
+
+    fn skip_meta(&mut self) -> Option<()> {
+        match self.byte()? {
+            0 => Some(()),
+            1 => {
+                self.str()?;
+                self.take(24)?;
+                self.skip_opt_str()?;
+                self.skip_opt_str()
+            }
+            _ => None,
+        }
+    }
+
     fn time(&mut self) -> Option<DateTime<Utc>> {
         let seconds = i64::from_le_bytes(self.array()?);
         let nanos = u32::from_le_bytes(self.array()?);
@@ -402,11 +436,25 @@ mod tests {
         let some = packed
             .unpack_where("1".to_owned(), |key| key.starts_with('e') || key == "name")
             .unwrap_or_default();
-        let mut expected = resource;
+        let mut expected = resource.clone();
         expected
             .attributes
             .retain(|key, _| key.starts_with('e') || key == "name");
+        expected.meta = None;
+        expected.schemas.clear();
         assert_eq!(some, expected);
+        let common = packed
+            .unpack_where("1".to_owned(), |key| {
+                matches!(key, "meta" | "schemas" | "externalId")
+            })
+            .unwrap_or_default();
+        assert_eq!(
+            common,
+            Resource {
+                attributes: serde_json::Map::new(),
+                ..resource
+            }
+        );
     }
 
     #[test]

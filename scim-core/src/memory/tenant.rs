@@ -71,12 +71,12 @@ impl Snapshot {
         Ok(resource)
     }
 
-    /// A partial copy to filter or sort by: the attributes `keep` accepts, the common ones,
-    /// and `members`/`groups` when taken.
+    /// A partial copy to filter or sort by: the common attributes and those `keep` accepts
+    /// (`members`/`groups` too, when taken).
     pub(super) fn view(&self, keep: impl Fn(&str) -> bool) -> Result<Resource, StoreError> {
-        let mut resource = self.packed.unpack_where(self.id.to_string(), keep)?;
+        let mut resource = self.packed.unpack_where(self.id.to_string(), &keep)?;
         for (name, values) in [("members", &self.members), ("groups", &self.groups)] {
-            if let Some(values) = values.as_ref().filter(|v| !v.is_empty()) {
+            if let Some(values) = values.as_ref().filter(|v| !v.is_empty() && keep(name)) {
                 resource
                     .attributes
                     .insert(name.to_owned(), Value::Array(values.clone()));
