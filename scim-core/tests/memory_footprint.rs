@@ -101,7 +101,7 @@ impl Heap {
     }
 }
 
-const USERS: usize = 20_000;
+const USERS: usize = 10_000;
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ENTERPRISE_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 

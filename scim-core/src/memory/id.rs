@@ -65,18 +65,28 @@ impl Id {
     }
 }
 
+impl Id {
+    /// The canonical text form (what [`Id::parse`] reads), written without the formatting
+    /// machinery: every read of a resource writes its id.
+    pub(super) fn text(self) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let n = (u128::from(self.hi) << 64) | u128::from(self.lo);
+        let mut out = String::with_capacity(36);
+        for digit in 0..32 {
+            if matches!(digit, 8 | 12 | 16 | 20) {
+                out.push('-');
+            }
+            let nibble = (n >> (4 * (31 - digit))) & 0xf;
+            let index = usize::try_from(nibble).unwrap_or_default();
+            out.push(char::from(HEX.get(index).copied().unwrap_or(b'0')));
+        }
+        out
+    }
+}
+
 impl fmt::Display for Id {
     fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (hi, lo) = (self.hi, self.lo);
-        write!(
-            out,
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            hi >> 32,
-            (hi >> 16) & 0xffff,
-            hi & 0xffff,
-            lo >> 48,
-            lo & 0xffff_ffff_ffff
-        )
+        out.write_str(&self.text())
     }
 }
 
@@ -127,6 +137,7 @@ mod tests {
         assert_eq!(text.chars().nth(14), Some('4'));
         assert!(matches!(text.chars().nth(19), Some('8' | '9' | 'a' | 'b')));
         assert_eq!(Id::parse(&text), Some(id));
+        assert_eq!(id.text(), text);
         assert_ne!(Id::random().ok(), Some(id));
     }
 

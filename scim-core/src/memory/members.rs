@@ -95,7 +95,7 @@ pub(super) fn admit<'k>(
     value: &mut Value,
     kind_of: impl Fn(Id) -> Option<(&'k str, bool)>,
 ) -> Result<(), StoreError> {
-    let not_found = || no_such_member(&id.to_string());
+    let not_found = || no_such_member(&id.text());
     let (kind, is_group) = kind_of(id).ok_or_else(not_found)?;
     if kind != "User" && !is_group {
         return Err(not_found());
@@ -133,7 +133,7 @@ pub(super) fn same_members(a: &Members, b: &Members) -> bool {
 /// One element of a user's derived `groups`.
 pub(super) fn group_ref(group_id: Id, display: Option<Value>) -> Value {
     let mut object = Map::with_capacity(3);
-    object.insert("value".to_owned(), Value::String(group_id.to_string()));
+    object.insert("value".to_owned(), Value::String(group_id.text()));
     if let Some(display) = display.filter(Value::is_string) {
         object.insert("display".to_owned(), display);
     }

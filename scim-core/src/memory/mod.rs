@@ -186,7 +186,7 @@ impl InMemoryStore {
         id: Id,
         mut resource: Resource,
     ) -> Result<Prepared, StoreError> {
-        resource.id = Some(id.to_string());
+        resource.id = Some(id.text());
         if resource.meta.is_none() {
             resource.meta = Some(Meta::new(rt.name.clone(), Utc::now()));
         }

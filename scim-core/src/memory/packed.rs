@@ -70,14 +70,14 @@ impl Packed {
 
     /// The resource with `id`, every attribute unpacked.
     pub(super) fn unpack(&self, id: String) -> Result<Resource, StoreError> {
-        self.unpack_where(id, |_| true)
+        self.unpack_where(Some(id), |_| true)
     }
 
     /// The resource with `id`, with only the attributes whose key `keep` accepts (`schemas`,
-    /// `externalId` and `meta` by those names; the id always).
+    /// `externalId` and `meta` by those names).
     pub(super) fn unpack_where(
         &self,
-        id: String,
+        id: Option<String>,
         keep: impl Fn(&str) -> bool,
     ) -> Result<Resource, StoreError> {
         let mut reader = Reader::new(&self.0);
@@ -114,7 +114,7 @@ impl Packed {
         }
         Ok(Resource {
             schemas,
-            id: Some(id),
+            id,
             external_id,
             meta,
             attributes,
@@ -434,7 +434,9 @@ mod tests {
         let resource = sample();
         let packed = Packed::pack(&resource);
         let some = packed
-            .unpack_where("1".to_owned(), |key| key.starts_with('e') || key == "name")
+            .unpack_where(Some("1".to_owned()), |key| {
+                key.starts_with('e') || key == "name"
+            })
             .unwrap_or_default();
         let mut expected = resource.clone();
         expected
@@ -444,7 +446,7 @@ mod tests {
         expected.schemas.clear();
         assert_eq!(some, expected);
         let common = packed
-            .unpack_where("1".to_owned(), |key| {
+            .unpack_where(Some("1".to_owned()), |key| {
                 matches!(key, "meta" | "schemas" | "externalId")
             })
             .unwrap_or_default();

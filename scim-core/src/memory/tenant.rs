@@ -60,7 +60,7 @@ impl Snapshot {
     /// The resource with `members`/`groups` put in (an empty list stays unassigned), with only
     /// the attributes `keep` accepts (the common ones always).
     pub(super) fn unpack_where(self, keep: impl Fn(&str) -> bool) -> Result<Resource, StoreError> {
-        let mut resource = self.packed.unpack_where(self.id.to_string(), keep)?;
+        let mut resource = self.packed.unpack_where(Some(self.id.text()), keep)?;
         for (name, values) in [("members", self.members), ("groups", self.groups)] {
             if let Some(values) = values.filter(|v| !v.is_empty()) {
                 resource
@@ -71,10 +71,11 @@ impl Snapshot {
         Ok(resource)
     }
 
-    /// A partial copy to filter or sort by: the common attributes and those `keep` accepts
-    /// (`members`/`groups` too, when taken).
+    /// A partial copy to filter or sort by: the attributes `keep` accepts, by name (`id`,
+    /// `schemas`, `meta`, `members`/`groups` when taken, too).
     pub(super) fn view(&self, keep: impl Fn(&str) -> bool) -> Result<Resource, StoreError> {
-        let mut resource = self.packed.unpack_where(self.id.to_string(), &keep)?;
+        let id = keep("id").then(|| self.id.text());
+        let mut resource = self.packed.unpack_where(id, &keep)?;
         for (name, values) in [("members", &self.members), ("groups", &self.groups)] {
             if let Some(values) = values.as_ref().filter(|v| !v.is_empty() && keep(name)) {
                 resource
@@ -123,7 +124,7 @@ impl TypeData {
     /// The index keys the stored resource `id` holds.
     fn keys_of(&self, rt: &ResourceType, id: Id) -> Option<Keys> {
         let entry = self.entries.get(&id)?;
-        let resource = entry.packed.unpack(id.to_string()).ok()?;
+        let resource = entry.packed.unpack(id.text()).ok()?;
         Some(self.indexes.layout().keys(rt, &resource))
     }
 }
@@ -514,7 +515,7 @@ impl TenantState {
 /// members live outside it, so this copies no member list). Bytes that do not unpack (a bug
 /// of `packed`) are left as they are rather than failing half-way through a change.
 fn touch(entry: &mut Entry, id: Id, versions: &AtomicU64) {
-    let Ok(mut resource) = entry.packed.unpack(id.to_string()) else {
+    let Ok(mut resource) = entry.packed.unpack(id.text()) else {
         return;
     };
     if let Some(meta) = resource.meta.as_mut() {
