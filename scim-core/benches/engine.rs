@@ -1,5 +1,6 @@
 //! `Scim::handle` end to end on the in-memory store: the userName lookup identity providers
-//! make before every create, at 100 000 users, and a one-member change to groups of 1 000 and
+//! make before every create, `GET /Users/{id}` and a filter no index answers (a scan), at
+//! 100 000 users, and a one-member change to groups of 1 000 and
 //! 100 000 members (the two should cost the same). `GET /ServiceProviderConfig`, the engine's
 //! fixed cost (routing, authentication, a JSON body), is the baseline in the same run.
 
@@ -107,6 +108,21 @@ fn handle(c: &mut Criterion) {
     g.bench_function("userName_lookup_100k_users", |b| {
         b.iter(|| {
             let r = rt.block_on(scim.handle(request(Method::GET, lookup, None)));
+            assert_eq!(r.status(), StatusCode::OK);
+        });
+    });
+    let by_id = format!("/Users/{}", ids[77_777]);
+    g.bench_function("get_by_id_100k_users", |b| {
+        b.iter(|| {
+            let r = rt.block_on(scim.handle(request(Method::GET, &by_id, None)));
+            assert_eq!(r.status(), StatusCode::OK);
+        });
+    });
+    // Not answered by an index (`sw`): every user is read and the filter tested on it.
+    let scan = "/Users?filter=externalId%20sw%20%22ext-7777%22";
+    g.bench_function("scan_filter_100k_users", |b| {
+        b.iter(|| {
+            let r = rt.block_on(scim.handle(request(Method::GET, scan, None)));
             assert_eq!(r.status(), StatusCode::OK);
         });
     });

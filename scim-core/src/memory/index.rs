@@ -4,14 +4,21 @@
 //! `externalId`, `displayName` and `emails.value` when the type defines them, folded with
 //! `to_lowercase` (as the filter evaluator folds) unless `caseExact`. Which attributes are
 //! unique is read from the core schema: singular strings with `uniqueness` `server` or
-//! `global`. This module only maps keys to ids; it never holds resources or decides matches
-//! (the compiled filter re-checks every candidate it gives).
+//! `global`. One map per attribute serves both its lookups and its uniqueness.
+//!
+//! A map is keyed by a keyed hash (SipHash with a per-store random key) of the folded value,
+//! not by the value: no text is stored, so an entry is 32 bytes. Two values may share a hash,
+//! so an index answers a superset of the matches (the compiled filter re-checks every
+//! candidate) and a uniqueness hit is confirmed against the holder's own value before it is
+//! reported. This module never holds resources or decides matches.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 
 use scimkit_filter::{AttrPath, AttrTest, CompValue, CompareOp, Filter};
 use serde_json::{Map, Value};
 
+use crate::memory::id::{Id, IdHasher};
 use crate::resource::Resource;
 use crate::schema::{AttributeType, ResourceType, Target, Uniqueness};
 use crate::store::StoreError;
@@ -31,6 +38,7 @@ struct KeyDef {
     /// The attribute's spelling in the schema, for error details.
     name: String,
     case_exact: bool,
+    unique: bool,
 }
 
 impl KeyDef {
@@ -43,17 +51,16 @@ impl KeyDef {
     }
 }
 
-/// Which attributes of a resource type are indexed and which are unique.
+/// Which attributes of a resource type are indexed or unique.
 #[derive(Debug, Clone)]
 pub(super) struct Layout {
-    indexed: Vec<KeyDef>,
-    unique: Vec<KeyDef>,
+    defs: Vec<KeyDef>,
 }
 
 impl Layout {
     /// The layout of `rt`: the [`INDEXED`] attributes it defines, and its unique core strings.
     pub(super) fn of(rt: &ResourceType) -> Layout {
-        let indexed = INDEXED
+        let mut defs: Vec<KeyDef> = INDEXED
             .iter()
             .filter_map(|(name, sub)| {
                 let path = match sub {
@@ -68,102 +75,144 @@ impl Layout {
                             name: path.to_string(),
                             case_exact: resolved.leaf().case_exact,
                             path,
+                            unique: false,
                         })
                     }
                     _ => None,
                 }
             })
             .collect();
-        let unique = rt
-            .schema
-            .attributes
-            .iter()
-            .filter(|a| {
-                a.uniqueness != Uniqueness::None
-                    && !a.multi_valued
-                    && a.kind == AttributeType::String
-            })
-            .map(|a| KeyDef {
-                path: AttrPath::new(a.name.clone()),
-                name: a.name.clone(),
-                case_exact: a.case_exact,
-            })
-            .collect();
-        Layout { indexed, unique }
+        let unique = rt.schema.attributes.iter().filter(|a| {
+            a.uniqueness != Uniqueness::None && !a.multi_valued && a.kind == AttributeType::String
+        });
+        for attribute in unique {
+            let path = AttrPath::new(attribute.name.clone());
+            match defs
+                .iter_mut()
+                .find(|def| same_attribute(rt, &def.path, &path))
+            {
+                Some(def) => def.unique = true,
+                None => defs.push(KeyDef {
+                    path,
+                    name: attribute.name.clone(),
+                    case_exact: attribute.case_exact,
+                    unique: true,
+                }),
+            }
+        }
+        Layout { defs }
     }
 
     /// The index and uniqueness keys of `resource`.
     pub(super) fn keys(&self, rt: &ResourceType, resource: &Resource) -> Keys {
-        let indexed = self
-            .indexed
+        let values = self
+            .defs
             .iter()
             .map(|def| {
-                let mut keys: Vec<String> = strings_at(rt, &def.path, resource)
-                    .iter()
-                    .map(|s| def.fold(s))
+                let mut keys: Vec<Key> = strings_at(rt, &def.path, resource)
+                    .into_iter()
+                    .map(|shown| Key {
+                        folded: def.fold(&shown),
+                        shown,
+                    })
                     .collect();
-                keys.sort_unstable();
-                keys.dedup();
+                keys.sort_unstable_by(|a, b| a.folded.cmp(&b.folded));
+                keys.dedup_by(|a, b| a.folded == b.folded);
                 keys
             })
             .collect();
-        let unique = self
-            .unique
-            .iter()
-            .map(|def| {
-                resource
-                    .get(&def.name)
-                    .and_then(Value::as_str)
-                    .map(|s| (def.fold(s), s.to_owned()))
-            })
-            .collect();
-        Keys { indexed, unique }
+        Keys { values }
     }
 }
 
-/// The keys one resource holds in the indexes, kept with it so removal needs no recomputation.
+/// One value of an indexed attribute: folded, and as written (for error details).
+#[derive(Debug, Clone)]
+pub(super) struct Key {
+    folded: String,
+    shown: String,
+}
+
+/// The keys one resource puts in the indexes (computed before a write; the stored resource
+/// gives them again before its removal).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Keys {
-    /// Per indexed attribute (in [`Layout`] order): the folded values.
-    indexed: Vec<Vec<String>>,
-    /// Per unique attribute: the folded value and the value as written.
-    unique: Vec<Option<(String, String)>>,
+    /// Per attribute (in [`Layout`] order): its distinct folded values.
+    values: Vec<Vec<Key>>,
+}
+
+/// The ids holding one hashed value: almost always one.
+#[derive(Debug)]
+enum Holders {
+    One(Id),
+    Many(Vec<Id>),
+}
+
+impl Holders {
+    fn as_slice(&self) -> &[Id] {
+        match self {
+            Holders::One(id) => std::slice::from_ref(id),
+            Holders::Many(ids) => ids,
+        }
+    }
 }
 
 /// The indexes of one resource type in one tenant.
 #[derive(Debug)]
 pub(super) struct Indexes {
     layout: Layout,
-    /// Per indexed attribute: folded value → ids.
-    maps: Vec<HashMap<String, HashSet<String>>>,
-    /// Per unique attribute: folded value → the id holding it.
-    unique: Vec<HashMap<String, String>>,
+    /// Keys the hash of folded values.
+    hasher: RandomState,
+    /// Per attribute of the layout: hash of a folded value → the ids holding it.
+    maps: Vec<HashMap<u64, Holders, IdHasher>>,
 }
 
 impl Indexes {
     pub(super) fn new(layout: Layout) -> Indexes {
         Indexes {
-            maps: layout.indexed.iter().map(|_| HashMap::new()).collect(),
-            unique: layout.unique.iter().map(|_| HashMap::new()).collect(),
+            maps: layout.defs.iter().map(|_| HashMap::default()).collect(),
+            hasher: RandomState::new(),
             layout,
         }
     }
 
+    /// The layout these indexes follow.
+    pub(super) fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
     /// Fails when a unique value of `keys` is held by a resource other than `own`.
-    pub(super) fn check_unique(&self, keys: &Keys, own: Option<&str>) -> Result<(), StoreError> {
-        for ((def, map), key) in self
-            .layout
-            .unique
-            .iter()
-            .zip(&self.unique)
-            .zip(&keys.unique)
-        {
-            let Some((folded, shown)) = key else { continue };
-            if let Some(holder) = map.get(folded) {
-                if Some(holder.as_str()) != own {
+    /// `keys_of` gives a holder's keys, to confirm that it holds the value and not only its
+    /// hash.
+    pub(super) fn check_unique(
+        &self,
+        keys: &Keys,
+        own: Option<Id>,
+        keys_of: impl Fn(Id) -> Option<Keys>,
+    ) -> Result<(), StoreError> {
+        for (position, (def, map)) in self.layout.defs.iter().zip(&self.maps).enumerate() {
+            if !def.unique {
+                continue;
+            }
+            for key in keys.values.get(position).into_iter().flatten() {
+                let Some(holders) = map.get(&self.hasher.hash_one(&key.folded)) else {
+                    continue;
+                };
+                let taken = holders
+                    .as_slice()
+                    .iter()
+                    .filter(|holder| Some(**holder) != own)
+                    .any(|holder| {
+                        keys_of(*holder).is_some_and(|theirs| {
+                            theirs
+                                .values
+                                .get(position)
+                                .is_some_and(|values| values.iter().any(|v| v.folded == key.folded))
+                        })
+                    });
+                if taken {
                     return Err(StoreError::Uniqueness(format!(
-                        "{} \"{shown}\" is already taken",
-                        def.name
+                        "{} \"{}\" is already taken",
+                        def.name, key.shown
                     )));
                 }
             }
@@ -172,35 +221,49 @@ impl Indexes {
     }
 
     /// Records `keys` for `id` (after [`Indexes::check_unique`]).
-    pub(super) fn insert(&mut self, id: &str, keys: &Keys) {
-        for (map, values) in self.maps.iter_mut().zip(&keys.indexed) {
-            for value in values {
-                map.entry(value.clone()).or_default().insert(id.to_owned());
-            }
-        }
-        for (map, key) in self.unique.iter_mut().zip(&keys.unique) {
-            if let Some((folded, _)) = key {
-                map.insert(folded.clone(), id.to_owned());
+    pub(super) fn insert(&mut self, id: Id, keys: &Keys) {
+        for (map, values) in self.maps.iter_mut().zip(&keys.values) {
+            for key in values {
+                let hash = self.hasher.hash_one(&key.folded);
+                match map.get_mut(&hash) {
+                    None => {
+                        map.insert(hash, Holders::One(id));
+                    }
+                    Some(Holders::One(other)) if *other == id => {}
+                    Some(holders @ Holders::One(_)) => {
+                        let first = holders.as_slice().to_vec();
+                        *holders = Holders::Many(first.into_iter().chain([id]).collect());
+                    }
+                    Some(Holders::Many(ids)) => {
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
+                    }
+                }
             }
         }
     }
 
     /// Forgets `keys` of `id`.
-    pub(super) fn remove(&mut self, id: &str, keys: &Keys) {
-        for (map, values) in self.maps.iter_mut().zip(&keys.indexed) {
-            for value in values {
-                if let Some(ids) = map.get_mut(value) {
-                    ids.remove(id);
-                    if ids.is_empty() {
-                        map.remove(value);
+    pub(super) fn remove(&mut self, id: Id, keys: &Keys) {
+        for (map, values) in self.maps.iter_mut().zip(&keys.values) {
+            for key in values {
+                let hash = self.hasher.hash_one(&key.folded);
+                let emptied = match map.get_mut(&hash) {
+                    None => false,
+                    Some(Holders::One(holder)) => *holder == id,
+                    Some(holders @ Holders::Many(_)) => {
+                        if let Holders::Many(ids) = holders {
+                            ids.retain(|holder| *holder != id);
+                            if let [only] = ids.as_slice() {
+                                *holders = Holders::One(*only);
+                            }
+                        }
+                        false
                     }
-                }
-            }
-        }
-        for (map, key) in self.unique.iter_mut().zip(&keys.unique) {
-            if let Some((folded, _)) = key {
-                if map.get(folded).is_some_and(|holder| holder == id) {
-                    map.remove(folded);
+                };
+                if emptied {
+                    map.remove(&hash);
                 }
             }
         }
@@ -209,23 +272,28 @@ impl Indexes {
     /// The ids that may match `filter`, when an index can tell: `filter` is `attr eq "text"`
     /// on an indexed attribute, or an `and` chain with such an operand (the smallest candidate
     /// set is chosen). `None` means a scan is needed. The result is a superset of the matches.
-    pub(super) fn candidates(&self, rt: &ResourceType, filter: &Filter) -> Option<Vec<String>> {
+    pub(super) fn candidates(&self, rt: &ResourceType, filter: &Filter) -> Option<Vec<Id>> {
         let operands: &[Filter] = match filter {
             Filter::And(operands) => operands,
             other => std::slice::from_ref(other),
         };
-        operands
+        let mut best: Option<&[Id]> = None;
+        for hit in operands
             .iter()
             .filter_map(|operand| self.lookup(rt, operand))
-            .min_by_key(Hit::len)
-            .map(|hit| match hit {
-                Hit::Ids(ids) => ids.iter().cloned().collect(),
-                Hit::Empty => Vec::new(),
-            })
+        {
+            if best.is_none_or(|b| hit.len() < b.len()) {
+                best = Some(hit);
+            }
+            if hit.is_empty() {
+                break;
+            }
+        }
+        best.map(<[Id]>::to_vec)
     }
 
-    /// What an index answers for `filter`, when it can.
-    fn lookup(&self, rt: &ResourceType, filter: &Filter) -> Option<Hit<'_>> {
+    /// What an index answers for `filter`, when it can: the ids holding the value's hash.
+    fn lookup(&self, rt: &ResourceType, filter: &Filter) -> Option<&[Id]> {
         let Filter::Attr {
             path,
             test: AttrTest::Compare(CompareOp::Eq, CompValue::String(text)),
@@ -235,27 +303,13 @@ impl Indexes {
         };
         let position = self
             .layout
-            .indexed
+            .defs
             .iter()
             .position(|def| same_attribute(rt, &def.path, path))?;
-        let def = self.layout.indexed.get(position)?;
+        let def = self.layout.defs.get(position)?;
         let map = self.maps.get(position)?;
-        Some(map.get(&def.fold(text)).map_or(Hit::Empty, Hit::Ids))
-    }
-}
-
-/// An index's answer: no resource has the value, or these ids do.
-enum Hit<'a> {
-    Empty,
-    Ids(&'a HashSet<String>),
-}
-
-impl Hit<'_> {
-    fn len(&self) -> usize {
-        match self {
-            Hit::Empty => 0,
-            Hit::Ids(ids) => ids.len(),
-        }
+        let hash = self.hasher.hash_one(def.fold(text));
+        Some(map.get(&hash).map_or(&[], Holders::as_slice))
     }
 }
 
@@ -338,11 +392,12 @@ mod tests {
     #[test]
     fn user_name_is_unique_and_folded() {
         let layout = Layout::of(&ResourceType::user());
-        assert_eq!(layout.unique.len(), 1);
-        assert!(layout
-            .unique
+        let unique: Vec<_> = layout.defs.iter().filter(|d| d.unique).collect();
+        assert_eq!(unique.len(), 1);
+        assert!(unique.iter().all(|d| d.name == "userName" && !d.case_exact));
+        assert!(!Layout::of(&ResourceType::group())
+            .defs
             .iter()
-            .all(|d| d.name == "userName" && !d.case_exact));
-        assert!(Layout::of(&ResourceType::group()).unique.is_empty());
+            .any(|d| d.unique));
     }
 }

@@ -1,7 +1,9 @@
 //! The `list` pipeline after the snapshots are taken (outside the lock): filter, sort, count,
 //! page. Candidates arrive in creation order, so with no sort the order is stable.
-
-use std::sync::Arc;
+//!
+//! Filtering and sorting look at a partial unpack of each resource (the common attributes,
+//! the attributes the filter and sort name, extension objects, and `members`/`groups` when
+//! taken); only the returned page is unpacked whole.
 
 use scimkit_filter::{AttrPath, Filter};
 
@@ -10,6 +12,7 @@ use crate::memory::members::{has_groups, has_members};
 use crate::memory::tenant::Snapshot;
 use crate::resource::Resource;
 use crate::schema::ResourceType;
+use crate::sort::SortKey;
 use crate::store::{CursorCodec, CursorScope, ListQuery, Page, Pagination, StoreError};
 
 /// Whether a list of `rt` must read members: the response shows them, or the filter or sort
@@ -35,21 +38,47 @@ fn selects_by(query: &ListQuery, name: &str) -> bool {
             .is_some_and(|s| s.by.name.eq_ignore_ascii_case(name))
 }
 
-/// Whether any path in `filter` names `name`. Iterative, so any depth is safe.
+/// Whether any path in `filter` names `name`.
 fn mentions(filter: &Filter, name: &str) -> bool {
+    names(filter).iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// The top-level attribute names of every path in `filter`. Iterative, so any depth is safe.
+fn names(filter: &Filter) -> Vec<&str> {
+    let mut found = Vec::new();
     let mut stack = vec![filter];
     while let Some(node) = stack.pop() {
         match node {
             Filter::Attr { path, .. } | Filter::ValuePath { path, .. } => {
-                if path.name.eq_ignore_ascii_case(name) {
-                    return true;
-                }
+                found.push(path.name.as_str());
             }
             Filter::Not(inner) => stack.push(inner),
             Filter::And(operands) | Filter::Or(operands) => stack.extend(operands),
         }
     }
-    false
+    found
+}
+
+/// The attributes a filter or sort can look at: those it names (any letter case) and every
+/// extension object (an unqualified name may resolve into one).
+struct Wanted<'q> {
+    names: Vec<&'q str>,
+}
+
+impl<'q> Wanted<'q> {
+    fn of(query: &'q ListQuery) -> Wanted<'q> {
+        let mut names = query.filter.as_ref().map(names).unwrap_or_default();
+        if let Some(spec) = &query.sort {
+            names.push(spec.by.name.as_str());
+        }
+        Wanted { names }
+    }
+
+    fn keeps(&self, key: &str) -> bool {
+        key.get(..4)
+            .is_some_and(|head| head.eq_ignore_ascii_case("urn:"))
+            || self.names.iter().any(|name| name.eq_ignore_ascii_case(key))
+    }
 }
 
 /// Filters, sorts and pages `snapshots` (in creation order) as `query` asks.
@@ -61,11 +90,23 @@ pub(super) fn finish(
     filter: Option<&CompiledFilter>,
     query: &ListQuery,
 ) -> Result<Page, StoreError> {
-    let mut matches: Vec<Arc<Resource>> = snapshots
-        .into_iter()
-        .map(Snapshot::into_arc)
-        .filter(|r| filter.is_none_or(|f| f.matches(r)))
-        .collect();
+    let wanted = Wanted::of(query);
+    let sorting = query
+        .sort
+        .as_ref()
+        .filter(|_| !matches!(query.page, Some(Pagination::Cursor { .. })));
+    // The matches, with their sort keys when sorting here.
+    let mut matches: Vec<(Option<SortKey>, Snapshot)> = Vec::with_capacity(snapshots.len());
+    for snapshot in snapshots {
+        if filter.is_none() && sorting.is_none() {
+            matches.push((None, snapshot));
+            continue;
+        }
+        let view = snapshot.view(|key| wanted.keeps(key))?;
+        if filter.is_none_or(|f| f.matches(&view)) {
+            matches.push((sorting.map(|spec| spec.key(rt, &view)), snapshot));
+        }
+    }
     if let Some(Pagination::Cursor { cursor, count }) = &query.page {
         // Keyset paging by (sort key, id): stable while resources come and go between pages.
         let codec = cursors.ok_or_else(|| {
@@ -73,11 +114,15 @@ pub(super) fn finish(
                 "cursor pagination is unavailable: no randomness for its key".to_owned(),
             )
         })?;
+        let resources = matches
+            .into_iter()
+            .map(|(_, snapshot)| snapshot.into_resource())
+            .collect::<Result<_, _>>()?;
         let page = codec
             .page(
                 rt,
                 scope,
-                matches.into_iter().map(Arc::unwrap_or_clone).collect(),
+                resources,
                 cursor.as_deref().filter(|c| !c.is_empty()),
                 *count,
             )
@@ -88,22 +133,23 @@ pub(super) fn finish(
             next_cursor: page.next_cursor,
         });
     }
-    if let Some(spec) = &query.sort {
-        let mut keyed: Vec<_> = matches.into_iter().map(|r| (spec.key(rt, &r), r)).collect();
-        keyed.sort_by(|a, b| spec.compare(&a.0, &b.0));
-        matches = keyed.into_iter().map(|(_, r)| r).collect();
+    if let Some(spec) = sorting {
+        matches.sort_by(|a, b| match (&a.0, &b.0) {
+            (Some(a), Some(b)) => spec.compare(a, b),
+            _ => std::cmp::Ordering::Equal,
+        });
     }
     let total = matches.len();
     let (start, count) = match &query.page {
         None | Some(Pagination::Cursor { .. }) => (0, total),
         Some(Pagination::Index { start_index, count }) => (start_index.saturating_sub(1), *count),
     };
-    let resources: Vec<Resource> = matches
+    let resources = matches
         .into_iter()
         .skip(start)
         .take(count)
-        .map(Arc::unwrap_or_clone)
-        .collect();
+        .map(|(_, snapshot)| snapshot.into_resource())
+        .collect::<Result<Vec<Resource>, _>>()?;
     Ok(Page {
         resources,
         total_results: total,

@@ -2,20 +2,23 @@
 //! the tenant's single lock (held by the caller, [`super::InMemoryStore`]).
 //!
 //! Every method here runs under that lock and does only checks and swaps: resources arrive
-//! prepared (id, version, index keys and members computed by the caller) and leave as
-//! [`Snapshot`]s (an `Arc` plus the member values), materialised after the lock is released.
+//! prepared (id, version, index keys, members and the packed form computed by the caller) and
+//! leave as [`Snapshot`]s (the shared packed bytes plus member values), unpacked after the lock
+//! is released.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 use chrono::Utc;
+use indexmap::IndexMap;
 use serde_json::Value;
 
+use crate::memory::id::{Id, IdHasher};
 use crate::memory::index::{Indexes, Keys, Layout};
 use crate::memory::members::{
-    self, admit, group_ref, link, same_members, unlink, MemberOf, Members,
+    self, admit, group_ref, link, member_id, same_members, unlink, MemberOf, Members,
 };
+use crate::memory::packed::Packed;
 use crate::patch::MemberDelta;
 use crate::resource::Resource;
 use crate::schema::ResourceType;
@@ -29,39 +32,35 @@ pub(super) fn next_version(counter: &AtomicU64) -> Version {
 
 /// A resource about to be written, prepared outside the lock.
 pub(super) struct Prepared {
-    /// The resource without `members` and `groups`, with its id and version set.
-    pub resource: Resource,
+    /// Its id.
+    pub id: Id,
+    /// The resource without `members` and `groups`, with its id and version set, packed.
+    pub packed: Packed,
     /// Its members, when its type has members.
     pub members: Option<Members>,
     /// Its index and uniqueness keys.
     pub keys: Keys,
 }
 
-/// A stored resource read under the lock, to be materialised after it is released.
+/// A stored resource read under the lock, to be unpacked after it is released.
 pub(super) struct Snapshot {
-    seq: u64,
-    resource: Arc<Resource>,
+    position: usize,
+    id: Id,
+    packed: Packed,
     members: Option<Vec<Value>>,
     groups: Option<Vec<Value>>,
 }
 
 impl Snapshot {
-    /// Creation order in the tenant.
-    pub(super) fn seq(&self) -> u64 {
-        self.seq
+    /// Creation order among the resources of its type.
+    pub(super) fn position(&self) -> usize {
+        self.position
     }
 
-    /// Whether materialising adds anything to the stored resource.
-    fn is_bare(&self) -> bool {
-        self.members.is_none() && self.groups.is_none()
-    }
-
-    /// The resource with `members`/`groups` put in (an empty list stays unassigned).
-    pub(super) fn into_arc(self) -> Arc<Resource> {
-        if self.is_bare() {
-            return self.resource;
-        }
-        let mut resource = Arc::unwrap_or_clone(self.resource);
+    /// The resource with `members`/`groups` put in (an empty list stays unassigned), with only
+    /// the attributes `keep` accepts (the common ones always).
+    pub(super) fn unpack_where(self, keep: impl Fn(&str) -> bool) -> Result<Resource, StoreError> {
+        let mut resource = self.packed.unpack_where(Some(self.id.text()), keep)?;
         for (name, values) in [("members", self.members), ("groups", self.groups)] {
             if let Some(values) = values.filter(|v| !v.is_empty()) {
                 resource
@@ -69,31 +68,44 @@ impl Snapshot {
                     .insert(name.to_owned(), Value::Array(values));
             }
         }
-        Arc::new(resource)
+        Ok(resource)
     }
 
-    /// The materialised resource, owned.
-    pub(super) fn into_resource(self) -> Resource {
-        Arc::unwrap_or_clone(self.into_arc())
+    /// A partial copy to filter or sort by: the attributes `keep` accepts, by name (`id`,
+    /// `schemas`, `meta`, `members`/`groups` when taken, too).
+    pub(super) fn view(&self, keep: impl Fn(&str) -> bool) -> Result<Resource, StoreError> {
+        let id = keep("id").then(|| self.id.text());
+        let mut resource = self.packed.unpack_where(id, &keep)?;
+        for (name, values) in [("members", &self.members), ("groups", &self.groups)] {
+            if let Some(values) = values.as_ref().filter(|v| !v.is_empty() && keep(name)) {
+                resource
+                    .attributes
+                    .insert(name.to_owned(), Value::Array(values.clone()));
+            }
+        }
+        Ok(resource)
+    }
+
+    /// The whole resource, with `members`/`groups` put in.
+    pub(super) fn into_resource(self) -> Result<Resource, StoreError> {
+        self.unpack_where(|_| true)
     }
 }
 
-/// One stored resource.
+/// One stored resource (its id is its key).
 #[derive(Debug)]
 struct Entry {
-    seq: u64,
-    resource: Arc<Resource>,
-    members: Option<Members>,
-    keys: Keys,
+    packed: Packed,
+    members: Option<Box<Members>>,
 }
 
 /// The resources of one resource type in one tenant.
 #[derive(Debug)]
 struct TypeData {
-    entries: HashMap<String, Entry>,
-    /// Ids in creation order, with positional access so an unfiltered page is found without
-    /// walking the resources before it (a delete shifts the rest: O(n), deletes are rare).
-    order: indexmap::IndexSet<String>,
+    /// Id → entry, in creation order, with positional access so an unfiltered page is found
+    /// without walking the resources before it (a delete shifts the rest: O(n), deletes are
+    /// rare).
+    entries: IndexMap<Id, Entry, IdHasher>,
     indexes: Indexes,
     has_members: bool,
     has_groups: bool,
@@ -102,12 +114,18 @@ struct TypeData {
 impl TypeData {
     fn new(rt: &ResourceType) -> TypeData {
         TypeData {
-            entries: HashMap::new(),
-            order: indexmap::IndexSet::new(),
+            entries: IndexMap::default(),
             indexes: Indexes::new(Layout::of(rt)),
             has_members: members::has_members(rt),
             has_groups: members::has_groups(rt),
         }
+    }
+
+    /// The index keys the stored resource `id` holds.
+    fn keys_of(&self, rt: &ResourceType, id: Id) -> Option<Keys> {
+        let entry = self.entries.get(&id)?;
+        let resource = entry.packed.unpack(id.text()).ok()?;
+        Some(self.indexes.layout().keys(rt, &resource))
     }
 }
 
@@ -115,34 +133,43 @@ impl TypeData {
 #[derive(Debug, Default)]
 pub(super) struct TenantState {
     types: HashMap<String, TypeData>,
-    /// Every id of the tenant → its resource type's name.
-    kinds: HashMap<String, String>,
     member_of: MemberOf,
-    next_seq: u64,
 }
 
-/// Fails unless `resource`'s version is `if_match` (when given).
-fn check_version(resource: &Resource, if_match: Option<&Version>) -> Result<(), StoreError> {
-    match if_match {
-        Some(expected) if Version::of(resource).as_ref() != Some(expected) => {
-            Err(StoreError::VersionMismatch)
-        }
-        _ => Ok(()),
+/// Fails unless the stored resource's version is `if_match` (when given).
+fn check_version(packed: &Packed, if_match: Option<&Version>) -> Result<(), StoreError> {
+    let Some(expected) = if_match else {
+        return Ok(());
+    };
+    let meta = Resource {
+        meta: packed.meta()?,
+        ..Resource::default()
+    };
+    if Version::of(&meta).as_ref() == Some(expected) {
+        Ok(())
+    } else {
+        Err(StoreError::VersionMismatch)
     }
 }
 
 impl TenantState {
+    /// The type data and entry of the resource `id`, whatever its type.
+    fn locate(&self, id: Id) -> Option<(&str, &TypeData, &Entry)> {
+        self.types
+            .iter()
+            .find_map(|(name, data)| Some((name.as_str(), data, data.entries.get(&id)?)))
+    }
+
     /// The type name and whether it has members, of the resource `id`.
-    fn kind_of(&self, id: &str) -> Option<(String, bool)> {
-        let kind = self.kinds.get(id)?;
-        let is_group = self.types.get(kind).is_some_and(|t| t.has_members);
-        Some((kind.clone(), is_group))
+    fn kind_of(&self, id: Id) -> Option<(&str, bool)> {
+        self.locate(id)
+            .map(|(name, data, _)| (name, data.has_members))
     }
 
     /// Checks every member and fills missing `type`s.
     fn admit_all(&self, members: &mut Members) -> Result<(), StoreError> {
         for (id, value) in members.iter_mut() {
-            admit(id, value, |id| self.kind_of(id))?;
+            admit(*id, value, |id| self.kind_of(id))?;
         }
         Ok(())
     }
@@ -151,36 +178,42 @@ impl TenantState {
     pub(super) fn snapshot(
         &self,
         rt: &ResourceType,
-        id: &str,
+        id: Id,
         with_members: bool,
     ) -> Option<Snapshot> {
         let data = self.types.get(&rt.name)?;
-        let entry = data.entries.get(id)?;
-        Some(self.snapshot_of(data, id, entry, with_members, true))
+        let (position, _, entry) = data.entries.get_full(&id)?;
+        Some(self.snapshot_of(data, position, id, entry, with_members, true))
     }
 
     /// A user's derived `groups` (RFC 7643 §4.1.2), `None` when it belongs to none.
-    pub(super) fn groups_of(&self, id: &str) -> Option<Vec<Value>> {
-        self.member_of.get(id).map(|groups| {
+    pub(super) fn groups_of(&self, id: Id) -> Option<Vec<Value>> {
+        let groups = self.member_of.get(&id)?;
+        // Groups are (nearly always) of one type: find it once, not per group.
+        let mut kind: Option<&TypeData> = None;
+        Some(
             groups
                 .iter()
                 .map(|gid| {
-                    let display = self
-                        .kinds
-                        .get(gid)
-                        .and_then(|kind| self.types.get(kind))
-                        .and_then(|t| t.entries.get(gid))
-                        .and_then(|e| e.resource.get("displayName"));
-                    group_ref(gid, display)
+                    let entry = match kind.and_then(|data| data.entries.get(gid)) {
+                        Some(entry) => Some(entry),
+                        None => self.locate(*gid).map(|(_, data, entry)| {
+                            kind = Some(data);
+                            entry
+                        }),
+                    };
+                    let display = entry.and_then(|e| e.packed.attribute("displayName"));
+                    group_ref(*gid, display)
                 })
-                .collect()
-        })
+                .collect(),
+        )
     }
 
     fn snapshot_of(
         &self,
         data: &TypeData,
-        id: &str,
+        position: usize,
+        id: Id,
         entry: &Entry,
         with_members: bool,
         with_groups: bool,
@@ -199,8 +232,9 @@ impl TenantState {
             None
         };
         Snapshot {
-            seq: entry.seq,
-            resource: Arc::clone(&entry.resource),
+            position,
+            id,
+            packed: entry.packed.clone(),
             members,
             groups,
         }
@@ -211,7 +245,7 @@ impl TenantState {
     pub(super) fn snapshots(
         &self,
         rt: &ResourceType,
-        ids: Option<&[String]>,
+        ids: Option<&[Id]>,
         with_members: bool,
         with_groups: bool,
     ) -> Vec<Snapshot> {
@@ -220,22 +254,29 @@ impl TenantState {
         };
         match ids {
             None => data
-                .order
+                .entries
                 .iter()
-                .filter_map(|id| {
-                    let entry = data.entries.get(id)?;
-                    Some(self.snapshot_of(data, id, entry, with_members, with_groups))
+                .enumerate()
+                .map(|(position, (id, entry))| {
+                    self.snapshot_of(data, position, *id, entry, with_members, with_groups)
                 })
                 .collect(),
             Some(ids) => {
                 let mut found: Vec<Snapshot> = ids
                     .iter()
                     .filter_map(|id| {
-                        let entry = data.entries.get(id)?;
-                        Some(self.snapshot_of(data, id, entry, with_members, with_groups))
+                        let (position, _, entry) = data.entries.get_full(id)?;
+                        Some(self.snapshot_of(
+                            data,
+                            position,
+                            *id,
+                            entry,
+                            with_members,
+                            with_groups,
+                        ))
                     })
                     .collect();
-                found.sort_by_key(Snapshot::seq);
+                found.sort_by_key(Snapshot::position);
                 found
             }
         }
@@ -253,14 +294,14 @@ impl TenantState {
         let Some(data) = self.types.get(&rt.name) else {
             return (Vec::new(), 0);
         };
-        let page = (start..start.saturating_add(count).min(data.order.len()))
-            .filter_map(|i| {
-                let id = data.order.get_index(i)?;
-                let entry = data.entries.get(id)?;
-                Some(self.snapshot_of(data, id, entry, with_members, true))
+        let total = data.entries.len();
+        let page = (start..start.saturating_add(count).min(total))
+            .filter_map(|position| {
+                let (id, entry) = data.entries.get_index(position)?;
+                Some(self.snapshot_of(data, position, *id, entry, with_members, true))
             })
             .collect();
-        (page, data.order.len())
+        (page, total)
     }
 
     /// The ids an index gives for `filter` on `rt` (`None`: scan).
@@ -268,7 +309,7 @@ impl TenantState {
         &self,
         rt: &ResourceType,
         filter: &scimkit_filter::Filter,
-    ) -> Option<Vec<String>> {
+    ) -> Option<Vec<Id>> {
         match self.types.get(&rt.name) {
             Some(data) => data.indexes.candidates(rt, filter),
             None => Some(Vec::new()),
@@ -282,11 +323,11 @@ impl TenantState {
         prepared: Prepared,
     ) -> Result<Snapshot, StoreError> {
         let Prepared {
-            resource,
+            id,
+            packed,
             mut members,
             keys,
         } = prepared;
-        let id = resource.id.clone().ok_or(StoreError::NotFound)?;
         if let Some(members) = members.as_mut() {
             self.admit_all(members)?;
         }
@@ -294,70 +335,65 @@ impl TenantState {
             .types
             .entry(rt.name.clone())
             .or_insert_with(|| TypeData::new(rt));
-        data.indexes.check_unique(&keys, None)?;
-        self.next_seq += 1;
-        let seq = self.next_seq;
-        data.indexes.insert(&id, &keys);
-        data.order.insert(id.clone());
+        data.indexes
+            .check_unique(&keys, None, |holder| data.keys_of(rt, holder))?;
+        data.indexes.insert(id, &keys);
         if let Some(members) = &members {
             for member in members.keys() {
-                link(&mut self.member_of, member, &id);
+                link(&mut self.member_of, *member, id);
             }
         }
         data.entries.insert(
-            id.clone(),
+            id,
             Entry {
-                seq,
-                resource: Arc::new(resource),
-                members,
-                keys,
+                packed,
+                members: members.map(Box::new),
             },
         );
-        self.kinds.insert(id.clone(), rt.name.clone());
-        self.snapshot(rt, &id, true).ok_or(StoreError::NotFound)
+        self.snapshot(rt, id, true).ok_or(StoreError::NotFound)
     }
 
     /// Replaces a stored resource, checking the version, uniqueness and members atomically.
     pub(super) fn replace(
         &mut self,
         rt: &ResourceType,
-        id: &str,
+        id: Id,
         prepared: Prepared,
         if_match: Option<&Version>,
     ) -> Result<Snapshot, StoreError> {
         let Prepared {
-            resource,
+            packed,
             mut members,
             keys,
+            ..
         } = prepared;
-        {
+        let old_keys = {
             let data = self.types.get(&rt.name).ok_or(StoreError::NotFound)?;
-            let entry = data.entries.get(id).ok_or(StoreError::NotFound)?;
-            check_version(&entry.resource, if_match)?;
-            data.indexes.check_unique(&keys, Some(id))?;
-        }
+            let entry = data.entries.get(&id).ok_or(StoreError::NotFound)?;
+            check_version(&entry.packed, if_match)?;
+            data.indexes
+                .check_unique(&keys, Some(id), |holder| data.keys_of(rt, holder))?;
+            data.keys_of(rt, id).ok_or(StoreError::NotFound)?
+        };
         if let Some(members) = members.as_mut() {
             self.admit_all(members)?;
         }
-        let TenantState {
-            types, member_of, ..
-        } = self;
+        let TenantState { types, member_of } = self;
         let data = types.get_mut(&rt.name).ok_or(StoreError::NotFound)?;
-        let entry = data.entries.get_mut(id).ok_or(StoreError::NotFound)?;
-        data.indexes.remove(id, &entry.keys);
+        let entry = data.entries.get_mut(&id).ok_or(StoreError::NotFound)?;
+        data.indexes.remove(id, &old_keys);
         data.indexes.insert(id, &keys);
-        let empty = Members::new();
-        let old = entry.members.as_ref().unwrap_or(&empty);
+        let empty = Members::default();
+        let old = entry.members.as_deref().unwrap_or(&empty);
         let new = members.as_ref().unwrap_or(&empty);
         for member in old.keys().filter(|m| !new.contains_key(*m)) {
-            unlink(member_of, member, id);
+            unlink(member_of, *member, id);
         }
         for member in new.keys().filter(|m| !old.contains_key(*m)) {
-            link(member_of, member, id);
+            link(member_of, *member, id);
         }
-        entry.resource = Arc::new(resource);
-        entry.members = members;
-        entry.keys = keys;
+        entry.packed = packed;
+        entry.members = members.map(Box::new);
         self.snapshot(rt, id, true).ok_or(StoreError::NotFound)
     }
 
@@ -366,41 +402,34 @@ impl TenantState {
     pub(super) fn delete(
         &mut self,
         rt: &ResourceType,
-        id: &str,
+        id: Id,
         if_match: Option<&Version>,
         versions: &AtomicU64,
     ) -> Result<(), StoreError> {
-        let TenantState {
-            types,
-            kinds,
-            member_of,
-            ..
-        } = self;
+        let keys = {
+            let data = self.types.get(&rt.name).ok_or(StoreError::NotFound)?;
+            let entry = data.entries.get(&id).ok_or(StoreError::NotFound)?;
+            check_version(&entry.packed, if_match)?;
+            data.keys_of(rt, id).ok_or(StoreError::NotFound)?
+        };
+        let TenantState { types, member_of } = self;
         let data = types.get_mut(&rt.name).ok_or(StoreError::NotFound)?;
-        let entry = data.entries.get(id).ok_or(StoreError::NotFound)?;
-        check_version(&entry.resource, if_match)?;
-        let Some(entry) = data.entries.remove(id) else {
+        let Some(entry) = data.entries.shift_remove(&id) else {
             return Err(StoreError::NotFound);
         };
-        data.indexes.remove(id, &entry.keys);
-        data.order.shift_remove(id);
-        kinds.remove(id);
+        data.indexes.remove(id, &keys);
         for member in entry.members.iter().flat_map(|m| m.keys()) {
-            unlink(member_of, member, id);
+            unlink(member_of, *member, id);
         }
-        let groups = member_of.remove(id).unwrap_or_default();
+        let groups = member_of.remove(&id).unwrap_or_default();
         for gid in groups {
-            let Some(group) = kinds
-                .get(&gid)
-                .and_then(|kind| types.get_mut(kind))
-                .and_then(|t| t.entries.get_mut(&gid))
-            else {
+            let Some(group) = types.values_mut().find_map(|t| t.entries.get_mut(&gid)) else {
                 continue;
             };
             if let Some(members) = group.members.as_mut() {
-                members.swap_remove(id);
+                members.swap_remove(&id);
             }
-            touch(group, versions);
+            touch(group, gid, versions);
         }
         Ok(())
     }
@@ -409,7 +438,7 @@ impl TenantState {
     pub(super) fn patch_members(
         &mut self,
         rt: &ResourceType,
-        id: &str,
+        id: Id,
         delta: &MemberDelta,
         if_match: Option<&Version>,
         versions: &AtomicU64,
@@ -417,15 +446,15 @@ impl TenantState {
     ) -> Result<(Snapshot, bool), StoreError> {
         {
             let data = self.types.get(&rt.name).ok_or(StoreError::NotFound)?;
-            let entry = data.entries.get(id).ok_or(StoreError::NotFound)?;
-            check_version(&entry.resource, if_match)?;
+            let entry = data.entries.get(&id).ok_or(StoreError::NotFound)?;
+            check_version(&entry.packed, if_match)?;
         }
         let mut replaced = match &delta.replaced {
             Some(list) => {
-                let mut members = Members::new();
+                let mut members = Members::default();
                 for member in list {
                     members
-                        .entry(member.value.clone())
+                        .entry(member_id(&member.value)?)
                         .or_insert(members::member_value(member)?);
                 }
                 self.admit_all(&mut members)?;
@@ -433,50 +462,48 @@ impl TenantState {
             }
             None => None,
         };
-        let mut added = Members::new();
+        let mut added = Members::default();
         for member in &delta.added {
             added
-                .entry(member.value.clone())
+                .entry(member_id(&member.value)?)
                 .or_insert(members::member_value(member)?);
         }
         self.admit_all(&mut added)?;
 
-        let TenantState {
-            types, member_of, ..
-        } = self;
+        let TenantState { types, member_of } = self;
         let entry = types
             .get_mut(&rt.name)
-            .and_then(|t| t.entries.get_mut(id))
+            .and_then(|t| t.entries.get_mut(&id))
             .ok_or(StoreError::NotFound)?;
-        let current = entry.members.get_or_insert_with(Members::new);
+        let current = entry.members.get_or_insert_with(Box::default);
         let mut changed = false;
         if let Some(new) = replaced.take() {
             if !same_members(current, &new) {
                 for member in current.keys().filter(|m| !new.contains_key(*m)) {
-                    unlink(member_of, member, id);
+                    unlink(member_of, *member, id);
                 }
                 for member in new.keys().filter(|m| !current.contains_key(*m)) {
-                    link(member_of, member, id);
+                    link(member_of, *member, id);
                 }
-                *current = new;
+                **current = new;
                 changed = true;
             }
         }
-        for member in &delta.removed {
-            if current.swap_remove(member).is_some() {
+        for member in delta.removed.iter().filter_map(|text| Id::parse(text)) {
+            if current.swap_remove(&member).is_some() {
                 unlink(member_of, member, id);
                 changed = true;
             }
         }
         for (member, value) in added {
             if !current.contains_key(&member) {
-                link(member_of, &member, id);
+                link(member_of, member, id);
                 current.insert(member, value);
                 changed = true;
             }
         }
         if changed {
-            touch(entry, versions);
+            touch(entry, id, versions);
         }
         self.snapshot(rt, id, with_members)
             .map(|snapshot| (snapshot, changed))
@@ -485,12 +512,15 @@ impl TenantState {
 }
 
 /// Gives a changed resource a new version and `lastModified` (the stored resource is small:
-/// members live outside it, so this copies no member list).
-fn touch(entry: &mut Entry, versions: &AtomicU64) {
-    let mut resource = (*entry.resource).clone();
+/// members live outside it, so this copies no member list). Bytes that do not unpack (a bug
+/// of `packed`) are left as they are rather than failing half-way through a change.
+fn touch(entry: &mut Entry, id: Id, versions: &AtomicU64) {
+    let Ok(mut resource) = entry.packed.unpack(id.text()) else {
+        return;
+    };
     if let Some(meta) = resource.meta.as_mut() {
         meta.last_modified = Utc::now();
     }
     next_version(versions).set_on(&mut resource);
-    entry.resource = Arc::new(resource);
+    entry.packed = Packed::pack(&resource);
 }
