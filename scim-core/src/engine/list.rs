@@ -402,7 +402,7 @@ enum Paging {
 struct ListBody<'a> {
     resources: &'a [Projected<'a>],
     total: usize,
-    paging: &'a Paging,
+    paging: Paging,
 }
 
 impl Serialize for ListBody<'_> {
@@ -410,11 +410,11 @@ impl Serialize for ListBody<'_> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("schemas", &[LIST_RESPONSE_SCHEMA])?;
         map.serialize_entry("totalResults", &self.total)?;
-        if let Paging::Index(start) = self.paging {
+        if let Paging::Index(start) = &self.paging {
             map.serialize_entry("startIndex", start)?;
         }
         map.serialize_entry("itemsPerPage", &self.resources.len())?;
-        if let Paging::Cursor(Some(cursor)) = self.paging {
+        if let Paging::Cursor(Some(cursor)) = &self.paging {
             map.serialize_entry("nextCursor", cursor)?;
         }
         map.serialize_entry("Resources", self.resources)?;
@@ -426,7 +426,7 @@ fn list_response(resources: &[Projected<'_>], total: usize, paging: Paging) -> R
     let body = ListBody {
         resources,
         total,
-        paging: &paging,
+        paging,
     };
     response::json(StatusCode::OK, &body, None, None)
 }

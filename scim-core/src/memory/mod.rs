@@ -118,8 +118,8 @@ use crate::patch::MemberDelta;
 use crate::resource::{Meta, Resource};
 use crate::schema::ResourceType;
 use crate::store::{
-    default_patch, new_id, CursorCodec, CursorScope, ListQuery, Page, Pagination, PatchInput,
-    Patched, PushDown, ResourceStore, StoreError, Version,
+    default_patch, CursorCodec, CursorScope, ListQuery, Page, Pagination, PatchInput, Patched,
+    PushDown, ResourceStore, StoreError, Version,
 };
 
 use id::Id;
