@@ -13,44 +13,10 @@
 
 #[path = "../../fuzz/src/filter.rs"]
 mod filter;
+#[path = "../../fuzz/src/replay.rs"]
+mod replay;
 
-use std::path::{Path, PathBuf};
-
-/// Every file under `fuzz/{seeds,corpus,regressions}/<target>/`.
-fn inputs(target: &str) -> Vec<PathBuf> {
-    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
-    let mut files = Vec::new();
-    for kind in ["seeds", "corpus", "regressions"] {
-        let Ok(dir) = std::fs::read_dir(fuzz.join(kind).join(target)) else {
-            continue;
-        };
-        files.extend(
-            dir.map(|entry| entry.unwrap().path())
-                .filter(|p| p.is_file()),
-        );
-    }
-    files.sort();
-    files
-}
-
-fn replay(target: &str, check: fn(&[u8])) {
-    let files = inputs(target);
-    assert!(
-        files.len() >= 10,
-        "{target}: only {} inputs found",
-        files.len()
-    );
-    for file in files {
-        let data = std::fs::read(&file).unwrap();
-        if let Err(panic) = std::panic::catch_unwind(|| check(&data)) {
-            panic!(
-                "{target}: {} fails: {:?}",
-                file.display(),
-                panic.downcast_ref::<String>()
-            );
-        }
-    }
-}
+use replay::replay;
 
 #[test]
 fn parse_filter_corpus() {

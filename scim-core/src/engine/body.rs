@@ -10,7 +10,7 @@ use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 use http::Response;
 
-use crate::engine::{request, response, Scim};
+use crate::engine::{response, Scim};
 use crate::error::ScimError;
 
 /// Why a body was not read.
@@ -82,7 +82,7 @@ impl Scim {
             None => read.await,
         };
         outcome.map_err(|refusal| match refusal {
-            Refusal::TooLarge(limit) => response::error(&request::too_large(limit)),
+            Refusal::TooLarge(limit) => self.payload_too_large(limit),
             Refusal::Broken(cause) => response::error(&ScimError::BadRequest(format!(
                 "the request body could not be read: {cause}"
             ))),
