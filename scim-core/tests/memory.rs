@@ -105,7 +105,7 @@ async fn list(
 async fn the_test_kit_passes() {
     let store = InMemoryStore::new();
     let report = scimkit_core::testkit::check_store(&store).await.unwrap();
-    assert_eq!(report.passed.len(), 8, "{report:?}");
+    assert_eq!(report.passed.len(), 9, "{report:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -821,7 +821,7 @@ async fn the_test_kit_passes_on_a_store_that_pushes_nothing_down() {
         ignore_if_match: false,
     };
     let report = scimkit_core::testkit::check_store(&store).await.unwrap();
-    assert_eq!(report.passed.len(), 8);
+    assert_eq!(report.passed.len(), 9);
 }
 
 #[cfg(feature = "testkit")]
@@ -904,4 +904,116 @@ async fn concurrent_member_adds_and_deletes_all_land() {
         v
     };
     assert_eq!(ids(&read, "members"), expected);
+}
+
+/// The in-memory store behind one that keeps the first rendered read of each resource
+/// forever: the test kit must see the stale document.
+#[cfg(feature = "testkit")]
+struct StaleDocuments {
+    inner: InMemoryStore,
+    seen: std::sync::Mutex<
+        std::collections::HashMap<String, Option<scimkit_core::store::RenderedResource>>,
+    >,
+}
+
+#[cfg(feature = "testkit")]
+#[async_trait::async_trait]
+impl ResourceStore for StaleDocuments {
+    fn push_down(&self, rt: &ResourceType) -> scimkit_core::store::PushDown {
+        self.inner.push_down(rt)
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        resource: Resource,
+    ) -> Result<Resource, StoreError> {
+        self.inner.create(ctx, rt, resource).await
+    }
+
+    async fn get(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+    ) -> Result<Option<Resource>, StoreError> {
+        self.inner.get(ctx, rt, id).await
+    }
+
+    async fn get_rendered(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+    ) -> Result<Option<scimkit_core::store::RenderedResource>, StoreError> {
+        if let Some(kept) = self.seen.lock().unwrap().get(id) {
+            return Ok(kept.clone());
+        }
+        let fresh = self.inner.get_rendered(ctx, rt, id).await?;
+        self.seen
+            .lock()
+            .unwrap()
+            .insert(id.to_owned(), fresh.clone());
+        Ok(fresh)
+    }
+
+    async fn list(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        query: &ListQuery,
+    ) -> Result<scimkit_core::store::Page, StoreError> {
+        self.inner.list(ctx, rt, query).await
+    }
+
+    async fn replace(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+        resource: Resource,
+        if_match: Option<&Version>,
+    ) -> Result<Resource, StoreError> {
+        self.inner.replace(ctx, rt, id, resource, if_match).await
+    }
+
+    async fn patch(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+        input: PatchInput<'_>,
+    ) -> Result<scimkit_core::store::Patched, StoreError> {
+        self.inner.patch(ctx, rt, id, input).await
+    }
+
+    async fn delete(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+        if_match: Option<&Version>,
+    ) -> Result<(), StoreError> {
+        self.inner.delete(ctx, rt, id, if_match).await
+    }
+}
+
+#[cfg(feature = "testkit")]
+#[tokio::test]
+async fn the_test_kit_catches_a_stale_rendered_read() {
+    let store = StaleDocuments {
+        inner: InMemoryStore::new(),
+        seen: std::sync::Mutex::default(),
+    };
+    let failure = scimkit_core::testkit::check_rendered_reads(&store)
+        .await
+        .unwrap_err();
+    assert_eq!(failure.check, "rendered_reads");
+    assert!(
+        failure
+            .detail
+            .starts_with("after a member add: get_rendered of "),
+        "{failure}"
+    );
 }

@@ -48,7 +48,25 @@ struct Args {
     /// Users preloaded into the store (one group holds them all).
     #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(10..))]
     users: u32,
+    /// Run only these scenarios (comma-separated), with the baselines they are compared to:
+    /// hit, miss, get, page, deep, post, member-big, member-small, deactivate. For profiling
+    /// one scenario; the default runs them all.
+    #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(SCENARIOS))]
+    only: Vec<String>,
 }
+
+/// The scenario names `--only` takes, in the order they run.
+const SCENARIOS: [&str; 9] = [
+    "hit",
+    "miss",
+    "get",
+    "page",
+    "deep",
+    "post",
+    "member-big",
+    "member-small",
+    "deactivate",
+];
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
@@ -123,26 +141,66 @@ async fn main() -> Result<(), BoxError> {
         page: fetch(&scim, "/Users?startIndex=1&count=100").await?,
     });
 
+    // The engine alone (no HTTP, one task): what the SCIM side adds per request.
+    let engine_alone = EngineAlone {
+        scim: &scim,
+        only: &args.only,
+        duration: args.duration,
+    };
+    let mut engine_rows = Vec::new();
+    if let Some(t) = engine_alone
+        .time("hit", |n| {
+            let n = pick(0, n, users);
+            format!("/Users?filter=userName%20eq%20%22user{n}%40contoso.com%22")
+        })
+        .await?
+    {
+        engine_rows.push(("userName lookup, hit", t));
+    }
+    if let Some(t) = engine_alone
+        .time("get", |n| {
+            let id = ids.get(pick(0, n, ids.len())).map_or("", String::as_str);
+            format!("/Users/{id}")
+        })
+        .await?
+    {
+        engine_rows.push(("`GET /Users/{id}`", t));
+    }
+    if let Some(t) = engine_alone
+        .time("page", |_| "/Users?startIndex=1&count=100".to_owned())
+        .await?
+    {
+        engine_rows.push(("`startIndex=1&count=100`", t));
+    }
+
     let scim_addr = serve(example_axum::app(scim)).await?;
     let bare_addr = serve(bare_app(bodies)).await?;
     let ids = Arc::new(ids);
     let run = Runner {
         connections,
         duration: args.duration,
+        only: args.only,
     };
 
-    let bare_list = run.go(bare_addr, get_req("/bare/list")).await;
-    let bare_user = run.go(bare_addr, get_req("/bare/user")).await;
-    let bare_page = run.go(bare_addr, get_req("/bare/page")).await;
+    let bare_list = run
+        .go(&["hit", "miss"], bare_addr, get_req("/bare/list"))
+        .await;
+    let bare_user = run.go(&["get"], bare_addr, get_req("/bare/user")).await;
+    let bare_page = run.go(&["page"], bare_addr, get_req("/bare/page")).await;
     let bare_post = run
-        .go(bare_addr, body_req(Method::POST, "/bare/user"))
+        .go(&["post"], bare_addr, body_req(Method::POST, "/bare/user"))
         .await;
     let bare_patch = run
-        .go(bare_addr, body_req(Method::PATCH, "/bare/patch"))
+        .go(
+            &["member-small", "deactivate"],
+            bare_addr,
+            body_req(Method::PATCH, "/bare/patch"),
+        )
         .await;
 
     let hit = run
         .go(
+            &["hit"],
             scim_addr,
             Arc::new(move |c: usize, seq: u64| {
                 let n = pick(c, seq, users);
@@ -154,6 +212,7 @@ async fn main() -> Result<(), BoxError> {
         .await;
     let miss = run
         .go(
+            &["miss"],
             scim_addr,
             Arc::new(|c: usize, seq: u64| {
                 scim_get(&format!(
@@ -165,6 +224,7 @@ async fn main() -> Result<(), BoxError> {
     let by_id = {
         let ids = Arc::clone(&ids);
         run.go(
+            &["get"],
             scim_addr,
             Arc::new(move |c: usize, seq: u64| {
                 let id = ids.get(pick(c, seq, ids.len())).map_or("", String::as_str);
@@ -175,6 +235,7 @@ async fn main() -> Result<(), BoxError> {
     };
     let page_first = run
         .go(
+            &["page", "deep"],
             scim_addr,
             Arc::new(|_: usize, _: u64| scim_get("/Users?startIndex=1&count=100")),
         )
@@ -182,6 +243,7 @@ async fn main() -> Result<(), BoxError> {
     let deep_index = users / 2 + 1;
     let page_deep = run
         .go(
+            &["deep"],
             scim_addr,
             Arc::new(move |_: usize, _: u64| {
                 scim_get(&format!("/Users?startIndex={deep_index}&count=100"))
@@ -191,6 +253,7 @@ async fn main() -> Result<(), BoxError> {
     let post = {
         let counter = Arc::new(AtomicU64::new(0));
         run.go(
+            &["post"],
             scim_addr,
             Arc::new(move |_: usize, _: u64| {
                 let n = counter.fetch_add(1, Ordering::Relaxed);
@@ -200,13 +263,22 @@ async fn main() -> Result<(), BoxError> {
         .await
     };
     let outsiders = Arc::new(outsiders);
-    let member_big = run.go(scim_addr, member_toggle(&big, &outsiders)).await;
-    let member_small = run.go(scim_addr, member_toggle(&small, &outsiders)).await;
+    let member_big = run
+        .go(&["member-big"], scim_addr, member_toggle(&big, &outsiders))
+        .await;
+    let member_small = run
+        .go(
+            &["member-big", "member-small"],
+            scim_addr,
+            member_toggle(&small, &outsiders),
+        )
+        .await;
     let deactivate = {
         let ids = Arc::clone(&ids);
         let body = json!({"schemas": [PATCH_SCHEMA],
             "Operations": [{"op": "Replace", "path": "active", "value": "False"}]});
         run.go(
+            &["deactivate"],
             scim_addr,
             Arc::new(move |c: usize, seq: u64| {
                 let id = ids.get(pick(c, seq, ids.len())).map_or("", String::as_str);
@@ -223,7 +295,7 @@ async fn main() -> Result<(), BoxError> {
     println!("| scenario | req/s | p50 | p99 | ok (errors) | baseline | req/s | p50 | p99 | ratio | target | met |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let deep = format!("`startIndex={deep_index}&count=100`");
-    let rows: [(&str, &Stats, &str, &Stats, Option<f64>); 9] = [
+    let rows: [(&str, &Option<Stats>, &str, &Option<Stats>, Option<f64>); 9] = [
         (
             "userName lookup, hit",
             &hit,
@@ -282,9 +354,10 @@ async fn main() -> Result<(), BoxError> {
             None,
         ),
     ];
-    let mut errors = 0;
     for (name, stats, base_name, base, target) in rows {
-        errors += stats.errors;
+        let (Some(stats), Some(base)) = (stats, base) else {
+            continue;
+        };
         let ratio = if base.rps > 0.0 {
             stats.rps / base.rps
         } else {
@@ -310,8 +383,33 @@ async fn main() -> Result<(), BoxError> {
             ratio * 100.0,
         );
     }
-    for bare in [&bare_list, &bare_user, &bare_page, &bare_post, &bare_patch] {
-        errors += bare.errors;
+    let errors: u64 = [
+        &bare_list,
+        &bare_user,
+        &bare_page,
+        &bare_post,
+        &bare_patch,
+        &hit,
+        &miss,
+        &by_id,
+        &page_first,
+        &page_deep,
+        &post,
+        &member_big,
+        &member_small,
+        &deactivate,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|stats| stats.errors)
+    .sum();
+    if !engine_rows.is_empty() {
+        println!("\nThe engine alone (`Scim::handle` in process, no HTTP, one task):\n");
+        println!("| scenario | µs per request |");
+        println!("|---|---|");
+        for (name, per) in engine_rows {
+            println!("| {name} | {:.1} |", per.as_secs_f64() * 1e6);
+        }
     }
     match per_user {
         Some(bytes) => println!(
@@ -331,11 +429,25 @@ async fn main() -> Result<(), BoxError> {
 struct Runner {
     connections: usize,
     duration: Duration,
+    /// `--only`: empty runs everything.
+    only: Vec<String>,
 }
 
 impl Runner {
-    async fn go(&self, addr: SocketAddr, make: Arc<MakeRequest>) -> Stats {
-        drive(addr, self.connections, self.duration, make).await
+    /// Runs a scenario when one of `needed_by` was asked for (or everything was); `None` when
+    /// it is skipped.
+    async fn go(
+        &self,
+        needed_by: &[&str],
+        addr: SocketAddr,
+        make: Arc<MakeRequest>,
+    ) -> Option<Stats> {
+        let wanted =
+            self.only.is_empty() || needed_by.iter().any(|n| self.only.iter().any(|o| o == n));
+        if !wanted {
+            return None;
+        }
+        Some(drive(addr, self.connections, self.duration, make).await)
     }
 }
 
@@ -346,6 +458,46 @@ fn pick(connection: usize, seq: u64, len: usize) -> usize {
         .wrapping_add(connection.wrapping_mul(104_729))
         .checked_rem(len)
         .unwrap_or(0)
+}
+
+/// Times `Scim::handle` alone on a scenario's GET requests.
+struct EngineAlone<'a> {
+    scim: &'a Scim,
+    only: &'a [String],
+    duration: Duration,
+}
+
+impl EngineAlone<'_> {
+    /// Mean time per request over `duration`, or `None` when the scenario is not selected.
+    async fn time(
+        &self,
+        scenario: &str,
+        uri: impl Fn(u64) -> String,
+    ) -> Result<Option<Duration>, BoxError> {
+        if !self.only.is_empty() && !self.only.iter().any(|o| o == scenario) {
+            return Ok(None);
+        }
+        let prefix = example_axum::SCIM_PATH;
+        let started = Instant::now();
+        let mut n: u64 = 0;
+        while started.elapsed() < self.duration {
+            for _ in 0..64 {
+                let request = engine_request(Method::GET, &format!("{prefix}{}", uri(n)), None)?;
+                let mount = scimkit_core::engine::Mount {
+                    prefix,
+                    tenant: None,
+                };
+                let response = self.scim.handle_with(request, mount).await;
+                if response.status() != StatusCode::OK {
+                    return Err(format!("engine alone, {scenario}: {}", response.status()).into());
+                }
+                n += 1;
+            }
+        }
+        Ok(Some(
+            started.elapsed() / u32::try_from(n.max(1)).unwrap_or(u32::MAX),
+        ))
+    }
 }
 
 /// PATCH adding the connection's outsider to `group`, then removing it (Entra's default dialect).

@@ -19,7 +19,7 @@ async fn pg_store_passes_the_test_kit() {
     db.drop_schema().await.unwrap();
     let report = result.unwrap_or_else(|failure| panic!("{failure}"));
     println!("passed: {:?}", report.passed);
-    assert_eq!(report.passed.len(), 8);
+    assert_eq!(report.passed.len(), 9);
 }
 
 #[tokio::test]

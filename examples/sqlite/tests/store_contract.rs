@@ -20,7 +20,7 @@ async fn sqlite_store_passes_the_test_kit() {
         .await
         .unwrap_or_else(|failure| panic!("{failure}"));
     println!("passed: {:?}", report.passed);
-    assert_eq!(report.passed.len(), 8);
+    assert_eq!(report.passed.len(), 9);
 }
 
 #[tokio::test]
@@ -31,7 +31,7 @@ async fn sqlite_store_in_memory_passes_the_test_kit() {
     let report = scimkit_core::testkit::check_store(&store)
         .await
         .unwrap_or_else(|failure| panic!("{failure}"));
-    assert_eq!(report.passed.len(), 8);
+    assert_eq!(report.passed.len(), 9);
 }
 
 #[tokio::test]

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{Response, StatusCode};
 use scimkit_filter::{parse_filter, Filter};
-use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
 use crate::engine::discovery::LIST_RESPONSE_SCHEMA;
@@ -20,7 +19,7 @@ use crate::projection::{Projected, Projection};
 use crate::resource::Resource;
 use crate::schema::ResourceType;
 use crate::sort::SortSpec;
-use crate::store::{CursorScope, ListQuery, Pagination};
+use crate::store::{CursorScope, ListQuery, Pagination, RenderedResource};
 
 /// The URN of a `/.search` request body.
 pub const SEARCH_REQUEST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
@@ -212,6 +211,28 @@ impl Call<'_> {
             }),
             projection: projection.clone(),
         };
+        let paging = |next_cursor| match params.cursor {
+            Some(_) => Paging::Cursor(next_cursor),
+            None => Paging::Index(start),
+        };
+        let whole = projection.is_default()
+            && plan.residual.is_none()
+            && (sort.is_none() || plan.store_sorts)
+            && plan.store_pages;
+        if whole {
+            // The store does all of it and the page shows resources whole: copy its documents.
+            let mut page = store
+                .list_rendered(&self.ctx, rt, &query)
+                .await
+                .map_err(|e| store_error(e, rt, None))?;
+            page.resources.truncate(count);
+            let items = Items::Rendered(rt, &page.resources, self);
+            return Ok(list_response(
+                &items,
+                page.total_results,
+                &paging(page.next_cursor),
+            ));
+        }
         let page = store
             .list(&self.ctx, rt, &query)
             .await
@@ -264,11 +285,11 @@ impl Call<'_> {
             self.locate(rt, resource);
         }
         let views: Vec<Projected<'_>> = resources.iter().map(|r| projection.view(rt, r)).collect();
-        let paging = match params.cursor {
-            Some(_) => Paging::Cursor(next_cursor),
-            None => Paging::Index(start),
-        };
-        Ok(list_response(&views, total, paging))
+        Ok(list_response(
+            &Items::Views(&views),
+            total,
+            &paging(next_cursor),
+        ))
     }
 
     /// `POST /.search`: every resource type at once. Attribute names a type does not define
@@ -387,7 +408,11 @@ impl Call<'_> {
             .iter()
             .map(|(rt, projection, resource)| projection.view(rt, resource))
             .collect();
-        Ok(list_response(&views, total, Paging::Index(start)))
+        Ok(list_response(
+            &Items::Views(&views),
+            total,
+            &Paging::Index(start),
+        ))
     }
 }
 
@@ -398,35 +423,84 @@ enum Paging {
     Cursor(Option<String>),
 }
 
-/// A `ListResponse` (RFC 7644 §3.4.2) of already-projected resources, serialised directly.
-struct ListBody<'a> {
-    resources: &'a [Projected<'a>],
-    total: usize,
-    paging: Paging,
+/// The resources of a list response: projected views, or rendered resources of one type
+/// (written with their location).
+enum Items<'a> {
+    Views(&'a [Projected<'a>]),
+    Rendered(&'a ResourceType, &'a [RenderedResource], &'a Call<'a>),
 }
 
-impl Serialize for ListBody<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("schemas", &[LIST_RESPONSE_SCHEMA])?;
-        map.serialize_entry("totalResults", &self.total)?;
-        if let Paging::Index(start) = &self.paging {
-            map.serialize_entry("startIndex", start)?;
+impl Items<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Items::Views(views) => views.len(),
+            Items::Rendered(_, resources, _) => resources.len(),
         }
-        map.serialize_entry("itemsPerPage", &self.resources.len())?;
-        if let Paging::Cursor(Some(cursor)) = &self.paging {
-            map.serialize_entry("nextCursor", cursor)?;
+    }
+
+    /// Appends the items, comma-separated.
+    fn write(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        match self {
+            Items::Views(views) => {
+                for (n, view) in views.iter().enumerate() {
+                    if n > 0 {
+                        out.push(b',');
+                    }
+                    serde_json::to_writer(&mut *out, view)?;
+                }
+            }
+            Items::Rendered(rt, resources, call) => {
+                for (n, resource) in resources.iter().enumerate() {
+                    if n > 0 {
+                        out.push(b',');
+                    }
+                    let location = resource.document.id().map(|id| call.location(rt, id));
+                    resource.write(rt, out, location.as_deref());
+                }
+            }
         }
-        map.serialize_entry("Resources", self.resources)?;
-        map.end()
+        Ok(())
+    }
+
+    /// A guess at the encoded size, to allocate once.
+    fn size_hint(&self) -> usize {
+        match self {
+            Items::Views(views) => views.len() * 512,
+            Items::Rendered(_, resources, _) => {
+                resources.iter().map(|r| r.document.len() + 256).sum()
+            }
+        }
     }
 }
 
-fn list_response(resources: &[Projected<'_>], total: usize, paging: Paging) -> Response<Bytes> {
-    let body = ListBody {
-        resources,
-        total,
-        paging,
-    };
-    response::json(StatusCode::OK, &body, None, None)
+/// A `ListResponse` (RFC 7644 §3.4.2): `schemas`, `totalResults`, `startIndex` (index
+/// paging), `itemsPerPage`, `nextCursor` (cursor paging, unless last), `Resources`.
+fn list_response(items: &Items<'_>, total: usize, paging: &Paging) -> Response<Bytes> {
+    let mut out = Vec::with_capacity(items.size_hint() + 256);
+    let written = (|| -> Result<(), serde_json::Error> {
+        out.extend_from_slice(br#"{"schemas":["#);
+        serde_json::to_writer(&mut out, LIST_RESPONSE_SCHEMA)?;
+        out.extend_from_slice(br#"],"totalResults":"#);
+        serde_json::to_writer(&mut out, &total)?;
+        if let Paging::Index(start) = paging {
+            out.extend_from_slice(br#","startIndex":"#);
+            serde_json::to_writer(&mut out, start)?;
+        }
+        out.extend_from_slice(br#","itemsPerPage":"#);
+        serde_json::to_writer(&mut out, &items.len())?;
+        if let Paging::Cursor(Some(cursor)) = paging {
+            out.extend_from_slice(br#","nextCursor":"#);
+            serde_json::to_writer(&mut out, cursor)?;
+        }
+        out.extend_from_slice(br#","Resources":["#);
+        items.write(&mut out)?;
+        out.extend_from_slice(b"]}");
+        Ok(())
+    })();
+    match written {
+        Ok(()) => response::json_bytes(StatusCode::OK, out, None, None),
+        Err(_) => response::error(&ScimError::Internal(
+            "the response could not be encoded".into(),
+        )),
+    }
 }

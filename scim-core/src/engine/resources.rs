@@ -180,6 +180,9 @@ impl Call<'_> {
         id: &str,
     ) -> Result<Response<Bytes>, ScimError> {
         let projection = self.projection(rt)?;
+        if projection.is_default() {
+            return self.get_whole(rt, id).await;
+        }
         let resource = self.fetch(rt, id).await?;
         if let Some(condition) = Precondition::if_none_match(self.headers) {
             if condition.matches(Version::of(&resource).as_ref()) {
@@ -190,6 +193,36 @@ impl Call<'_> {
             }
         }
         Ok(self.respond(StatusCode::OK, rt, resource, &projection))
+    }
+
+    /// `GET` with the default projection: the store's rendered resource, copied into the
+    /// response with its location.
+    async fn get_whole(&self, rt: &ResourceType, id: &str) -> Result<Response<Bytes>, ScimError> {
+        let rendered = self
+            .inner
+            .store
+            .get_rendered(&self.ctx, rt, id)
+            .await
+            .map_err(|e| store_error(e, rt, Some(id)))?
+            .ok_or_else(|| ScimError::NotFound(format!("{} \"{id}\" not found", rt.name)))?;
+        let document = &rendered.document;
+        if let Some(condition) = Precondition::if_none_match(self.headers) {
+            if condition.matches(document.version().and_then(Version::from_etag).as_ref()) {
+                return Ok(response::empty(
+                    StatusCode::NOT_MODIFIED,
+                    document.version(),
+                ));
+            }
+        }
+        let location = document.id().map(|stored| self.location(rt, stored));
+        let mut body = Vec::with_capacity(document.len() + 384);
+        rendered.write(rt, &mut body, location.as_deref());
+        Ok(response::json_bytes(
+            StatusCode::OK,
+            body,
+            document.version(),
+            None,
+        ))
     }
 
     pub(crate) async fn replace(

@@ -23,6 +23,16 @@ pub(crate) fn json<T: Serialize + ?Sized>(
             "the response could not be encoded".into(),
         ));
     }
+    json_bytes(status, bytes, etag, location)
+}
+
+/// A SCIM JSON response of an already encoded body, with `ETag` and `Location` when given.
+pub(crate) fn json_bytes(
+    status: StatusCode,
+    bytes: Vec<u8>,
+    etag: Option<&str>,
+    location: Option<&str>,
+) -> Response<Bytes> {
     let mut response = Response::new(Bytes::from(bytes));
     *response.status_mut() = status;
     let headers = response.headers_mut();

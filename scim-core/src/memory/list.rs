@@ -10,7 +10,6 @@ use scimkit_filter::{AttrPath, Filter};
 use crate::evaluate::CompiledFilter;
 use crate::memory::members::{has_groups, has_members};
 use crate::memory::tenant::Snapshot;
-use crate::resource::Resource;
 use crate::schema::ResourceType;
 use crate::sort::SortKey;
 use crate::store::{CursorCodec, CursorScope, ListQuery, Page, Pagination, StoreError};
@@ -81,6 +80,13 @@ impl<'q> Wanted<'q> {
     }
 }
 
+/// What [`finish`] leaves: a cursor page (made whole by the cursor codec), or the snapshots of
+/// an index page and the number of matches.
+pub(super) enum Finished {
+    Page(Page),
+    Snapshots(Vec<Snapshot>, usize),
+}
+
 /// Filters, sorts and pages `snapshots` (in creation order) as `query` asks.
 pub(super) fn finish(
     rt: &ResourceType,
@@ -89,7 +95,7 @@ pub(super) fn finish(
     snapshots: Vec<Snapshot>,
     filter: Option<&CompiledFilter>,
     query: &ListQuery,
-) -> Result<Page, StoreError> {
+) -> Result<Finished, StoreError> {
     let wanted = Wanted::of(query);
     let sorting = query
         .sort
@@ -127,11 +133,11 @@ pub(super) fn finish(
                 *count,
             )
             .map_err(StoreError::Rejected)?;
-        return Ok(Page {
+        return Ok(Finished::Page(Page {
             resources: page.resources,
             total_results: page.total,
             next_cursor: page.next_cursor,
-        });
+        }));
     }
     if let Some(spec) = sorting {
         matches.sort_by(|a, b| match (&a.0, &b.0) {
@@ -144,15 +150,11 @@ pub(super) fn finish(
         None | Some(Pagination::Cursor { .. }) => (0, total),
         Some(Pagination::Index { start_index, count }) => (start_index.saturating_sub(1), *count),
     };
-    let resources = matches
+    let page = matches
         .into_iter()
         .skip(start)
         .take(count)
-        .map(|(_, snapshot)| snapshot.into_resource())
-        .collect::<Result<Vec<Resource>, _>>()?;
-    Ok(Page {
-        resources,
-        total_results: total,
-        next_cursor: None,
-    })
+        .map(|(_, snapshot)| snapshot)
+        .collect();
+    Ok(Finished::Snapshots(page, total))
 }

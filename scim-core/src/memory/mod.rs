@@ -115,20 +115,29 @@ use scimkit_filter::AttrPath;
 use crate::context::{Context, Tenant};
 use crate::evaluate::{CompiledFilter, Strictness};
 use crate::patch::MemberDelta;
+use crate::projection::{Document, Fragment, Projection};
 use crate::resource::{Meta, Resource};
 use crate::schema::ResourceType;
 use crate::store::{
     default_patch, CursorCodec, CursorScope, ListQuery, Page, Pagination, PatchInput, Patched,
-    PushDown, ResourceStore, StoreError, Version,
+    PushDown, RenderedPage, RenderedResource, ResourceStore, StoreError, Version,
 };
 
 use id::Id;
 use index::Layout;
-use members::{has_groups, has_members, take_attribute, take_members};
+use members::{group_ref, has_groups, has_members, take_attribute, take_members};
 use packed::Packed;
 use tenant::{next_version, Prepared, Snapshot, TenantState};
 
 type Shared = Arc<RwLock<TenantState>>;
+
+/// What [`InMemoryStore::select`] found.
+enum Selected {
+    /// A cursor page, finished.
+    Page(Page),
+    /// The page's snapshots, the total, the tenant's data (`None`: no such tenant).
+    Snapshots(Vec<Snapshot>, usize, Option<Shared>),
+}
 
 /// The embedded default store: concurrent, indexed, multi-tenant, in memory. See the
 /// [module documentation](self) for its design and costs.
@@ -178,6 +187,70 @@ impl InMemoryStore {
         Arc::clone(write(&self.tenants).entry(tenant.clone()).or_default())
     }
 
+    /// The matches of `query`: a finished page (cursor paging), or the snapshots of the page
+    /// (without derived `groups` unless the filter or sort needed them), the total, and the
+    /// tenant's data to derive the rest from.
+    fn select(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        query: &ListQuery,
+    ) -> Result<Selected, StoreError> {
+        let compiled = query
+            .filter
+            .as_ref()
+            .map(|f| CompiledFilter::new(f, rt, Strictness::Lenient))
+            .transpose()
+            .map_err(StoreError::Rejected)?;
+        let with_members = list::needs_members(rt, query);
+        let with_groups = list::needs_groups(rt, query);
+        let shared = self.tenant(ctx.tenant());
+        // No filter, no sort, index paging: read only the page (creation order).
+        if let (None, None, Some(Pagination::Index { start_index, count })) =
+            (&query.filter, &query.sort, &query.page)
+        {
+            let (snapshots, total) = shared.as_ref().map_or((Vec::new(), 0), |shared| {
+                read(shared).page_snapshots(
+                    rt,
+                    start_index.saturating_sub(1),
+                    *count,
+                    with_members,
+                    with_groups,
+                )
+            });
+            return Ok(Selected::Snapshots(snapshots, total, shared));
+        }
+        let snapshots = match &shared {
+            None => Vec::new(),
+            Some(shared) => {
+                let state = read(shared);
+                let ids = query.filter.as_ref().and_then(|f| state.candidates(rt, f));
+                state.snapshots(rt, ids.as_deref(), with_members, with_groups)
+            }
+        };
+        let scope = CursorScope {
+            tenant: ctx.tenant().as_str(),
+            resource_type: &rt.name,
+            filter: query.filter.as_ref(),
+            sort: query.sort.as_ref(),
+        };
+        Ok(
+            match list::finish(
+                rt,
+                &scope,
+                self.cursors.as_ref(),
+                snapshots,
+                compiled.as_ref(),
+                query,
+            )? {
+                list::Finished::Page(page) => Selected::Page(page),
+                list::Finished::Snapshots(snapshots, total) => {
+                    Selected::Snapshots(snapshots, total, shared)
+                }
+            },
+        )
+    }
+
     /// Prepares a resource for writing, outside any lock: `id`, version, `meta` if missing,
     /// `members` taken out, `groups` dropped, index keys computed.
     fn prepare(
@@ -200,9 +273,15 @@ impl InMemoryStore {
             None
         };
         let keys = Layout::of(rt).keys(rt, &resource);
+        let reference = members
+            .is_some()
+            .then(|| Fragment::of(&group_ref(id, resource.get("displayName").cloned())).ok())
+            .flatten();
         Ok(Prepared {
             id,
             packed: Packed::pack(&resource),
+            document: Document::render(rt, &resource),
+            reference,
             members,
             keys,
         })
@@ -240,6 +319,23 @@ impl ResourceStore for InMemoryStore {
         snapshot.map(Snapshot::into_resource).transpose()
     }
 
+    /// The stored document, with `groups` from each group's kept reference: nothing is
+    /// decoded or serialised but a group's members.
+    async fn get_rendered(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+    ) -> Result<Option<RenderedResource>, StoreError> {
+        let (Some(shared), Some(id)) = (self.tenant(ctx.tenant()), Id::parse(id)) else {
+            return Ok(None);
+        };
+        let with_members =
+            has_members(rt) && Projection::all().requests(rt, &AttrPath::new("members"));
+        let rendered = read(&shared).rendered(rt, id, with_members);
+        Ok(rendered)
+    }
+
     /// Filters with the indexes or a scan, sorts (stable; creation order without a sort),
     /// counts and pages. Cursors are opaque offsets bound to the tenant and resource type;
     /// resources created or deleted between two pages can shift the positions.
@@ -249,61 +345,22 @@ impl ResourceStore for InMemoryStore {
         rt: &ResourceType,
         query: &ListQuery,
     ) -> Result<Page, StoreError> {
-        let compiled = query
-            .filter
-            .as_ref()
-            .map(|f| CompiledFilter::new(f, rt, Strictness::Lenient))
-            .transpose()
-            .map_err(StoreError::Rejected)?;
-        let with_members = list::needs_members(rt, query);
-        let with_groups = list::needs_groups(rt, query);
-        let shared = self.tenant(ctx.tenant());
-        // No filter, no sort, index paging: read only the page (creation order).
-        if let (None, None, Some(Pagination::Index { start_index, count })) =
-            (&query.filter, &query.sort, &query.page)
-        {
-            let (snapshots, total) = shared.as_ref().map_or((Vec::new(), 0), |shared| {
-                read(shared).page_snapshots(rt, start_index.saturating_sub(1), *count, with_members)
-            });
-            return Ok(Page {
-                resources: snapshots
-                    .into_iter()
-                    .map(Snapshot::into_resource)
-                    .collect::<Result<_, _>>()?,
-                total_results: total,
-                next_cursor: None,
-            });
-        }
-        let snapshots = match &shared {
-            None => Vec::new(),
-            Some(shared) => {
-                let state = read(shared);
-                let ids = query.filter.as_ref().and_then(|f| state.candidates(rt, f));
-                state.snapshots(rt, ids.as_deref(), with_members, with_groups)
-            }
+        let (snapshots, total, shared) = match self.select(ctx, rt, query)? {
+            Selected::Page(page) => return Ok(page),
+            Selected::Snapshots(snapshots, total, shared) => (snapshots, total, shared),
         };
-        let scope = CursorScope {
-            tenant: ctx.tenant().as_str(),
-            resource_type: &rt.name,
-            filter: query.filter.as_ref(),
-            sort: query.sort.as_ref(),
-        };
-        let mut page = list::finish(
-            rt,
-            &scope,
-            self.cursors.as_ref(),
-            snapshots,
-            compiled.as_ref(),
-            query,
-        )?;
+        let mut resources = snapshots
+            .into_iter()
+            .map(Snapshot::into_resource)
+            .collect::<Result<Vec<Resource>, _>>()?;
         // Derived `groups` for the returned page only, unless selection already needed them.
         if let Some(shared) = shared.filter(|_| {
             has_groups(rt)
-                && !with_groups
+                && !list::needs_groups(rt, query)
                 && query.projection.requests(rt, &AttrPath::new("groups"))
         }) {
             let state = read(&shared);
-            for resource in &mut page.resources {
+            for resource in &mut resources {
                 let groups = resource
                     .id
                     .as_deref()
@@ -316,7 +373,57 @@ impl ResourceStore for InMemoryStore {
                 }
             }
         }
-        Ok(page)
+        Ok(Page {
+            resources,
+            total_results: total,
+            next_cursor: None,
+        })
+    }
+
+    /// As `list`, with the page's stored documents and `groups` from the groups' kept
+    /// references.
+    async fn list_rendered(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        query: &ListQuery,
+    ) -> Result<RenderedPage, StoreError> {
+        let (snapshots, total, shared) = match self.select(ctx, rt, query)? {
+            Selected::Page(page) => {
+                return Ok(RenderedPage {
+                    resources: page
+                        .resources
+                        .iter()
+                        .map(|r| RenderedResource::render(rt, r))
+                        .collect(),
+                    total_results: page.total_results,
+                    next_cursor: page.next_cursor,
+                })
+            }
+            Selected::Snapshots(snapshots, total, shared) => (snapshots, total, shared),
+        };
+        let derive_groups = has_groups(rt) && !list::needs_groups(rt, query);
+        let resources = match shared.filter(|_| derive_groups) {
+            Some(shared) => {
+                let state = read(&shared);
+                snapshots
+                    .into_iter()
+                    .map(|snapshot| {
+                        let groups = state.groups_fragment(snapshot.id());
+                        snapshot.into_rendered(groups)
+                    })
+                    .collect()
+            }
+            None => snapshots
+                .into_iter()
+                .map(|snapshot| snapshot.into_rendered(None))
+                .collect(),
+        };
+        Ok(RenderedPage {
+            resources,
+            total_results: total,
+            next_cursor: None,
+        })
     }
 
     async fn replace(

@@ -20,9 +20,10 @@ use crate::memory::members::{
 };
 use crate::memory::packed::Packed;
 use crate::patch::MemberDelta;
+use crate::projection::{Document, Fragment};
 use crate::resource::Resource;
 use crate::schema::ResourceType;
-use crate::store::{StoreError, Version};
+use crate::store::{RenderedResource, StoreError, Version};
 
 /// The next store-wide version.
 pub(super) fn next_version(counter: &AtomicU64) -> Version {
@@ -36,6 +37,10 @@ pub(super) struct Prepared {
     pub id: Id,
     /// The resource without `members` and `groups`, with its id and version set, packed.
     pub packed: Packed,
+    /// The same resource rendered for responses that show it whole.
+    pub document: Document,
+    /// For a type with members: how a member's derived `groups` shows this resource.
+    pub reference: Option<Fragment>,
     /// Its members, when its type has members.
     pub members: Option<Members>,
     /// Its index and uniqueness keys.
@@ -47,6 +52,7 @@ pub(super) struct Snapshot {
     position: usize,
     id: Id,
     packed: Packed,
+    document: Document,
     members: Option<Vec<Value>>,
     groups: Option<Vec<Value>>,
 }
@@ -55,6 +61,11 @@ impl Snapshot {
     /// Creation order among the resources of its type.
     pub(super) fn position(&self) -> usize {
         self.position
+    }
+
+    /// The resource's id.
+    pub(super) fn id(&self) -> Id {
+        self.id
     }
 
     /// The resource with `members`/`groups` put in (an empty list stays unassigned), with only
@@ -90,18 +101,48 @@ impl Snapshot {
     pub(super) fn into_resource(self) -> Result<Resource, StoreError> {
         self.unpack_where(|_| true)
     }
+
+    /// The resource for a response that shows it whole: its document, `members` (when taken)
+    /// and `groups` (`groups`, else those taken) rendered.
+    pub(super) fn into_rendered(self, groups: Option<Fragment>) -> RenderedResource {
+        let groups = groups.or_else(|| self.groups.as_ref().and_then(|g| Fragment::of(g).ok()));
+        rendered(self.document, self.members.as_deref(), groups)
+    }
+}
+
+/// A document with its derived `members` and `groups` (empty lists are left out).
+pub(super) fn rendered(
+    document: Document,
+    members: Option<&[Value]>,
+    groups: Option<Fragment>,
+) -> RenderedResource {
+    let mut derived = Vec::new();
+    if let Some(members) = members.filter(|m| !m.is_empty()) {
+        if let Ok(fragment) = Fragment::of(members) {
+            derived.push(("members", fragment));
+        }
+    }
+    if let Some(groups) = groups.filter(|g| !g.is_empty_array()) {
+        derived.push(("groups", groups));
+    }
+    RenderedResource { document, derived }
 }
 
 /// One stored resource (its id is its key).
 #[derive(Debug)]
 struct Entry {
     packed: Packed,
+    document: Document,
+    /// How a member's derived `groups` shows this resource (types with members).
+    reference: Option<Fragment>,
     members: Option<Box<Members>>,
 }
 
 /// The resources of one resource type in one tenant.
 #[derive(Debug)]
 struct TypeData {
+    /// The resource type, to render documents when a change touches a resource.
+    rt: ResourceType,
     /// Id → entry, in creation order, with positional access so an unfiltered page is found
     /// without walking the resources before it (a delete shifts the rest: O(n), deletes are
     /// rare).
@@ -114,6 +155,7 @@ struct TypeData {
 impl TypeData {
     fn new(rt: &ResourceType) -> TypeData {
         TypeData {
+            rt: rt.clone(),
             entries: IndexMap::default(),
             indexes: Indexes::new(Layout::of(rt)),
             has_members: members::has_members(rt),
@@ -186,6 +228,56 @@ impl TenantState {
         Some(self.snapshot_of(data, position, id, entry, with_members, true))
     }
 
+    /// A user's derived `groups`, rendered from each group's reference, `None` when it
+    /// belongs to none.
+    pub(super) fn groups_fragment(&self, id: Id) -> Option<Fragment> {
+        let groups = self.member_of.get(&id)?;
+        let mut kind: Option<&TypeData> = None;
+        let mut references = Vec::with_capacity(groups.len());
+        for gid in groups {
+            let entry = match kind.and_then(|data| data.entries.get(gid)) {
+                Some(entry) => Some(entry),
+                None => self.locate(*gid).map(|(_, data, entry)| {
+                    kind = Some(data);
+                    entry
+                }),
+            };
+            let reference = match entry.and_then(|e| e.reference.clone()) {
+                Some(reference) => reference,
+                None => Fragment::of(&group_ref(
+                    *gid,
+                    entry.and_then(|e| e.packed.attribute("displayName")),
+                ))
+                .ok()?,
+            };
+            references.push(reference);
+        }
+        Some(Fragment::array(&references))
+    }
+
+    /// The resource `id` of type `rt` for a response that shows it whole, members included
+    /// when `with_members`.
+    pub(super) fn rendered(
+        &self,
+        rt: &ResourceType,
+        id: Id,
+        with_members: bool,
+    ) -> Option<RenderedResource> {
+        let data = self.types.get(&rt.name)?;
+        let entry = data.entries.get(&id)?;
+        let groups = if data.has_groups {
+            self.groups_fragment(id)
+        } else {
+            None
+        };
+        let members: Option<Vec<Value>> = entry
+            .members
+            .as_ref()
+            .filter(|_| with_members)
+            .map(|m| m.values().cloned().collect());
+        Some(rendered(entry.document.clone(), members.as_deref(), groups))
+    }
+
     /// A user's derived `groups` (RFC 7643 §4.1.2), `None` when it belongs to none.
     pub(super) fn groups_of(&self, id: Id) -> Option<Vec<Value>> {
         let groups = self.member_of.get(&id)?;
@@ -235,6 +327,7 @@ impl TenantState {
             position,
             id,
             packed: entry.packed.clone(),
+            document: entry.document.clone(),
             members,
             groups,
         }
@@ -290,6 +383,7 @@ impl TenantState {
         start: usize,
         count: usize,
         with_members: bool,
+        with_groups: bool,
     ) -> (Vec<Snapshot>, usize) {
         let Some(data) = self.types.get(&rt.name) else {
             return (Vec::new(), 0);
@@ -298,7 +392,7 @@ impl TenantState {
         let page = (start..start.saturating_add(count).min(total))
             .filter_map(|position| {
                 let (id, entry) = data.entries.get_index(position)?;
-                Some(self.snapshot_of(data, position, *id, entry, with_members, true))
+                Some(self.snapshot_of(data, position, *id, entry, with_members, with_groups))
             })
             .collect();
         (page, total)
@@ -325,6 +419,8 @@ impl TenantState {
         let Prepared {
             id,
             packed,
+            document,
+            reference,
             mut members,
             keys,
         } = prepared;
@@ -347,6 +443,8 @@ impl TenantState {
             id,
             Entry {
                 packed,
+                document,
+                reference,
                 members: members.map(Box::new),
             },
         );
@@ -363,6 +461,8 @@ impl TenantState {
     ) -> Result<Snapshot, StoreError> {
         let Prepared {
             packed,
+            document,
+            reference,
             mut members,
             keys,
             ..
@@ -393,6 +493,8 @@ impl TenantState {
             link(member_of, *member, id);
         }
         entry.packed = packed;
+        entry.document = document;
+        entry.reference = reference;
         entry.members = members.map(Box::new);
         self.snapshot(rt, id, true).ok_or(StoreError::NotFound)
     }
@@ -423,13 +525,16 @@ impl TenantState {
         }
         let groups = member_of.remove(&id).unwrap_or_default();
         for gid in groups {
-            let Some(group) = types.values_mut().find_map(|t| t.entries.get_mut(&gid)) else {
+            let Some((group_rt, group)) = types
+                .values_mut()
+                .find_map(|t| Some((&t.rt, t.entries.get_mut(&gid)?)))
+            else {
                 continue;
             };
             if let Some(members) = group.members.as_mut() {
                 members.swap_remove(&id);
             }
-            touch(group, gid, versions);
+            touch(group_rt, group, gid, versions);
         }
         Ok(())
     }
@@ -471,9 +576,9 @@ impl TenantState {
         self.admit_all(&mut added)?;
 
         let TenantState { types, member_of } = self;
-        let entry = types
+        let (entry_rt, entry) = types
             .get_mut(&rt.name)
-            .and_then(|t| t.entries.get_mut(&id))
+            .and_then(|t| Some((&t.rt, t.entries.get_mut(&id)?)))
             .ok_or(StoreError::NotFound)?;
         let current = entry.members.get_or_insert_with(Box::default);
         let mut changed = false;
@@ -503,7 +608,7 @@ impl TenantState {
             }
         }
         if changed {
-            touch(entry, id, versions);
+            touch(entry_rt, entry, id, versions);
         }
         self.snapshot(rt, id, with_members)
             .map(|snapshot| (snapshot, changed))
@@ -514,7 +619,7 @@ impl TenantState {
 /// Gives a changed resource a new version and `lastModified` (the stored resource is small:
 /// members live outside it, so this copies no member list). Bytes that do not unpack (a bug
 /// of `packed`) are left as they are rather than failing half-way through a change.
-fn touch(entry: &mut Entry, id: Id, versions: &AtomicU64) {
+fn touch(rt: &ResourceType, entry: &mut Entry, id: Id, versions: &AtomicU64) {
     let Ok(mut resource) = entry.packed.unpack(id.text()) else {
         return;
     };
@@ -523,4 +628,5 @@ fn touch(entry: &mut Entry, id: Id, versions: &AtomicU64) {
     }
     next_version(versions).set_on(&mut resource);
     entry.packed = Packed::pack(&resource);
+    entry.document = Document::render(rt, &resource);
 }

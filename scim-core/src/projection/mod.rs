@@ -13,8 +13,10 @@ use std::sync::Arc;
 use scimkit_filter::{parse_path, AttrPath, PatchPath};
 use serde_json::{Map, Value};
 
+mod document;
 mod view;
 
+pub use document::{Document, Fragment};
 pub use view::Projected;
 
 use crate::error::ScimError;

@@ -45,6 +45,8 @@ pub struct Projected<'a> {
     projection: &'a Projection,
     rt: &'a ResourceType,
     resource: &'a Resource,
+    /// Whether `meta` is written ([`super::Document`] writes its own).
+    meta: bool,
 }
 
 impl Projection {
@@ -56,6 +58,19 @@ impl Projection {
             projection: self,
             rt,
             resource,
+            meta: true,
+        }
+    }
+
+    /// As [`Projection::view`], without `meta`.
+    pub(crate) fn view_without_meta<'a>(
+        &'a self,
+        rt: &'a ResourceType,
+        resource: &'a Resource,
+    ) -> Projected<'a> {
+        Projected {
+            meta: false,
+            ..self.view(rt, resource)
         }
     }
 }
@@ -66,6 +81,7 @@ impl Serialize for Projected<'_> {
             projection,
             rt,
             resource,
+            meta: with_meta,
         } = *self;
         let common = common_attributes();
         let mut map = serializer.serialize_map(None)?;
@@ -105,7 +121,8 @@ impl Serialize for Projected<'_> {
             }
         }
 
-        if let (Some(meta), Some(attribute)) = (&resource.meta, common.get(2)) {
+        let meta = resource.meta.as_ref().filter(|_| with_meta);
+        if let (Some(meta), Some(attribute)) = (meta, common.get(2)) {
             match &*projection.action(Slot::Common(2), attribute) {
                 Action::Drop => {}
                 Action::Keep => map.serialize_entry("meta", meta)?,

@@ -31,6 +31,11 @@
 //! - **`get`** returns the whole stored resource (the engine projects it), `None` if absent.
 //! - **`list`** follows [`ListQuery`]: only what [`ResourceStore::push_down`] declares is ever
 //!   passed; `total_results` counts every match, not just the page.
+//! - **`get_rendered`** and **`list_rendered`** (optional) answer reads whose response shows
+//!   resources whole (no `attributes`/`excludedAttributes`). Their defaults render what `get`
+//!   and `list` return; a store that keeps each resource's [`crate::projection::Document`]
+//!   overrides them to skip decoding and serialising. What they write must be what rendering
+//!   `get`/`list` would write (the test kit checks it).
 //! - A resource's `meta.version` changes on every change and only then.
 //! - Errors: [`StoreError`]; a backend failure's cause is logged by the engine, never sent.
 //!
@@ -136,6 +141,7 @@ mod id;
 mod patch;
 pub(crate) mod push_down;
 mod query;
+mod rendered;
 mod version;
 
 use async_trait::async_trait;
@@ -146,6 +152,7 @@ pub use id::new_id;
 pub use patch::{default_patch, PatchInput, Patched};
 pub use push_down::{FilterPushDown, FilterRule, ListPlan, PushDown};
 pub use query::{ListQuery, Page, Pagination};
+pub use rendered::{RenderedPage, RenderedResource};
 pub use version::Version;
 
 use crate::context::Context;
@@ -189,6 +196,40 @@ pub trait ResourceStore: Send + Sync + 'static {
         rt: &ResourceType,
         query: &ListQuery,
     ) -> Result<Page, StoreError>;
+
+    /// [`ResourceStore::get`] for a response that shows the resource whole: its
+    /// [`crate::projection::Document`] and derived attributes. The default renders what `get`
+    /// returns; override it in a store that keeps documents.
+    async fn get_rendered(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+    ) -> Result<Option<RenderedResource>, StoreError> {
+        let resource = self.get(ctx, rt, id).await?;
+        Ok(resource.map(|r| RenderedResource::render(rt, &r)))
+    }
+
+    /// [`ResourceStore::list`] for a response that shows resources whole. The engine calls it
+    /// only when the store does all of the query (its filter, sort and page; see
+    /// [`ResourceStore::push_down`]). The default renders what `list` returns.
+    async fn list_rendered(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        query: &ListQuery,
+    ) -> Result<RenderedPage, StoreError> {
+        let page = self.list(ctx, rt, query).await?;
+        Ok(RenderedPage {
+            resources: page
+                .resources
+                .iter()
+                .map(|r| RenderedResource::render(rt, r))
+                .collect(),
+            total_results: page.total_results,
+            next_cursor: page.next_cursor,
+        })
+    }
 
     /// Replaces a resource with a validated one, with a version check when `if_match` is given.
     async fn replace(

@@ -32,6 +32,7 @@ mod groups;
 mod isolation;
 mod lifecycle;
 mod listing;
+mod rendered;
 mod stress;
 
 use std::fmt::Write as _;
@@ -49,6 +50,7 @@ pub use groups::check_groups;
 pub use isolation::check_tenant_isolation;
 pub use lifecycle::{check_create_get, check_delete, check_uniqueness, check_versions};
 pub use listing::check_list;
+pub use rendered::check_rendered_reads;
 pub use stress::{stress, Spawn, StressOptions, StressReport};
 
 /// A contract item the store broke.
@@ -87,6 +89,8 @@ pub async fn check_store(store: &dyn ResourceStore) -> Result<Report, Failure> {
     report.passed.push(groups::CHECK);
     check_concurrent_creates(store).await?;
     report.passed.push(concurrency::CHECK);
+    check_rendered_reads(store).await?;
+    report.passed.push(rendered::CHECK);
     Ok(report)
 }
 
