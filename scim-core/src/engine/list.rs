@@ -10,6 +10,7 @@ use scimkit_filter::{parse_filter, Filter};
 use serde_json::Value;
 
 use crate::engine::discovery::LIST_RESPONSE_SCHEMA;
+use crate::engine::location::Locations;
 use crate::engine::request::json_body;
 use crate::engine::resources::store_error;
 use crate::engine::{response, Call};
@@ -450,12 +451,16 @@ impl Items<'_> {
                 }
             }
             Items::Rendered(rt, resources, call) => {
+                let locations = Locations::new(&call.base, rt);
                 for (n, resource) in resources.iter().enumerate() {
                     if n > 0 {
                         out.push(b',');
                     }
-                    let location = resource.document.id().map(|id| call.location(rt, id));
-                    resource.write(rt, out, location.as_deref());
+                    let location = resource
+                        .document
+                        .id()
+                        .map(|id| |out: &mut Vec<u8>| locations.write(out, id));
+                    resource.write_with(rt, out, location);
                 }
             }
         }

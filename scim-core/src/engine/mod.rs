@@ -13,6 +13,7 @@ mod builder;
 mod bulk;
 mod discovery;
 mod list;
+mod location;
 mod mount;
 mod request;
 mod resources;

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::compat::{normalize_patch, normalize_resource};
 use crate::engine::builder::PatchResponse;
+use crate::engine::location::{self, Locations};
 use crate::engine::request::{json_body, Precondition};
 use crate::engine::{response, secrets, Call};
 use crate::error::ScimError;
@@ -25,13 +26,6 @@ use crate::resource::{Meta, Resource};
 use crate::schema::ResourceType;
 use crate::store::{PatchInput, StoreError, Version};
 use crate::validate::{validate, Mode};
-
-/// What is escaped in an id put in a URL path: everything but RFC 3986's unreserved characters.
-const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// What a write produced, before it becomes an HTTP response or a bulk response entry.
 #[derive(Debug)]
@@ -78,8 +72,7 @@ impl Call<'_> {
     }
 
     pub(crate) fn location(&self, rt: &ResourceType, id: &str) -> String {
-        let encoded: String = percent_encoding::utf8_percent_encode(id, PATH_SEGMENT).collect();
-        format!("{}{}/{encoded}", self.base, rt.endpoint)
+        location::location(&self.base, rt, id)
     }
 
     /// Sets `meta.location` of a resource about to be rendered.
@@ -214,9 +207,12 @@ impl Call<'_> {
                 ));
             }
         }
-        let location = document.id().map(|stored| self.location(rt, stored));
+        let locations = Locations::new(&self.base, rt);
+        let location = document
+            .id()
+            .map(|stored| move |out: &mut Vec<u8>| locations.write(out, stored));
         let mut body = Vec::with_capacity(document.len() + 384);
-        rendered.write(rt, &mut body, location.as_deref());
+        rendered.write_with(rt, &mut body, location);
         Ok(response::json_bytes(
             StatusCode::OK,
             body,

@@ -252,7 +252,7 @@ impl TenantState {
             };
             references.push(reference);
         }
-        Some(Fragment::array(&references))
+        Some(Fragment::array(references))
     }
 
     /// The resource `id` of type `rt` for a response that shows it whole, members included

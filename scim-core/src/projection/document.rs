@@ -27,41 +27,61 @@ use crate::schema::ResourceType;
 ///
 /// let a = Fragment::of(&json!({"value": "1"}))?;
 /// let b = Fragment::of(&json!({"value": "2"}))?;
-/// let both = Fragment::array([&a, &b]);
-/// assert_eq!(both.as_bytes(), br#"[{"value":"1"},{"value":"2"}]"#);
+/// let both = Fragment::array([a, b]);
+/// assert_eq!(both.to_bytes(), br#"[{"value":"1"},{"value":"2"}]"#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fragment(Arc<[u8]>);
+pub struct Fragment(Repr);
+
+/// A fragment's text, or an array of fragments joined when written (no copy when made).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Repr {
+    Text(Arc<[u8]>),
+    Array(Box<[Fragment]>),
+}
 
 impl Fragment {
     /// `value` as JSON. Fails only where `serde_json` does (a map with non-string keys).
     pub fn of<T: Serialize + ?Sized>(value: &T) -> Result<Fragment, serde_json::Error> {
-        serde_json::to_vec(value).map(|bytes| Fragment(bytes.into()))
+        serde_json::to_vec(value).map(|bytes| Fragment(Repr::Text(bytes.into())))
     }
 
-    /// A JSON array of `items`, in order.
-    pub fn array<'a>(items: impl IntoIterator<Item = &'a Fragment>) -> Fragment {
-        let mut out = Vec::with_capacity(128);
-        out.push(b'[');
-        for (n, item) in items.into_iter().enumerate() {
-            if n > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(&item.0);
-        }
-        out.push(b']');
-        Fragment(out.into())
+    /// A JSON array of `items`, in order, written when the array is (nothing is copied).
+    pub fn array(items: impl IntoIterator<Item = Fragment>) -> Fragment {
+        Fragment(Repr::Array(items.into_iter().collect()))
     }
 
     /// The JSON text.
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.write(&mut out);
+        out
+    }
+
+    /// Appends the JSON text to `out`.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        match &self.0 {
+            Repr::Text(text) => out.extend_from_slice(text),
+            Repr::Array(items) => {
+                out.push(b'[');
+                for (n, item) in items.iter().enumerate() {
+                    if n > 0 {
+                        out.push(b',');
+                    }
+                    item.write(out);
+                }
+                out.push(b']');
+            }
+        }
     }
 
     /// Whether this is an empty JSON array (`[]`), which a response leaves out.
     pub fn is_empty_array(&self) -> bool {
-        &*self.0 == b"[]"
+        match &self.0 {
+            Repr::Text(text) => &**text == b"[]",
+            Repr::Array(items) => items.is_empty(),
+        }
     }
 }
 
@@ -98,9 +118,13 @@ impl Fragment {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Document {
+pub struct Document(Arc<Rendering>);
+
+/// What a [`Document`] shares.
+#[derive(Debug, PartialEq, Eq)]
+struct Rendering {
     /// `{` … own attributes … `,"meta":{` … `lastModified` … `,"version":…}` `}`.
-    bytes: Arc<[u8]>,
+    bytes: Box<[u8]>,
     /// Where derived attributes go: after the last own attribute.
     attributes_end: usize,
     /// Where `,"location":…` goes (after `lastModified`); `None` without `meta`.
@@ -142,7 +166,7 @@ impl Document {
             out.push(b'}');
         }
         out.push(b'}');
-        Document {
+        Document(Arc::new(Rendering {
             bytes: out.into(),
             attributes_end,
             location_at,
@@ -152,28 +176,28 @@ impl Document {
                 .as_ref()
                 .and_then(|m| m.version.as_deref())
                 .map(Box::from),
-        }
+        }))
     }
 
     /// The resource's `id`.
     pub fn id(&self) -> Option<&str> {
-        self.id.as_deref()
+        self.0.id.as_deref()
     }
 
     /// The resource's `meta.version` (its ETag).
     pub fn version(&self) -> Option<&str> {
-        self.version.as_deref()
+        self.0.version.as_deref()
     }
 
     /// The size of the rendered JSON, in bytes (a response adds `location` and derived
     /// attributes).
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        self.0.bytes.len()
     }
 
     /// Never true: a document holds at least `{"schemas":…}`.
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.0.bytes.is_empty()
     }
 
     /// Appends the resource's JSON to `out`: the document with `derived` attributes after its
@@ -184,9 +208,23 @@ impl Document {
         location: Option<&str>,
         derived: impl IntoIterator<Item = (&'a str, &'a Fragment)>,
     ) {
-        let (head, rest) = self
-            .bytes
-            .split_at(self.attributes_end.min(self.bytes.len()));
+        let location = location.map(|text| {
+            move |out: &mut Vec<u8>| {
+                let _ = serde_json::to_writer(out, text);
+            }
+        });
+        self.write_with(out, location, derived);
+    }
+
+    /// As [`Document::write`], with `location` writing the location's JSON string.
+    pub(crate) fn write_with<'a>(
+        &self,
+        out: &mut Vec<u8>,
+        location: Option<impl FnOnce(&mut Vec<u8>)>,
+        derived: impl IntoIterator<Item = (&'a str, &'a Fragment)>,
+    ) {
+        let doc = &*self.0;
+        let (head, rest) = doc.bytes.split_at(doc.attributes_end.min(doc.bytes.len()));
         out.extend_from_slice(head);
         for (name, value) in derived {
             if value.is_empty_array() {
@@ -195,15 +233,15 @@ impl Document {
             out.push(b',');
             let _ = serde_json::to_writer(&mut *out, name);
             out.push(b':');
-            out.extend_from_slice(value.as_bytes());
+            value.write(out);
         }
-        match (self.location_at, location) {
+        match (doc.location_at, location) {
             (Some(at), Some(location)) => {
-                let split = at.saturating_sub(self.attributes_end).min(rest.len());
+                let split = at.saturating_sub(doc.attributes_end).min(rest.len());
                 let (meta_head, meta_rest) = rest.split_at(split);
                 out.extend_from_slice(meta_head);
                 out.extend_from_slice(br#","location":"#);
-                let _ = serde_json::to_writer(&mut *out, location);
+                location(out);
                 out.extend_from_slice(meta_rest);
             }
             _ => out.extend_from_slice(rest),

@@ -17,6 +17,7 @@ mod document;
 mod view;
 
 pub use document::{Document, Fragment};
+
 pub use view::Projected;
 
 use crate::error::ScimError;
@@ -35,6 +36,17 @@ enum Mode {
     Include,
     /// `excludedAttributes`: the default set minus the named ones (`always` stays).
     Exclude,
+}
+
+/// How the default projection shows an attribute ([`Projection::default_showing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Showing {
+    /// Its whole value.
+    Whole,
+    /// Nothing.
+    Hidden,
+    /// Some sub-attributes only.
+    Trimmed,
 }
 
 /// What happens to one top-level attribute's value.
@@ -308,6 +320,24 @@ impl Projection {
     pub fn apply(&self, rt: &ResourceType, resource: &Resource) -> Value {
         // Serialising a view into a `Value` cannot fail: every key is a string.
         serde_json::to_value(self.view(rt, resource)).unwrap_or_else(|_| Value::Object(Map::new()))
+    }
+
+    /// How the default projection shows the core attribute `name` of `rt` (a store's derived
+    /// `groups` or `members`): whole, not at all, or trimmed to some sub-attributes.
+    pub(crate) fn default_showing(rt: &ResourceType, name: &str) -> Showing {
+        let Some(attribute) = rt
+            .schema
+            .attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+        else {
+            return Showing::Hidden;
+        };
+        match action_for(Mode::All, attribute, &Named::default()) {
+            Action::Keep => Showing::Whole,
+            Action::Drop => Showing::Hidden,
+            Action::Subs(_) => Showing::Trimmed,
+        }
     }
 
     /// The action for the attribute at `slot`: precomputed, or derived from `returned` for the

@@ -2,9 +2,9 @@
 //! what [`super::ResourceStore::get_rendered`] and [`super::ResourceStore::list_rendered`]
 //! return.
 
-use scimkit_filter::AttrPath;
+use serde_json::Value;
 
-use crate::projection::{Document, Fragment, Projection};
+use crate::projection::{Document, Fragment, Projection, Showing};
 use crate::resource::Resource;
 use crate::schema::ResourceType;
 
@@ -36,14 +36,46 @@ impl RenderedResource {
     /// `meta.location`. A derived attribute the default projection does not show (its
     /// `returned` is `request` or `never` in `rt`) is left out.
     pub fn write(&self, rt: &ResourceType, out: &mut Vec<u8>, location: Option<&str>) {
-        let all = Projection::all();
-        let derived = self
-            .derived
-            .iter()
-            .filter(|(name, _)| all.requests(rt, &AttrPath::new(*name)))
-            .map(|(name, value)| (*name, value));
-        self.document.write(out, location, derived);
+        let location = location.map(|text| {
+            move |out: &mut Vec<u8>| {
+                let _ = serde_json::to_writer(out, text);
+            }
+        });
+        self.write_with(rt, out, location);
     }
+
+    /// As [`RenderedResource::write`], with `location` writing the location's JSON string.
+    pub(crate) fn write_with(
+        &self,
+        rt: &ResourceType,
+        out: &mut Vec<u8>,
+        location: Option<impl FnOnce(&mut Vec<u8>)>,
+    ) {
+        let mut trimmed = Vec::new();
+        let mut derived = Vec::with_capacity(self.derived.len());
+        for (name, value) in &self.derived {
+            match Projection::default_showing(rt, name) {
+                Showing::Whole => derived.push((*name, value)),
+                Showing::Hidden => {}
+                Showing::Trimmed => trimmed.push((*name, trim(rt, name, value))),
+            }
+        }
+        let trimmed_refs = trimmed
+            .iter()
+            .filter_map(|(name, value)| Some((*name, value.as_ref()?)));
+        self.document
+            .write_with(out, location, derived.into_iter().chain(trimmed_refs));
+    }
+}
+
+/// A derived value under a default projection that keeps only some of its sub-attributes
+/// (a custom schema's): decoded, projected, rendered again. `None` when nothing is left.
+fn trim(rt: &ResourceType, name: &str, value: &Fragment) -> Option<Fragment> {
+    let decoded: Value = serde_json::from_slice(&value.to_bytes()).ok()?;
+    let mut holder = Resource::default();
+    holder.attributes.insert(name.to_owned(), decoded);
+    let shown = Projection::all().apply(rt, &holder);
+    Fragment::of(shown.get(name)?).ok()
 }
 
 /// A page of [`RenderedResource`]s: [`super::Page`] for

@@ -1,0 +1,67 @@
+//! Where a resource lives: `{base}/{endpoint}/{id}`, the id percent-encoded as one path
+//! segment. [`Locations`] writes it straight into a response for each resource of a page.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use crate::schema::ResourceType;
+
+/// What stays as it is in an id written into a path segment (RFC 3986 unreserved).
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `{base}{endpoint}/{id}` as text.
+pub(crate) fn location(base: &str, rt: &ResourceType, id: &str) -> String {
+    let encoded: String = utf8_percent_encode(id, PATH_SEGMENT).collect();
+    format!("{base}{}/{encoded}", rt.endpoint)
+}
+
+/// The locations of one resource type's resources, written as JSON strings: the
+/// `"{base}{endpoint}/` part is encoded once, then each id is appended (percent-encoding
+/// leaves only ASCII that JSON needs no escape for).
+pub(crate) struct Locations {
+    /// The opening quote and the escaped prefix, without the closing quote.
+    head: Vec<u8>,
+}
+
+impl Locations {
+    pub(crate) fn new(base: &str, rt: &ResourceType) -> Locations {
+        let mut head = Vec::with_capacity(base.len() + rt.endpoint.len() + 4);
+        let prefix = format!("{base}{}/", rt.endpoint);
+        // Writing a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut head, &prefix);
+        head.pop();
+        Locations { head }
+    }
+
+    /// Appends the JSON string of `id`'s location.
+    pub(crate) fn write(&self, out: &mut Vec<u8>, id: &str) {
+        out.extend_from_slice(&self.head);
+        for piece in utf8_percent_encode(id, PATH_SEGMENT) {
+            out.extend_from_slice(piece.as_bytes());
+        }
+        out.push(b'"');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_written_location_is_the_json_string_of_the_text_one() {
+        let rt = ResourceType::user();
+        for (base, id) in [
+            ("https://example.com/scim/v2", "2819c223-7f76"),
+            ("http://h\"x/scim", "a b/c\"d\u{e9}"),
+        ] {
+            let mut out = Vec::new();
+            Locations::new(base, &rt).write(&mut out, id);
+            assert_eq!(out, serde_json::to_vec(&location(base, &rt, id)).unwrap());
+        }
+    }
+}
