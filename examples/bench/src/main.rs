@@ -48,6 +48,10 @@ struct Args {
     /// Users preloaded into the store (one group holds them all).
     #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(10..))]
     users: u32,
+    /// Rounds per scenario: its baseline and it run alternately this many times; the table
+    /// shows the median.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
+    rounds: u16,
     /// Run only these scenarios (comma-separated), with the baselines they are compared to:
     /// hit, miss, get, page, deep, post, member-big, member-small, deactivate. For profiling
     /// one scenario; the default runs them all.
@@ -176,194 +180,179 @@ async fn main() -> Result<(), BoxError> {
     let scim_addr = serve(example_axum::app(scim)).await?;
     let bare_addr = serve(bare_app(bodies)).await?;
     let ids = Arc::new(ids);
-    let run = Runner {
-        connections,
-        duration: args.duration,
-        only: args.only,
-    };
-
-    let bare_list = run
-        .go(&["hit", "miss"], bare_addr, get_req("/bare/list"))
-        .await;
-    let bare_user = run.go(&["get"], bare_addr, get_req("/bare/user")).await;
-    let bare_page = run.go(&["page"], bare_addr, get_req("/bare/page")).await;
-    let bare_post = run
-        .go(&["post"], bare_addr, body_req(Method::POST, "/bare/user"))
-        .await;
-    let bare_patch = run
-        .go(
-            &["member-small", "deactivate"],
-            bare_addr,
-            body_req(Method::PATCH, "/bare/patch"),
-        )
-        .await;
-
-    let hit = run
-        .go(
-            &["hit"],
-            scim_addr,
-            Arc::new(move |c: usize, seq: u64| {
-                let n = pick(c, seq, users);
-                scim_get(&format!(
-                    "/Users?filter=userName%20eq%20%22user{n}%40contoso.com%22"
-                ))
-            }),
-        )
-        .await;
-    let miss = run
-        .go(
-            &["miss"],
-            scim_addr,
-            Arc::new(|c: usize, seq: u64| {
-                scim_get(&format!(
-                    "/Users?filter=userName%20eq%20%22nobody{c}-{seq}%40contoso.com%22"
-                ))
-            }),
-        )
-        .await;
-    let by_id = {
-        let ids = Arc::clone(&ids);
-        run.go(
-            &["get"],
-            scim_addr,
-            Arc::new(move |c: usize, seq: u64| {
-                let id = ids.get(pick(c, seq, ids.len())).map_or("", String::as_str);
-                scim_get(&format!("/Users/{id}"))
-            }),
-        )
-        .await
-    };
-    let page_first = run
-        .go(
-            &["page", "deep"],
-            scim_addr,
-            Arc::new(|_: usize, _: u64| scim_get("/Users?startIndex=1&count=100")),
-        )
-        .await;
-    let deep_index = users / 2 + 1;
-    let page_deep = run
-        .go(
-            &["deep"],
-            scim_addr,
-            Arc::new(move |_: usize, _: u64| {
-                scim_get(&format!("/Users?startIndex={deep_index}&count=100"))
-            }),
-        )
-        .await;
-    let post = {
-        let counter = Arc::new(AtomicU64::new(0));
-        run.go(
-            &["post"],
-            scim_addr,
-            Arc::new(move |_: usize, _: u64| {
-                let n = counter.fetch_add(1, Ordering::Relaxed);
-                scim_body(Method::POST, "/Users", &entra_user(&format!("new{n}")))
-            }),
-        )
-        .await
-    };
     let outsiders = Arc::new(outsiders);
-    let member_big = run
-        .go(&["member-big"], scim_addr, member_toggle(&big, &outsiders))
-        .await;
-    let member_small = run
-        .go(
-            &["member-big", "member-small"],
-            scim_addr,
-            member_toggle(&small, &outsiders),
-        )
-        .await;
-    let deactivate = {
+    let deep_index = users / 2 + 1;
+
+    let hit: Arc<MakeRequest> = Arc::new(move |c: usize, seq: u64| {
+        let n = pick(c, seq, users);
+        scim_get(&format!(
+            "/Users?filter=userName%20eq%20%22user{n}%40contoso.com%22"
+        ))
+    });
+    let miss: Arc<MakeRequest> = Arc::new(|c: usize, seq: u64| {
+        scim_get(&format!(
+            "/Users?filter=userName%20eq%20%22nobody{c}-{seq}%40contoso.com%22"
+        ))
+    });
+    let by_id: Arc<MakeRequest> = {
+        let ids = Arc::clone(&ids);
+        Arc::new(move |c: usize, seq: u64| {
+            let id = ids.get(pick(c, seq, ids.len())).map_or("", String::as_str);
+            scim_get(&format!("/Users/{id}"))
+        })
+    };
+    let page_first: Arc<MakeRequest> =
+        Arc::new(|_: usize, _: u64| scim_get("/Users?startIndex=1&count=100"));
+    let page_deep: Arc<MakeRequest> = Arc::new(move |_: usize, _: u64| {
+        scim_get(&format!("/Users?startIndex={deep_index}&count=100"))
+    });
+    let post: Arc<MakeRequest> = {
+        let counter = Arc::new(AtomicU64::new(0));
+        Arc::new(move |_: usize, _: u64| {
+            let n = counter.fetch_add(1, Ordering::Relaxed);
+            scim_body(Method::POST, "/Users", &entra_user(&format!("new{n}")))
+        })
+    };
+    let deactivate: Arc<MakeRequest> = {
         let ids = Arc::clone(&ids);
         let body = json!({"schemas": [PATCH_SCHEMA],
             "Operations": [{"op": "Replace", "path": "active", "value": "False"}]});
-        run.go(
-            &["deactivate"],
-            scim_addr,
-            Arc::new(move |c: usize, seq: u64| {
-                let id = ids.get(pick(c, seq, ids.len())).map_or("", String::as_str);
-                scim_body(Method::PATCH, &format!("/Users/{id}"), &body)
-            }),
-        )
-        .await
+        Arc::new(move |c: usize, seq: u64| {
+            let id = ids.get(pick(c, seq, ids.len())).map_or("", String::as_str);
+            scim_body(Method::PATCH, &format!("/Users/{id}"), &body)
+        })
     };
+    let member_big = member_toggle(&big, &outsiders);
+    let member_small = member_toggle(&small, &outsiders);
+    let bare_list = get_req("/bare/list");
+    let bare_patch = body_req(Method::PATCH, "/bare/patch");
+
+    let scim = |make: &Arc<MakeRequest>| (scim_addr, Arc::clone(make));
+    let bare = |make: Arc<MakeRequest>| (bare_addr, make);
+    let rows = [
+        Row {
+            key: "hit",
+            name: "userName lookup, hit".to_owned(),
+            scenario: scim(&hit),
+            base_name: "bare list of one",
+            base: bare(Arc::clone(&bare_list)),
+            target: Some(0.70),
+        },
+        Row {
+            key: "miss",
+            name: "userName lookup, miss".to_owned(),
+            scenario: scim(&miss),
+            base_name: "bare list of one",
+            base: bare(bare_list),
+            target: None,
+        },
+        Row {
+            key: "get",
+            name: "`GET /Users/{id}`".to_owned(),
+            scenario: scim(&by_id),
+            base_name: "bare user",
+            base: bare(get_req("/bare/user")),
+            target: Some(0.75),
+        },
+        Row {
+            key: "page",
+            name: "`startIndex=1&count=100`".to_owned(),
+            scenario: scim(&page_first),
+            base_name: "bare page of 100",
+            base: bare(get_req("/bare/page")),
+            target: Some(0.40),
+        },
+        Row {
+            key: "deep",
+            name: format!("`startIndex={deep_index}&count=100`"),
+            scenario: scim(&page_deep),
+            base_name: "`startIndex=1&count=100`",
+            base: scim(&page_first),
+            target: Some(1.0 / 3.0),
+        },
+        Row {
+            key: "post",
+            name: "`POST /Users`".to_owned(),
+            scenario: scim(&post),
+            base_name: "bare POST",
+            base: bare(body_req(Method::POST, "/bare/user")),
+            target: None,
+        },
+        Row {
+            key: "member-big",
+            name: "member add/remove, group of N".to_owned(),
+            scenario: scim(&member_big),
+            base_name: "group of 10",
+            base: scim(&member_small),
+            target: Some(0.5),
+        },
+        Row {
+            key: "member-small",
+            name: "member add/remove, group of 10".to_owned(),
+            scenario: scim(&member_small),
+            base_name: "bare PATCH",
+            base: bare(Arc::clone(&bare_patch)),
+            target: None,
+        },
+        Row {
+            key: "deactivate",
+            name: "deactivate user (PATCH)".to_owned(),
+            scenario: scim(&deactivate),
+            base_name: "bare PATCH",
+            base: bare(bare_patch),
+            target: None,
+        },
+    ];
+
+    let rounds = usize::from(args.rounds);
+    let mut measured = Vec::new();
+    for row in rows
+        .iter()
+        .filter(|row| args.only.is_empty() || args.only.iter().any(|o| o == row.key))
+    {
+        // Baseline and scenario alternate, so drifting machine load hits both alike.
+        let mut pairs = Vec::with_capacity(rounds);
+        for _ in 0..rounds {
+            let (addr, make) = &row.base;
+            let base = drive(*addr, connections, args.duration, Arc::clone(make)).await;
+            let (addr, make) = &row.scenario;
+            let scenario = drive(*addr, connections, args.duration, Arc::clone(make)).await;
+            pairs.push((scenario, base));
+        }
+        measured.push((row, pairs));
+    }
 
     println!(
-        "\n{connections} connection(s), {} per scenario, {users} users\n",
+        "\n{connections} connection(s), {} per run, {rounds} round(s) of baseline then scenario, {users} users\n",
         show_duration(args.duration)
     );
-    println!("| scenario | req/s | p50 | p99 | ok (errors) | baseline | req/s | p50 | p99 | ratio | target | met |");
+    println!("| scenario | req/s | p50 | p99 | baseline | req/s | p50 | p99 | ratio (median) | ratio range | target | met |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
-    let deep = format!("`startIndex={deep_index}&count=100`");
-    let rows: [(&str, &Option<Stats>, &str, &Option<Stats>, Option<f64>); 9] = [
-        (
-            "userName lookup, hit",
-            &hit,
-            "bare list of one",
-            &bare_list,
-            Some(0.70),
-        ),
-        (
-            "userName lookup, miss",
-            &miss,
-            "bare list of one",
-            &bare_list,
-            None,
-        ),
-        (
-            "`GET /Users/{id}`",
-            &by_id,
-            "bare user",
-            &bare_user,
-            Some(0.75),
-        ),
-        (
-            "`startIndex=1&count=100`",
-            &page_first,
-            "bare page of 100",
-            &bare_page,
-            Some(0.40),
-        ),
-        (
-            &deep,
-            &page_deep,
-            "`startIndex=1&count=100`",
-            &page_first,
-            Some(1.0 / 3.0),
-        ),
-        ("`POST /Users`", &post, "bare POST", &bare_post, None),
-        (
-            "member add/remove, group of N",
-            &member_big,
-            "group of 10",
-            &member_small,
-            Some(0.5),
-        ),
-        (
-            "member add/remove, group of 10",
-            &member_small,
-            "bare PATCH",
-            &bare_patch,
-            None,
-        ),
-        (
-            "deactivate user (PATCH)",
-            &deactivate,
-            "bare PATCH",
-            &bare_patch,
-            None,
-        ),
-    ];
-    for (name, stats, base_name, base, target) in rows {
-        let (Some(stats), Some(base)) = (stats, base) else {
-            continue;
-        };
-        let ratio = if base.rps > 0.0 {
-            stats.rps / base.rps
-        } else {
-            0.0
-        };
-        let (target, met) = match target {
+    let mut errors = 0;
+    for (row, pairs) in &measured {
+        errors += pairs
+            .iter()
+            .map(|(scenario, base)| scenario.errors + base.errors)
+            .sum::<u64>();
+        let mut ratios: Vec<f64> = pairs
+            .iter()
+            .map(|(scenario, base)| {
+                if base.rps > 0.0 {
+                    scenario.rps / base.rps
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        let ratio = median(&ratios);
+        let (low, high) = (
+            ratios.first().copied().unwrap_or(0.0),
+            ratios.last().copied().unwrap_or(0.0),
+        );
+        let scenario = median_run(pairs.iter().map(|(scenario, _)| scenario));
+        let base = median_run(pairs.iter().map(|(_, base)| base));
+        let (target, met) = match row.target {
             Some(t) => (
                 format!("≥ {:.0} %", t * 100.0),
                 if ratio >= t { "yes" } else { "no" },
@@ -371,38 +360,20 @@ async fn main() -> Result<(), BoxError> {
             None => ("–".to_owned(), "–"),
         };
         println!(
-            "| {name} | {:.0} | {} | {} | {} ({}) | {base_name} | {:.0} | {} | {} | {:.0} % | {target} | {met} |",
-            stats.rps,
-            show_duration(stats.p50),
-            show_duration(stats.p99),
-            stats.ok,
-            stats.errors,
+            "| {} | {:.0} | {} | {} | {} | {:.0} | {} | {} | {:.0} % | {:.0}–{:.0} % | {target} | {met} |",
+            row.name,
+            scenario.rps,
+            show_duration(scenario.p50),
+            show_duration(scenario.p99),
+            row.base_name,
             base.rps,
             show_duration(base.p50),
             show_duration(base.p99),
             ratio * 100.0,
+            low * 100.0,
+            high * 100.0,
         );
     }
-    let errors: u64 = [
-        &bare_list,
-        &bare_user,
-        &bare_page,
-        &bare_post,
-        &bare_patch,
-        &hit,
-        &miss,
-        &by_id,
-        &page_first,
-        &page_deep,
-        &post,
-        &member_big,
-        &member_small,
-        &deactivate,
-    ]
-    .into_iter()
-    .flatten()
-    .map(|stats| stats.errors)
-    .sum();
     if !engine_rows.is_empty() {
         println!("\nThe engine alone (`Scim::handle` in process, no HTTP, one task):\n");
         println!("| scenario | µs per request |");
@@ -425,30 +396,33 @@ async fn main() -> Result<(), BoxError> {
     Ok(())
 }
 
-/// Runs scenarios with the same connection count and duration.
-struct Runner {
-    connections: usize,
-    duration: Duration,
-    /// `--only`: empty runs everything.
-    only: Vec<String>,
+/// One line of the table: a scenario and the baseline it is compared to, each a server and
+/// the requests to send it.
+struct Row {
+    /// The `--only` name.
+    key: &'static str,
+    name: String,
+    scenario: (SocketAddr, Arc<MakeRequest>),
+    base_name: &'static str,
+    base: (SocketAddr, Arc<MakeRequest>),
+    /// The least ratio the issue asks for, if any.
+    target: Option<f64>,
 }
 
-impl Runner {
-    /// Runs a scenario when one of `needed_by` was asked for (or everything was); `None` when
-    /// it is skipped.
-    async fn go(
-        &self,
-        needed_by: &[&str],
-        addr: SocketAddr,
-        make: Arc<MakeRequest>,
-    ) -> Option<Stats> {
-        let wanted =
-            self.only.is_empty() || needed_by.iter().any(|n| self.only.iter().any(|o| o == n));
-        if !wanted {
-            return None;
-        }
-        Some(drive(addr, self.connections, self.duration, make).await)
-    }
+/// The middle value of sorted numbers (the lower middle for an even count).
+fn median(sorted: &[f64]) -> f64 {
+    sorted
+        .get(sorted.len().saturating_sub(1) / 2)
+        .copied()
+        .unwrap_or(0.0)
+}
+
+/// The run with the median throughput.
+fn median_run<'a>(runs: impl Iterator<Item = &'a Stats>) -> Stats {
+    let mut runs: Vec<&Stats> = runs.collect();
+    runs.sort_by(|a, b| a.rps.total_cmp(&b.rps));
+    runs.get(runs.len().saturating_sub(1) / 2)
+        .map_or_else(Stats::default, |s| (*s).clone())
 }
 
 /// A user index spread over `0..len` so connections do not read the same few users.

@@ -20,7 +20,7 @@ use crate::projection::{Projected, Projection};
 use crate::resource::Resource;
 use crate::schema::ResourceType;
 use crate::sort::SortSpec;
-use crate::store::{CursorScope, ListQuery, Pagination, RenderedResource};
+use crate::store::{CursorScope, DerivedShowing, ListQuery, Pagination, RenderedResource};
 
 /// The URN of a `/.search` request body.
 pub const SEARCH_REQUEST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
@@ -452,6 +452,7 @@ impl Items<'_> {
             }
             Items::Rendered(rt, resources, call) => {
                 let locations = Locations::new(&call.base, rt);
+                let mut showing = DerivedShowing::default();
                 for (n, resource) in resources.iter().enumerate() {
                     if n > 0 {
                         out.push(b',');
@@ -460,7 +461,7 @@ impl Items<'_> {
                         .document
                         .id()
                         .map(|id| |out: &mut Vec<u8>| locations.write(out, id));
-                    resource.write_with(rt, out, location);
+                    resource.write_with(rt, out, location, &mut showing);
                 }
             }
         }

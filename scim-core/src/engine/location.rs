@@ -12,6 +12,11 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// Whether `byte` stays as it is in a path segment (the complement of [`PATH_SEGMENT`]).
+fn unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
+}
+
 /// `{base}{endpoint}/{id}` as text.
 pub(crate) fn location(base: &str, rt: &ResourceType, id: &str) -> String {
     let encoded: String = utf8_percent_encode(id, PATH_SEGMENT).collect();
@@ -39,8 +44,13 @@ impl Locations {
     /// Appends the JSON string of `id`'s location.
     pub(crate) fn write(&self, out: &mut Vec<u8>, id: &str) {
         out.extend_from_slice(&self.head);
-        for piece in utf8_percent_encode(id, PATH_SEGMENT) {
-            out.extend_from_slice(piece.as_bytes());
+        if id.bytes().all(unreserved) {
+            // Ids are nearly always plain (UUIDs): nothing to encode.
+            out.extend_from_slice(id.as_bytes());
+        } else {
+            for piece in utf8_percent_encode(id, PATH_SEGMENT) {
+                out.extend_from_slice(piece.as_bytes());
+            }
         }
         out.push(b'"');
     }

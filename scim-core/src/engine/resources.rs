@@ -24,7 +24,7 @@ use crate::patch::{MemberDelta, PatchRequest};
 use crate::projection::Projection;
 use crate::resource::{Meta, Resource};
 use crate::schema::ResourceType;
-use crate::store::{PatchInput, StoreError, Version};
+use crate::store::{DerivedShowing, PatchInput, StoreError, Version};
 use crate::validate::{validate, Mode};
 
 /// What a write produced, before it becomes an HTTP response or a bulk response entry.
@@ -212,7 +212,7 @@ impl Call<'_> {
             .id()
             .map(|stored| move |out: &mut Vec<u8>| locations.write(out, stored));
         let mut body = Vec::with_capacity(document.len() + 384);
-        rendered.write_with(rt, &mut body, location);
+        rendered.write_with(rt, &mut body, location, &mut DerivedShowing::default());
         Ok(response::json_bytes(
             StatusCode::OK,
             body,

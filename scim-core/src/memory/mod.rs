@@ -380,15 +380,14 @@ impl ResourceStore for InMemoryStore {
         })
     }
 
-    /// As `list`, with the page's stored documents and `groups` from the groups' kept
-    /// references.
+    /// As `list`, with the page's stored documents and rendered `groups`.
     async fn list_rendered(
         &self,
         ctx: &Context,
         rt: &ResourceType,
         query: &ListQuery,
     ) -> Result<RenderedPage, StoreError> {
-        let (snapshots, total, shared) = match self.select(ctx, rt, query)? {
+        let (snapshots, total) = match self.select(ctx, rt, query)? {
             Selected::Page(page) => {
                 return Ok(RenderedPage {
                     resources: page
@@ -400,25 +399,9 @@ impl ResourceStore for InMemoryStore {
                     next_cursor: page.next_cursor,
                 })
             }
-            Selected::Snapshots(snapshots, total, shared) => (snapshots, total, shared),
+            Selected::Snapshots(snapshots, total, _) => (snapshots, total),
         };
-        let derive_groups = has_groups(rt) && !list::needs_groups(rt, query);
-        let resources = match shared.filter(|_| derive_groups) {
-            Some(shared) => {
-                let state = read(&shared);
-                snapshots
-                    .into_iter()
-                    .map(|snapshot| {
-                        let groups = state.groups_fragment(snapshot.id());
-                        snapshot.into_rendered(groups)
-                    })
-                    .collect()
-            }
-            None => snapshots
-                .into_iter()
-                .map(|snapshot| snapshot.into_rendered(None))
-                .collect(),
-        };
+        let resources = snapshots.into_iter().map(Snapshot::into_rendered).collect();
         Ok(RenderedPage {
             resources,
             total_results: total,

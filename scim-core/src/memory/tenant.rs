@@ -53,6 +53,8 @@ pub(super) struct Snapshot {
     id: Id,
     packed: Packed,
     document: Document,
+    /// The derived `groups` as rendered for the document.
+    rendered_groups: Option<Fragment>,
     members: Option<Vec<Value>>,
     groups: Option<Vec<Value>>,
 }
@@ -61,11 +63,6 @@ impl Snapshot {
     /// Creation order among the resources of its type.
     pub(super) fn position(&self) -> usize {
         self.position
-    }
-
-    /// The resource's id.
-    pub(super) fn id(&self) -> Id {
-        self.id
     }
 
     /// The resource with `members`/`groups` put in (an empty list stays unassigned), with only
@@ -103,10 +100,9 @@ impl Snapshot {
     }
 
     /// The resource for a response that shows it whole: its document, `members` (when taken)
-    /// and `groups` (`groups`, else those taken) rendered.
-    pub(super) fn into_rendered(self, groups: Option<Fragment>) -> RenderedResource {
-        let groups = groups.or_else(|| self.groups.as_ref().and_then(|g| Fragment::of(g).ok()));
-        rendered(self.document, self.members.as_deref(), groups)
+    /// and `groups` rendered.
+    pub(super) fn into_rendered(self) -> RenderedResource {
+        rendered(self.document, self.members.as_deref(), self.rendered_groups)
     }
 }
 
@@ -133,8 +129,9 @@ pub(super) fn rendered(
 struct Entry {
     packed: Packed,
     document: Document,
-    /// How a member's derived `groups` shows this resource (types with members).
-    reference: Option<Fragment>,
+    /// Its derived `groups`, rendered (`None`: in no group); kept current by every change to
+    /// a membership or to a group's reference.
+    groups: Option<Fragment>,
     members: Option<Box<Members>>,
 }
 
@@ -176,6 +173,9 @@ impl TypeData {
 pub(super) struct TenantState {
     types: HashMap<String, TypeData>,
     member_of: MemberOf,
+    /// How a member's derived `groups` shows each resource that has members (a small map,
+    /// read for every user shown).
+    references: HashMap<Id, Fragment, IdHasher>,
 }
 
 /// Fails unless the stored resource's version is `if_match` (when given).
@@ -228,31 +228,31 @@ impl TenantState {
         Some(self.snapshot_of(data, position, id, entry, with_members, true))
     }
 
-    /// A user's derived `groups`, rendered from each group's reference, `None` when it
-    /// belongs to none.
-    pub(super) fn groups_fragment(&self, id: Id) -> Option<Fragment> {
-        let groups = self.member_of.get(&id)?;
-        let mut kind: Option<&TypeData> = None;
-        let mut references = Vec::with_capacity(groups.len());
-        for gid in groups {
-            let entry = match kind.and_then(|data| data.entries.get(gid)) {
-                Some(entry) => Some(entry),
-                None => self.locate(*gid).map(|(_, data, entry)| {
-                    kind = Some(data);
-                    entry
-                }),
-            };
-            let reference = match entry.and_then(|e| e.reference.clone()) {
-                Some(reference) => reference,
-                None => Fragment::of(&group_ref(
-                    *gid,
-                    entry.and_then(|e| e.packed.attribute("displayName")),
-                ))
-                .ok()?,
-            };
-            references.push(reference);
+    /// Renders again the derived `groups` of each of `members` (after their memberships or a
+    /// group's reference changed).
+    fn refresh_groups(&mut self, members: &[Id]) {
+        let TenantState {
+            types,
+            member_of,
+            references,
+        } = self;
+        for member in members {
+            let rendered = member_of
+                .get(member)
+                .filter(|groups| !groups.is_empty())
+                .map(|groups| {
+                    Fragment::array(groups.iter().map(|gid| {
+                        match references.get(gid) {
+                            Some(reference) => reference.clone(),
+                            None => Fragment::of(&group_ref(*gid, None))
+                                .unwrap_or_else(|_| Fragment::array([])),
+                        }
+                    }))
+                });
+            if let Some(entry) = types.values_mut().find_map(|t| t.entries.get_mut(member)) {
+                entry.groups = rendered;
+            }
         }
-        Some(Fragment::array(references))
     }
 
     /// The resource `id` of type `rt` for a response that shows it whole, members included
@@ -265,11 +265,7 @@ impl TenantState {
     ) -> Option<RenderedResource> {
         let data = self.types.get(&rt.name)?;
         let entry = data.entries.get(&id)?;
-        let groups = if data.has_groups {
-            self.groups_fragment(id)
-        } else {
-            None
-        };
+        let groups = entry.groups.clone().filter(|_| data.has_groups);
         let members: Option<Vec<Value>> = entry
             .members
             .as_ref()
@@ -328,6 +324,7 @@ impl TenantState {
             id,
             packed: entry.packed.clone(),
             document: entry.document.clone(),
+            rendered_groups: entry.groups.clone().filter(|_| data.has_groups),
             members,
             groups,
         }
@@ -439,15 +436,20 @@ impl TenantState {
                 link(&mut self.member_of, *member, id);
             }
         }
+        let linked: Vec<Id> = members.iter().flat_map(|m| m.keys().copied()).collect();
         data.entries.insert(
             id,
             Entry {
                 packed,
                 document,
-                reference,
+                groups: None,
                 members: members.map(Box::new),
             },
         );
+        if let Some(reference) = reference {
+            self.references.insert(id, reference);
+        }
+        self.refresh_groups(&linked);
         self.snapshot(rt, id, true).ok_or(StoreError::NotFound)
     }
 
@@ -478,7 +480,11 @@ impl TenantState {
         if let Some(members) = members.as_mut() {
             self.admit_all(members)?;
         }
-        let TenantState { types, member_of } = self;
+        let TenantState {
+            types,
+            member_of,
+            references,
+        } = self;
         let data = types.get_mut(&rt.name).ok_or(StoreError::NotFound)?;
         let entry = data.entries.get_mut(&id).ok_or(StoreError::NotFound)?;
         data.indexes.remove(id, &old_keys);
@@ -486,16 +492,29 @@ impl TenantState {
         let empty = Members::default();
         let old = entry.members.as_deref().unwrap_or(&empty);
         let new = members.as_ref().unwrap_or(&empty);
+        let renamed = references.get(&id) != reference.as_ref();
+        let mut changed = Vec::new();
         for member in old.keys().filter(|m| !new.contains_key(*m)) {
             unlink(member_of, *member, id);
+            changed.push(*member);
         }
-        for member in new.keys().filter(|m| !old.contains_key(*m)) {
-            link(member_of, *member, id);
+        for member in new.keys() {
+            if !old.contains_key(member) {
+                link(member_of, *member, id);
+                changed.push(*member);
+            } else if renamed {
+                // Same member, new name of the group in its `groups`.
+                changed.push(*member);
+            }
         }
         entry.packed = packed;
         entry.document = document;
-        entry.reference = reference;
+        match reference {
+            Some(reference) => references.insert(id, reference),
+            None => references.remove(&id),
+        };
         entry.members = members.map(Box::new);
+        self.refresh_groups(&changed);
         self.snapshot(rt, id, true).ok_or(StoreError::NotFound)
     }
 
@@ -514,13 +533,23 @@ impl TenantState {
             check_version(&entry.packed, if_match)?;
             data.keys_of(rt, id).ok_or(StoreError::NotFound)?
         };
-        let TenantState { types, member_of } = self;
+        let TenantState {
+            types,
+            member_of,
+            references,
+        } = self;
         let data = types.get_mut(&rt.name).ok_or(StoreError::NotFound)?;
         let Some(entry) = data.entries.shift_remove(&id) else {
             return Err(StoreError::NotFound);
         };
+        references.remove(&id);
         data.indexes.remove(id, &keys);
-        for member in entry.members.iter().flat_map(|m| m.keys()) {
+        let unlinked: Vec<Id> = entry
+            .members
+            .iter()
+            .flat_map(|m| m.keys().copied())
+            .collect();
+        for member in &unlinked {
             unlink(member_of, *member, id);
         }
         let groups = member_of.remove(&id).unwrap_or_default();
@@ -536,6 +565,7 @@ impl TenantState {
             }
             touch(group_rt, group, gid, versions);
         }
+        self.refresh_groups(&unlinked);
         Ok(())
     }
 
@@ -575,41 +605,46 @@ impl TenantState {
         }
         self.admit_all(&mut added)?;
 
-        let TenantState { types, member_of } = self;
+        let TenantState {
+            types, member_of, ..
+        } = self;
         let (entry_rt, entry) = types
             .get_mut(&rt.name)
             .and_then(|t| Some((&t.rt, t.entries.get_mut(&id)?)))
             .ok_or(StoreError::NotFound)?;
         let current = entry.members.get_or_insert_with(Box::default);
-        let mut changed = false;
+        let mut moved = Vec::new();
         if let Some(new) = replaced.take() {
             if !same_members(current, &new) {
                 for member in current.keys().filter(|m| !new.contains_key(*m)) {
                     unlink(member_of, *member, id);
+                    moved.push(*member);
                 }
                 for member in new.keys().filter(|m| !current.contains_key(*m)) {
                     link(member_of, *member, id);
+                    moved.push(*member);
                 }
                 **current = new;
-                changed = true;
             }
         }
         for member in delta.removed.iter().filter_map(|text| Id::parse(text)) {
             if current.swap_remove(&member).is_some() {
                 unlink(member_of, member, id);
-                changed = true;
+                moved.push(member);
             }
         }
         for (member, value) in added {
             if !current.contains_key(&member) {
                 link(member_of, member, id);
                 current.insert(member, value);
-                changed = true;
+                moved.push(member);
             }
         }
+        let changed = !moved.is_empty();
         if changed {
             touch(entry_rt, entry, id, versions);
         }
+        self.refresh_groups(&moved);
         self.snapshot(rt, id, with_members)
             .map(|snapshot| (snapshot, changed))
             .ok_or(StoreError::NotFound)

@@ -38,7 +38,7 @@ pub struct Fragment(Repr);
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Repr {
     Text(Arc<[u8]>),
-    Array(Box<[Fragment]>),
+    Array(Arc<[Fragment]>),
 }
 
 impl Fragment {

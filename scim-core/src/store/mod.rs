@@ -152,6 +152,7 @@ pub use id::new_id;
 pub use patch::{default_patch, PatchInput, Patched};
 pub use push_down::{FilterPushDown, FilterRule, ListPlan, PushDown};
 pub use query::{ListQuery, Page, Pagination};
+pub(crate) use rendered::DerivedShowing;
 pub use rendered::{RenderedPage, RenderedResource};
 pub use version::Version;
 

@@ -41,30 +41,57 @@ impl RenderedResource {
                 let _ = serde_json::to_writer(out, text);
             }
         });
-        self.write_with(rt, out, location);
+        self.write_with(rt, out, location, &mut DerivedShowing::default());
     }
 
-    /// As [`RenderedResource::write`], with `location` writing the location's JSON string.
+    /// As [`RenderedResource::write`], with `location` writing the location's JSON string
+    /// and `showing` saying how the default projection shows each derived attribute.
     pub(crate) fn write_with(
         &self,
         rt: &ResourceType,
         out: &mut Vec<u8>,
         location: Option<impl FnOnce(&mut Vec<u8>)>,
+        showing: &mut DerivedShowing,
     ) {
         let mut trimmed = Vec::new();
-        let mut derived = Vec::with_capacity(self.derived.len());
         for (name, value) in &self.derived {
-            match Projection::default_showing(rt, name) {
-                Showing::Whole => derived.push((*name, value)),
-                Showing::Hidden => {}
-                Showing::Trimmed => trimmed.push((*name, trim(rt, name, value))),
+            if showing.of(rt, name) == Showing::Trimmed {
+                trimmed.push((*name, trim(rt, name, value)));
             }
         }
-        let trimmed_refs = trimmed
+        let whole = self
+            .derived
+            .iter()
+            .filter(|(name, _)| showing.known(name) == Some(Showing::Whole))
+            .map(|(name, value)| (*name, value));
+        let trimmed = trimmed
             .iter()
             .filter_map(|(name, value)| Some((*name, value.as_ref()?)));
         self.document
-            .write_with(out, location, derived.into_iter().chain(trimmed_refs));
+            .write_with(out, location, whole.chain(trimmed));
+    }
+}
+
+/// How the default projection shows derived attributes, looked up once per name for a whole
+/// page.
+#[derive(Debug, Default)]
+pub(crate) struct DerivedShowing(Vec<(&'static str, Showing)>);
+
+impl DerivedShowing {
+    fn of(&mut self, rt: &ResourceType, name: &'static str) -> Showing {
+        if let Some(showing) = self.known(name) {
+            return showing;
+        }
+        let showing = Projection::default_showing(rt, name);
+        self.0.push((name, showing));
+        showing
+    }
+
+    fn known(&self, name: &str) -> Option<Showing> {
+        self.0
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, showing)| *showing)
     }
 }
 
