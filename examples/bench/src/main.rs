@@ -228,14 +228,14 @@ async fn main() -> Result<(), BoxError> {
     let bare_patch = body_req(Method::PATCH, "/bare/patch");
 
     let scim = |make: &Arc<MakeRequest>| (scim_addr, Arc::clone(make));
-    let bare = |make: Arc<MakeRequest>| (bare_addr, make);
+    let ceiling = |make: Arc<MakeRequest>| (bare_addr, make);
     let rows = [
         Row {
             key: "hit",
             name: "userName lookup, hit".to_owned(),
             scenario: scim(&hit),
             base_name: "bare list of one",
-            base: bare(Arc::clone(&bare_list)),
+            base: ceiling(Arc::clone(&bare_list)),
             target: Some(0.70),
         },
         Row {
@@ -243,7 +243,7 @@ async fn main() -> Result<(), BoxError> {
             name: "userName lookup, miss".to_owned(),
             scenario: scim(&miss),
             base_name: "bare list of one",
-            base: bare(bare_list),
+            base: ceiling(bare_list),
             target: None,
         },
         Row {
@@ -251,7 +251,7 @@ async fn main() -> Result<(), BoxError> {
             name: "`GET /Users/{id}`".to_owned(),
             scenario: scim(&by_id),
             base_name: "bare user",
-            base: bare(get_req("/bare/user")),
+            base: ceiling(get_req("/bare/user")),
             target: Some(0.75),
         },
         Row {
@@ -259,7 +259,7 @@ async fn main() -> Result<(), BoxError> {
             name: "`startIndex=1&count=100`".to_owned(),
             scenario: scim(&page_first),
             base_name: "bare page of 100",
-            base: bare(get_req("/bare/page")),
+            base: ceiling(get_req("/bare/page")),
             target: Some(0.40),
         },
         Row {
@@ -275,7 +275,7 @@ async fn main() -> Result<(), BoxError> {
             name: "`POST /Users`".to_owned(),
             scenario: scim(&post),
             base_name: "bare POST",
-            base: bare(body_req(Method::POST, "/bare/user")),
+            base: ceiling(body_req(Method::POST, "/bare/user")),
             target: None,
         },
         Row {
@@ -291,7 +291,7 @@ async fn main() -> Result<(), BoxError> {
             name: "member add/remove, group of 10".to_owned(),
             scenario: scim(&member_small),
             base_name: "bare PATCH",
-            base: bare(Arc::clone(&bare_patch)),
+            base: ceiling(Arc::clone(&bare_patch)),
             target: None,
         },
         Row {
@@ -299,7 +299,7 @@ async fn main() -> Result<(), BoxError> {
             name: "deactivate user (PATCH)".to_owned(),
             scenario: scim(&deactivate),
             base_name: "bare PATCH",
-            base: bare(bare_patch),
+            base: ceiling(bare_patch),
             target: None,
         },
     ];
