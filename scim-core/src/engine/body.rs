@@ -7,7 +7,7 @@ use std::fmt::Display;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 use http::Response;
 
 use crate::engine::{response, Scim};
@@ -73,7 +73,21 @@ impl Scim {
             .and_then(|n| usize::try_from(n).ok())
             .unwrap_or(0)
             .min(limit);
-        let read = collect(stream, limit, capacity);
+        // What has already arrived is taken without a timer: no body (a GET), or the whole
+        // declared body in one chunk (most small requests).
+        let mut stream = std::pin::pin!(stream);
+        let first = match stream.next().now_or_never() {
+            Some(None) => return Ok(Bytes::new()),
+            Some(Some(Ok(chunk)))
+                if chunk.len() <= limit
+                    && declared_length.is_some_and(|n| n == chunk.len() as u64) =>
+            {
+                return Ok(chunk);
+            }
+            Some(Some(item)) => Some(item),
+            None => None,
+        };
+        let read = collect(first, stream, limit, capacity);
         let outcome = match self.inner.settings.body_timeout {
             Some(timeout) => match tokio::time::timeout(timeout, read).await {
                 Ok(outcome) => outcome,
@@ -90,14 +104,27 @@ impl Scim {
     }
 }
 
-async fn collect<S, E>(stream: S, limit: usize, capacity: usize) -> Result<Bytes, Refusal>
+/// Reads `first` (a chunk already taken from the stream) and the rest of `stream`.
+async fn collect<S, E>(
+    first: Option<Result<Bytes, E>>,
+    mut stream: std::pin::Pin<&mut S>,
+    limit: usize,
+    capacity: usize,
+) -> Result<Bytes, Refusal>
 where
     S: Stream<Item = Result<Bytes, E>>,
     E: Display,
 {
-    let mut stream = std::pin::pin!(stream);
     let mut body = BytesMut::with_capacity(capacity);
-    while let Some(chunk) = stream.next().await {
+    let mut next = first;
+    loop {
+        let chunk = match next.take() {
+            Some(chunk) => chunk,
+            None => match stream.next().await {
+                Some(chunk) => chunk,
+                None => break,
+            },
+        };
         let chunk = chunk.map_err(|err| Refusal::Broken(err.to_string()))?;
         if chunk.len() > limit.saturating_sub(body.len()) {
             return Err(Refusal::TooLarge(limit));
