@@ -2,7 +2,7 @@
 //! preloaded with N Entra-shaped users and two groups) against a bare axum server that answers
 //! fixed bodies (the ceiling), both in this process on loopback, driven by a small hyper client.
 //!
-//! `cargo run -p example-bench --release -- --duration 3s --connections 2 --users 100000`
+//! `cargo run -p example-bench --release -- --duration 3s --connections 2 --users 100000 --rounds 3`
 
 mod driver;
 

@@ -23,27 +23,38 @@ pub(crate) fn location(base: &str, rt: &ResourceType, id: &str) -> String {
     format!("{base}{}/{encoded}", rt.endpoint)
 }
 
-/// The locations of one resource type's resources, written as JSON strings: the
-/// `"{base}{endpoint}/` part is encoded once, then each id is appended (percent-encoding
-/// leaves only ASCII that JSON needs no escape for).
-pub(crate) struct Locations {
-    /// The opening quote and the escaped prefix, without the closing quote.
-    head: Vec<u8>,
+/// The locations of one resource type's resources, written as JSON strings straight into a
+/// response: the base URL and endpoint are copied as they are when JSON needs no escape in
+/// them (the usual case), and each id is percent-encoded, which leaves only ASCII that JSON
+/// needs no escape for.
+pub(crate) struct Locations<'a> {
+    base: &'a str,
+    rt: &'a ResourceType,
+    /// Whether `base` and the endpoint can be copied into a JSON string as they are.
+    plain: bool,
 }
 
-impl Locations {
-    pub(crate) fn new(base: &str, rt: &ResourceType) -> Locations {
-        let mut head = Vec::with_capacity(base.len() + rt.endpoint.len() + 4);
-        let prefix = format!("{base}{}/", rt.endpoint);
-        // Writing a string into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut head, &prefix);
-        head.pop();
-        Locations { head }
+impl<'a> Locations<'a> {
+    pub(crate) fn new(base: &'a str, rt: &'a ResourceType) -> Locations<'a> {
+        let json_safe = |text: &str| text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+        Locations {
+            base,
+            rt,
+            plain: json_safe(base) && json_safe(&rt.endpoint),
+        }
     }
 
     /// Appends the JSON string of `id`'s location.
     pub(crate) fn write(&self, out: &mut Vec<u8>, id: &str) {
-        out.extend_from_slice(&self.head);
+        if !self.plain {
+            // Writing a string into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut *out, &location(self.base, self.rt, id));
+            return;
+        }
+        out.push(b'"');
+        out.extend_from_slice(self.base.as_bytes());
+        out.extend_from_slice(self.rt.endpoint.as_bytes());
+        out.push(b'/');
         if id.bytes().all(unreserved) {
             // Ids are nearly always plain (UUIDs): nothing to encode.
             out.extend_from_slice(id.as_bytes());

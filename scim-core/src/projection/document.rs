@@ -118,19 +118,20 @@ impl Fragment {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Document(Arc<Rendering>);
-
-/// What a [`Document`] shares.
-#[derive(Debug, PartialEq, Eq)]
-struct Rendering {
-    /// `{` … own attributes … `,"meta":{` … `lastModified` … `,"version":…}` `}`.
-    bytes: Box<[u8]>,
+pub struct Document {
+    /// One allocation, read together: the JSON (`{` … own attributes … `,"meta":{` …
+    /// `lastModified` … `,"version":…}` `}`), then the id's text, then the version's.
+    bytes: Arc<[u8]>,
+    /// Where the JSON ends.
+    json_end: usize,
     /// Where derived attributes go: after the last own attribute.
     attributes_end: usize,
     /// Where `,"location":…` goes (after `lastModified`); `None` without `meta`.
     location_at: Option<usize>,
-    id: Option<Box<str>>,
-    version: Option<Box<str>>,
+    /// Where the id's text ends (it starts at `json_end`); `None` without an id.
+    id_end: Option<usize>,
+    /// Whether the version's text follows the id.
+    has_version: bool,
 }
 
 impl Document {
@@ -147,6 +148,7 @@ impl Document {
         }
         let attributes_end = out.len();
         let mut location_at = None;
+        let version = resource.meta.as_ref().and_then(|m| m.version.as_deref());
         if let Some(meta) = &resource.meta {
             out.extend_from_slice(br#","meta":"#);
             let bare = Meta {
@@ -159,45 +161,60 @@ impl Document {
                 out.pop();
             }
             location_at = Some(out.len());
-            if let Some(version) = &meta.version {
+            if let Some(version) = version {
                 out.extend_from_slice(br#","version":"#);
                 let _ = serde_json::to_writer(&mut out, version);
             }
             out.push(b'}');
         }
         out.push(b'}');
-        Document(Arc::new(Rendering {
+        let json_end = out.len();
+        let id_end = resource.id.as_deref().map(|id| {
+            out.extend_from_slice(id.as_bytes());
+            out.len()
+        });
+        if let Some(version) = version {
+            out.extend_from_slice(version.as_bytes());
+        }
+        Document {
             bytes: out.into(),
+            json_end,
             attributes_end,
             location_at,
-            id: resource.id.as_deref().map(Box::from),
-            version: resource
-                .meta
-                .as_ref()
-                .and_then(|m| m.version.as_deref())
-                .map(Box::from),
-        }))
+            id_end,
+            has_version: version.is_some(),
+        }
     }
 
     /// The resource's `id`.
     pub fn id(&self) -> Option<&str> {
-        self.0.id.as_deref()
+        let end = self.id_end?;
+        std::str::from_utf8(self.bytes.get(self.json_end..end)?).ok()
     }
 
     /// The resource's `meta.version` (its ETag).
     pub fn version(&self) -> Option<&str> {
-        self.0.version.as_deref()
+        if !self.has_version {
+            return None;
+        }
+        let start = self.id_end.unwrap_or(self.json_end);
+        std::str::from_utf8(self.bytes.get(start..)?).ok()
     }
 
     /// The size of the rendered JSON, in bytes (a response adds `location` and derived
     /// attributes).
     pub fn len(&self) -> usize {
-        self.0.bytes.len()
+        self.json_end
     }
 
     /// Never true: a document holds at least `{"schemas":…}`.
     pub fn is_empty(&self) -> bool {
-        self.0.bytes.is_empty()
+        self.json_end == 0
+    }
+
+    /// The JSON, without `location` or derived attributes.
+    fn json(&self) -> &[u8] {
+        self.bytes.get(..self.json_end).unwrap_or_default()
     }
 
     /// Appends the resource's JSON to `out`: the document with `derived` attributes after its
@@ -223,8 +240,8 @@ impl Document {
         location: Option<impl FnOnce(&mut Vec<u8>)>,
         derived: impl IntoIterator<Item = (&'a str, &'a Fragment)>,
     ) {
-        let doc = &*self.0;
-        let (head, rest) = doc.bytes.split_at(doc.attributes_end.min(doc.bytes.len()));
+        let json = self.json();
+        let (head, rest) = json.split_at(self.attributes_end.min(json.len()));
         out.extend_from_slice(head);
         for (name, value) in derived {
             if value.is_empty_array() {
@@ -235,9 +252,9 @@ impl Document {
             out.push(b':');
             value.write(out);
         }
-        match (doc.location_at, location) {
+        match (self.location_at, location) {
             (Some(at), Some(location)) => {
-                let split = at.saturating_sub(doc.attributes_end).min(rest.len());
+                let split = at.saturating_sub(self.attributes_end).min(rest.len());
                 let (meta_head, meta_rest) = rest.split_at(split);
                 out.extend_from_slice(meta_head);
                 out.extend_from_slice(br#","location":"#);
