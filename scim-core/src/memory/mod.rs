@@ -339,8 +339,8 @@ impl ResourceStore for InMemoryStore {
         };
         let with_members =
             has_members(rt) && Projection::all().requests(rt, &AttrPath::new("members"));
-        let rendered = read(&shared).rendered(rt, id, with_members);
-        Ok(rendered)
+        let parts = read(&shared).rendered_parts(rt, id, with_members);
+        Ok(parts.map(tenant::Parts::into_rendered))
     }
 
     /// Filters with the indexes or a scan, sorts (stable; creation order without a sort),

@@ -106,6 +106,20 @@ impl Snapshot {
     }
 }
 
+/// A resource's document and derived values as read under the lock.
+pub(super) struct Parts {
+    document: Document,
+    members: Option<Vec<Value>>,
+    groups: Option<Fragment>,
+}
+
+impl Parts {
+    /// The parts rendered into what a response copies.
+    pub(super) fn into_rendered(self) -> RenderedResource {
+        rendered(self.document, self.members.as_deref(), self.groups)
+    }
+}
+
 /// A document with its derived `members` and `groups` (empty lists are left out).
 pub(super) fn rendered(
     document: Document,
@@ -255,23 +269,26 @@ impl TenantState {
         }
     }
 
-    /// The resource `id` of type `rt` for a response that shows it whole, members included
-    /// when `with_members`.
-    pub(super) fn rendered(
+    /// What a response that shows the resource `id` of type `rt` whole is made of (members
+    /// included when `with_members`), taken under the lock and rendered after it
+    /// ([`Parts::into_rendered`]): a big group's members are not serialised under the lock.
+    pub(super) fn rendered_parts(
         &self,
         rt: &ResourceType,
         id: Id,
         with_members: bool,
-    ) -> Option<RenderedResource> {
+    ) -> Option<Parts> {
         let data = self.types.get(&rt.name)?;
         let entry = data.entries.get(&id)?;
-        let groups = entry.groups.clone().filter(|_| data.has_groups);
-        let members: Option<Vec<Value>> = entry
-            .members
-            .as_ref()
-            .filter(|_| with_members)
-            .map(|m| m.values().cloned().collect());
-        Some(rendered(entry.document.clone(), members.as_deref(), groups))
+        Some(Parts {
+            document: entry.document.clone(),
+            members: entry
+                .members
+                .as_ref()
+                .filter(|_| with_members)
+                .map(|m| m.values().cloned().collect()),
+            groups: entry.groups.clone().filter(|_| data.has_groups),
+        })
     }
 
     /// A user's derived `groups` (RFC 7643 §4.1.2), `None` when it belongs to none.
