@@ -749,12 +749,21 @@ async fn tenants_are_isolated() {
     assert_eq!(store.get(&a, &groups, &id).await.unwrap(), None);
 }
 
-/// The in-memory store behind a store that declares nothing pushed down (or ignores If-Match),
-/// to show the test kit follows a store's declared push-down and names what broke.
+/// Rendered reads a wrapper keeps forever, by id.
+#[cfg(feature = "testkit")]
+type KeptReads = std::sync::Mutex<
+    std::collections::HashMap<String, Option<scimkit_core::store::RenderedResource>>,
+>;
+
+/// The in-memory store behind a store that declares nothing pushed down (or ignores If-Match,
+/// or keeps the first rendered read of each resource forever), to show the test kit follows a
+/// store's declared push-down and names what broke.
 #[cfg(feature = "testkit")]
 struct Wrapped {
     inner: InMemoryStore,
     ignore_if_match: bool,
+    /// `Some`: rendered reads are kept here and never refreshed (stale documents).
+    stale: Option<KeptReads>,
 }
 
 #[cfg(feature = "testkit")]
@@ -776,6 +785,25 @@ impl ResourceStore for Wrapped {
         id: &str,
     ) -> Result<Option<Resource>, StoreError> {
         self.inner.get(ctx, rt, id).await
+    }
+
+    async fn get_rendered(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+    ) -> Result<Option<scimkit_core::store::RenderedResource>, StoreError> {
+        let render =
+            |r: Option<Resource>| r.map(|r| scimkit_core::store::RenderedResource::render(rt, &r));
+        let Some(kept) = &self.stale else {
+            return Ok(render(self.get(ctx, rt, id).await?));
+        };
+        if let Some(read) = kept.lock().unwrap().get(id) {
+            return Ok(read.clone());
+        }
+        let fresh = render(self.get(ctx, rt, id).await?);
+        kept.lock().unwrap().insert(id.to_owned(), fresh.clone());
+        Ok(fresh)
     }
 
     async fn list(
@@ -819,6 +847,7 @@ async fn the_test_kit_passes_on_a_store_that_pushes_nothing_down() {
     let store = Wrapped {
         inner: InMemoryStore::new(),
         ignore_if_match: false,
+        stale: None,
     };
     let report = scimkit_core::testkit::check_store(&store).await.unwrap();
     assert_eq!(report.passed.len(), 9);
@@ -830,6 +859,7 @@ async fn the_test_kit_names_the_broken_contract_item() {
     let store = Wrapped {
         inner: InMemoryStore::new(),
         ignore_if_match: true,
+        stale: None,
     };
     let failure = scimkit_core::testkit::check_store(&store)
         .await
@@ -906,105 +936,13 @@ async fn concurrent_member_adds_and_deletes_all_land() {
     assert_eq!(ids(&read, "members"), expected);
 }
 
-/// The in-memory store behind one that keeps the first rendered read of each resource
-/// forever: the test kit must see the stale document.
-#[cfg(feature = "testkit")]
-struct StaleDocuments {
-    inner: InMemoryStore,
-    seen: std::sync::Mutex<
-        std::collections::HashMap<String, Option<scimkit_core::store::RenderedResource>>,
-    >,
-}
-
-#[cfg(feature = "testkit")]
-#[async_trait::async_trait]
-impl ResourceStore for StaleDocuments {
-    fn push_down(&self, rt: &ResourceType) -> scimkit_core::store::PushDown {
-        self.inner.push_down(rt)
-    }
-
-    async fn create(
-        &self,
-        ctx: &Context,
-        rt: &ResourceType,
-        resource: Resource,
-    ) -> Result<Resource, StoreError> {
-        self.inner.create(ctx, rt, resource).await
-    }
-
-    async fn get(
-        &self,
-        ctx: &Context,
-        rt: &ResourceType,
-        id: &str,
-    ) -> Result<Option<Resource>, StoreError> {
-        self.inner.get(ctx, rt, id).await
-    }
-
-    async fn get_rendered(
-        &self,
-        ctx: &Context,
-        rt: &ResourceType,
-        id: &str,
-    ) -> Result<Option<scimkit_core::store::RenderedResource>, StoreError> {
-        if let Some(kept) = self.seen.lock().unwrap().get(id) {
-            return Ok(kept.clone());
-        }
-        let fresh = self.inner.get_rendered(ctx, rt, id).await?;
-        self.seen
-            .lock()
-            .unwrap()
-            .insert(id.to_owned(), fresh.clone());
-        Ok(fresh)
-    }
-
-    async fn list(
-        &self,
-        ctx: &Context,
-        rt: &ResourceType,
-        query: &ListQuery,
-    ) -> Result<scimkit_core::store::Page, StoreError> {
-        self.inner.list(ctx, rt, query).await
-    }
-
-    async fn replace(
-        &self,
-        ctx: &Context,
-        rt: &ResourceType,
-        id: &str,
-        resource: Resource,
-        if_match: Option<&Version>,
-    ) -> Result<Resource, StoreError> {
-        self.inner.replace(ctx, rt, id, resource, if_match).await
-    }
-
-    async fn patch(
-        &self,
-        ctx: &Context,
-        rt: &ResourceType,
-        id: &str,
-        input: PatchInput<'_>,
-    ) -> Result<scimkit_core::store::Patched, StoreError> {
-        self.inner.patch(ctx, rt, id, input).await
-    }
-
-    async fn delete(
-        &self,
-        ctx: &Context,
-        rt: &ResourceType,
-        id: &str,
-        if_match: Option<&Version>,
-    ) -> Result<(), StoreError> {
-        self.inner.delete(ctx, rt, id, if_match).await
-    }
-}
-
 #[cfg(feature = "testkit")]
 #[tokio::test]
 async fn the_test_kit_catches_a_stale_rendered_read() {
-    let store = StaleDocuments {
+    let store = Wrapped {
         inner: InMemoryStore::new(),
-        seen: std::sync::Mutex::default(),
+        ignore_if_match: false,
+        stale: Some(std::sync::Mutex::default()),
     };
     let failure = scimkit_core::testkit::check_rendered_reads(&store)
         .await
