@@ -6,44 +6,34 @@
 
 #![allow(clippy::panic)]
 
-use scimkit_filter::{parse_filter, parse_path};
+use std::fmt::{Debug, Display};
+
+use scimkit_filter::{parse_filter, parse_path, ParseError};
 
 /// Arbitrary bytes (ignored unless UTF-8) through `parse_filter`.
 pub fn check_filter(data: &[u8]) {
-    let Ok(input) = std::str::from_utf8(data) else {
-        return;
-    };
-    match parse_filter(input) {
-        Ok(filter) => {
-            let printed = filter.to_string();
-            match parse_filter(&printed) {
-                Ok(reparsed) => assert_eq!(
-                    reparsed, filter,
-                    "round trip changed the AST\n input: {input:?}\nprinted: {printed:?}"
-                ),
-                Err(e) => panic!(
-                    "canonical text does not parse: {e}\n input: {input:?}\nprinted: {printed:?}"
-                ),
-            }
-        }
-        Err(e) => {
-            assert!(e.offset <= input.len(), "offset past the end: {e:?}");
-            let _ = e.to_string();
-        }
-    }
+    check_round_trip(data, parse_filter);
 }
 
 /// Arbitrary bytes (ignored unless UTF-8) through `parse_path`.
 pub fn check_path(data: &[u8]) {
+    check_round_trip(data, parse_path);
+}
+
+/// The properties above for one parser.
+fn check_round_trip<T>(data: &[u8], parse: impl Fn(&str) -> Result<T, ParseError>)
+where
+    T: Display + PartialEq + Debug,
+{
     let Ok(input) = std::str::from_utf8(data) else {
         return;
     };
-    match parse_path(input) {
-        Ok(path) => {
-            let printed = path.to_string();
-            match parse_path(&printed) {
+    match parse(input) {
+        Ok(parsed) => {
+            let printed = parsed.to_string();
+            match parse(&printed) {
                 Ok(reparsed) => assert_eq!(
-                    reparsed, path,
+                    reparsed, parsed,
                     "round trip changed the AST\n input: {input:?}\nprinted: {printed:?}"
                 ),
                 Err(e) => panic!(
