@@ -143,9 +143,7 @@ impl Document {
         // Serialising borrowed JSON values into a Vec cannot fail: every key is a string.
         let _ = serde_json::to_writer(&mut out, &all.view_without_meta(rt, resource));
         // The object always has `schemas`: reopen it before its closing brace.
-        if out.last() == Some(&b'}') {
-            out.pop();
-        }
+        reopen(&mut out);
         let attributes_end = out.len();
         let mut location_at = None;
         let version = resource.meta.as_ref().and_then(|m| m.version.as_deref());
@@ -157,9 +155,7 @@ impl Document {
                 ..meta.clone()
             };
             let _ = serde_json::to_writer(&mut out, &bare);
-            if out.last() == Some(&b'}') {
-                out.pop();
-            }
+            reopen(&mut out);
             location_at = Some(out.len());
             if let Some(version) = version {
                 out.extend_from_slice(br#","version":"#);
@@ -225,12 +221,7 @@ impl Document {
         location: Option<&str>,
         derived: impl IntoIterator<Item = (&'a str, &'a Fragment)>,
     ) {
-        let location = location.map(|text| {
-            move |out: &mut Vec<u8>| {
-                let _ = serde_json::to_writer(out, text);
-            }
-        });
-        self.write_with(out, location, derived);
+        self.write_with(out, location.map(json_string), derived);
     }
 
     /// As [`Document::write`], with `location` writing the location's JSON string.
@@ -263,6 +254,22 @@ impl Document {
             }
             _ => out.extend_from_slice(rest),
         }
+    }
+}
+
+/// Drops the closing brace of the JSON object just written, to add members to it.
+fn reopen(out: &mut Vec<u8>) {
+    if out.last() == Some(&b'}') {
+        out.pop();
+    }
+}
+
+/// Writes `text` as a JSON string: the location writer of [`Document::write`] and
+/// [`crate::store::RenderedResource::write`].
+pub(crate) fn json_string(text: &str) -> impl FnOnce(&mut Vec<u8>) + '_ {
+    move |out: &mut Vec<u8>| {
+        // Writing a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(out, text);
     }
 }
 

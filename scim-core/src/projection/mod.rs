@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 mod document;
 mod view;
 
+pub(crate) use document::json_string;
 pub use document::{Document, Fragment};
 
 pub use view::Projected;

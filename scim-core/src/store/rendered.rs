@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::projection::{Document, Fragment, Projection, Showing};
+use crate::projection::{json_string, Document, Fragment, Projection, Showing};
 use crate::resource::Resource;
 use crate::schema::ResourceType;
 
@@ -36,11 +36,7 @@ impl RenderedResource {
     /// `meta.location`. A derived attribute the default projection does not show (its
     /// `returned` is `request` or `never` in `rt`) is left out.
     pub fn write(&self, rt: &ResourceType, out: &mut Vec<u8>, location: Option<&str>) {
-        let location = location.map(|text| {
-            move |out: &mut Vec<u8>| {
-                let _ = serde_json::to_writer(out, text);
-            }
-        });
+        let location = location.map(json_string);
         self.write_with(rt, out, location, &mut DerivedShowing::default());
     }
 
