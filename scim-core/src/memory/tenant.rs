@@ -258,8 +258,15 @@ impl TenantState {
                     Fragment::array(groups.iter().map(|gid| {
                         match references.get(gid) {
                             Some(reference) => reference.clone(),
-                            None => Fragment::of(&group_ref(*gid, None))
-                                .unwrap_or_else(|_| Fragment::array([])),
+                            // Not kept (never for a type with members): as `groups_of` shows it.
+                            None => {
+                                let display = types
+                                    .values()
+                                    .find_map(|t| t.entries.get(gid))
+                                    .and_then(|entry| entry.packed.attribute("displayName"));
+                                Fragment::of(&group_ref(*gid, display))
+                                    .unwrap_or_else(|_| Fragment::array([]))
+                            }
                         }
                     }))
                 });
