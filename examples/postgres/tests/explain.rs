@@ -42,18 +42,7 @@ fn bind<'a>(
 }
 
 async fn explain(conn: &mut PgConnection, label: &str, sql: &str, params: &[SqlValue]) -> String {
-    let statement = format!("EXPLAIN {sql}");
-    let rows = bind(sqlx::query(&statement), params)
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap();
-    let plan: Vec<String> = rows
-        .iter()
-        .map(|row| sqlx::Row::get::<String, _>(row, 0))
-        .collect();
-    let plan = plan.join("\n");
-    println!("-- {label}\n{sql}\n{plan}\n");
-    plan
+    explain_bound(conn, label, sql, params, None).await
 }
 
 /// `EXPLAIN` of a statement whose last parameter is an array of ids.
@@ -64,12 +53,23 @@ async fn explain_ids(
     params: &[SqlValue],
     ids: &[String],
 ) -> String {
+    explain_bound(conn, label, sql, params, Some(ids)).await
+}
+
+/// The plan of `sql` with `params` (and `ids` as the last parameter when given), printed.
+async fn explain_bound(
+    conn: &mut PgConnection,
+    label: &str,
+    sql: &str,
+    params: &[SqlValue],
+    ids: Option<&[String]>,
+) -> String {
     let statement = format!("EXPLAIN {sql}");
-    let rows = bind(sqlx::query(&statement), params)
-        .bind(ids)
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap();
+    let mut query = bind(sqlx::query(&statement), params);
+    if let Some(ids) = ids {
+        query = query.bind(ids);
+    }
+    let rows = query.fetch_all(&mut *conn).await.unwrap();
     let plan: Vec<String> = rows
         .iter()
         .map(|row| sqlx::Row::get::<String, _>(row, 0))
