@@ -71,14 +71,14 @@ fn run<T>(
         });
     }
     parse(start).map(|(_, value)| value).map_err(|e| {
-        let PErr { at, kind: error } = match e {
+        let error = match e {
             nom::Err::Error(e) | nom::Err::Failure(e) => e,
             nom::Err::Incomplete(_) => PErr::expected("", Expected::Expression),
         };
         ParseError {
             input: kind,
-            offset: input.len().saturating_sub(at.len()),
-            kind: error,
+            offset: input.len().saturating_sub(error.at.len()),
+            kind: error.into_kind(),
         }
     })
 }

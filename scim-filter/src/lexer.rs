@@ -22,13 +22,26 @@ pub(crate) struct PErr<'a> {
 }
 
 impl<'a> PErr<'a> {
+    /// An expectation failure. What was found is described only when the error reaches the
+    /// caller ([`PErr::into_kind`]): alternatives fail and recover many times per parse.
     pub(crate) fn expected(at: &'a str, expected: Expected) -> Self {
         PErr {
             at,
             kind: ErrorKind::Expected {
                 expected,
-                found: found(at),
+                found: String::new(),
             },
+        }
+    }
+
+    /// The error's kind, with what was found at its position described.
+    pub(crate) fn into_kind(self) -> ErrorKind {
+        match self.kind {
+            ErrorKind::Expected { expected, found } if found.is_empty() => ErrorKind::Expected {
+                expected,
+                found: self::found(self.at),
+            },
+            kind => kind,
         }
     }
 }
