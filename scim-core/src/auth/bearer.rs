@@ -187,6 +187,8 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], TokenError> {
 struct Entry {
     hash: [u8; 32],
     info: TokenInfo,
+    /// `info.caller()`, made once: every request it authenticates gets a copy.
+    caller: Caller,
 }
 
 /// The token table, indexed both ways. Invariant: `by_hash` and `by_id` describe the same
@@ -213,7 +215,9 @@ impl Table {
             self.remove(&other);
         }
         self.by_hash.insert(hash, info.id.clone());
-        self.by_id.insert(info.id.clone(), Entry { hash, info });
+        let caller = info.caller();
+        self.by_id
+            .insert(info.id.clone(), Entry { hash, info, caller });
     }
 
     /// A random id no token has yet. 64-bit ids practically never collide, so repeated
@@ -448,9 +452,10 @@ impl BearerTokens {
                 .is_none_or(|segment| segment == entry.info.tenant.as_str())
         });
         match entry {
-            Some(entry) if bool::from(hash_ok) & fresh & tenant_ok => {
-                Ok(Context::new(entry.info.tenant.clone(), entry.info.caller()))
-            }
+            Some(entry) if bool::from(hash_ok) & fresh & tenant_ok => Ok(Context::new(
+                entry.info.tenant.clone(),
+                entry.caller.clone(),
+            )),
             _ => Err(refuse()),
         }
     }

@@ -529,7 +529,7 @@ fn check(
     }
     let (rt, id) = match route(path, types) {
         Some(Route::Collection(rt)) => (rt, None),
-        Some(Route::Resource(rt, id)) => (rt, Some(id)),
+        Some(Route::Resource(rt, id)) => (rt, Some(id.into_owned())),
         _ => return Err(unserved()),
     };
     match (method, &id) {

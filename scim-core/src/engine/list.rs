@@ -194,11 +194,11 @@ impl Call<'_> {
         }
 
         let store = &self.inner.store;
-        let plan = store
+        let mut plan = store
             .push_down(rt)
             .plan(rt, filter.as_ref(), sort.is_some());
         let query = ListQuery {
-            filter: plan.store_filter.clone(),
+            filter: plan.store_filter.take(),
             sort: sort.clone().filter(|_| plan.store_sorts),
             page: plan.store_pages.then(|| match &params.cursor {
                 Some(cursor) => Pagination::Cursor {

@@ -114,7 +114,7 @@ pub(crate) struct Call<'a> {
     pub(crate) ctx: Context,
     pub(crate) method: &'a Method,
     pub(crate) headers: &'a HeaderMap,
-    pub(crate) query: Query,
+    pub(crate) query: Query<'a>,
     pub(crate) body: &'a Bytes,
     /// The URL of the mount point as the client sees it (`https://host/scim/v2/acme`).
     pub(crate) base: String,
@@ -190,7 +190,6 @@ impl Scim {
     /// Each request runs in a `tracing` span `scim.request` with the method, resource type,
     /// tenant, status and duration; no header, token or body is logged.
     pub async fn handle_with(&self, request: Request<Bytes>, mount: Mount<'_>) -> Response<Bytes> {
-        let started = Instant::now();
         let span = tracing::info_span!(
             "scim.request",
             method = %request.method(),
@@ -199,6 +198,8 @@ impl Scim {
             status = field::Empty,
             duration_us = field::Empty,
         );
+        // The clock is read only when a subscriber records the span.
+        let started = (!span.is_disabled()).then(Instant::now);
         let work = AssertUnwindSafe(self.dispatch(&request, mount, &span)).catch_unwind();
         let response = match work.instrument(span.clone()).await {
             Ok(response) => response,
@@ -209,12 +210,14 @@ impl Scim {
                 ))
             }
         };
-        span.record("status", response.status().as_u16());
-        span.record(
-            "duration_us",
-            u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        );
-        tracing::info!(parent: &span, "answered");
+        if let Some(started) = started {
+            span.record("status", response.status().as_u16());
+            span.record(
+                "duration_us",
+                u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            );
+            tracing::info!(parent: &span, "answered");
+        }
         response
     }
 
@@ -284,7 +287,7 @@ impl Scim {
 }
 
 impl Call<'_> {
-    async fn route(&self, route: Route) -> Result<Response<Bytes>, ScimError> {
+    async fn route(&self, route: Route<'_>) -> Result<Response<Bytes>, ScimError> {
         let method = self.method;
         match route {
             Route::ServiceProviderConfig | Route::Schemas(_) | Route::ResourceTypes(_) => {
@@ -336,7 +339,7 @@ impl Call<'_> {
         }
     }
 
-    fn discovery(&self, route: &Route) -> Result<Response<Bytes>, ScimError> {
+    fn discovery(&self, route: &Route<'_>) -> Result<Response<Bytes>, ScimError> {
         if self.query.get("filter").is_some() {
             return Err(ScimError::Forbidden(
                 "discovery endpoints do not support filtering (RFC 7644 §4)".to_owned(),

@@ -1,6 +1,8 @@
 //! Reading what a request carries: query parameters, the JSON body, and the `If-Match` /
 //! `If-None-Match` preconditions.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, IF_MATCH, IF_NONE_MATCH};
 use http::HeaderMap;
@@ -28,20 +30,20 @@ const KNOWN: [&str; 8] = [
 /// eight entries, so a scan is cheaper than hashing, and a query string of thousands of
 /// unknown parameters costs one pass.
 #[derive(Debug, Default)]
-pub(crate) struct Query(Vec<(String, String)>);
+pub(crate) struct Query<'a>(Vec<(&'static str, Cow<'a, str>)>);
 
-impl Query {
-    pub(crate) fn parse(query: Option<&str>) -> Query {
+impl<'a> Query<'a> {
+    pub(crate) fn parse(query: Option<&'a str>) -> Query<'a> {
         let Some(query) = query.filter(|q| !q.is_empty()) else {
             return Query::default();
         };
-        let mut params: Vec<(String, String)> = Vec::new();
+        let mut params: Vec<(&'static str, Cow<'a, str>)> = Vec::new();
         for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-            if !KNOWN.iter().any(|known| known.eq_ignore_ascii_case(&key)) {
+            let Some(known) = KNOWN.iter().find(|known| known.eq_ignore_ascii_case(&key)) else {
                 continue;
-            }
-            if !params.iter().any(|(k, _)| k.eq_ignore_ascii_case(&key)) {
-                params.push((key.to_ascii_lowercase(), value.into_owned()));
+            };
+            if !params.iter().any(|(k, _)| k == known) {
+                params.push((known, value));
             }
         }
         Query(params)
@@ -51,8 +53,8 @@ impl Query {
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.as_ref())
     }
 }
 

@@ -7,12 +7,13 @@ use percent_encoding::percent_decode_str;
 
 use crate::schema::ResourceType;
 
-/// The endpoint a request addresses.
+/// The endpoint a request addresses. Ids are borrowed from the path unless percent-decoding
+/// changed them.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Route {
+pub(crate) enum Route<'a> {
     ServiceProviderConfig,
-    Schemas(Option<String>),
-    ResourceTypes(Option<String>),
+    Schemas(Option<Cow<'a, str>>),
+    ResourceTypes(Option<Cow<'a, str>>),
     RootSearch,
     Bulk,
     Me,
@@ -21,10 +22,10 @@ pub(crate) enum Route {
     /// `/{endpoint}/.search`.
     Search(Arc<ResourceType>),
     /// `/{endpoint}/{id}`.
-    Resource(Arc<ResourceType>, String),
+    Resource(Arc<ResourceType>, Cow<'a, str>),
 }
 
-impl Route {
+impl Route<'_> {
     /// A short name for logs and the `tracing` span.
     pub(crate) fn resource_type(&self) -> &str {
         match self {
@@ -63,7 +64,7 @@ pub(crate) fn is_protocol_segment(segment: &str) -> bool {
 
 /// Routes `path` (below the mount point; a trailing slash is tolerated). `None` for a path
 /// that names no endpoint. Endpoint names are matched case-insensitively.
-pub(crate) fn route(path: &str, resource_types: &[Arc<ResourceType>]) -> Option<Route> {
+pub(crate) fn route<'a>(path: &'a str, resource_types: &[Arc<ResourceType>]) -> Option<Route<'a>> {
     let trimmed = path.trim_matches('/');
     let mut segments = trimmed.split('/');
     let first = segments.next().filter(|s| !s.is_empty())?;
@@ -72,9 +73,9 @@ pub(crate) fn route(path: &str, resource_types: &[Arc<ResourceType>]) -> Option<
         return None;
     }
     let is = |name: &str| first.eq_ignore_ascii_case(name);
-    let id = |segment: &str| -> Option<String> {
-        let decoded: Cow<'_, str> = percent_decode_str(segment).decode_utf8().ok()?;
-        (!decoded.is_empty()).then(|| decoded.into_owned())
+    let id = |segment: &'a str| -> Option<Cow<'a, str>> {
+        let decoded: Cow<'a, str> = percent_decode_str(segment).decode_utf8().ok()?;
+        (!decoded.is_empty()).then_some(decoded)
     };
     if is("ServiceProviderConfig") || is("ServiceProviderConfigs") {
         return second.is_none().then_some(Route::ServiceProviderConfig);

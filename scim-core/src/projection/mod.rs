@@ -242,6 +242,14 @@ impl Projection {
         attributes: Option<&str>,
         excluded: Option<&str>,
     ) -> Result<Projection, ScimError> {
+        if attributes.is_none() && excluded.is_none() {
+            // What nearly every request sends: nothing to read.
+            return Ok(Projection::all());
+        }
+        if attributes.is_none() && excluded.is_none() {
+            // What nearly every request sends: nothing to read.
+            return Ok(Projection::all());
+        }
         let included = Selection::from_names(
             rt,
             "attributes",
