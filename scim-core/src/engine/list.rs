@@ -2,6 +2,8 @@
 //! with filters, sorting, paging and projection, split between the store and the engine by the
 //! store's [`crate::store::PushDown`].
 
+use std::borrow::Cow;
+
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -12,6 +14,7 @@ use serde_json::Value;
 use crate::engine::discovery::LIST_RESPONSE_SCHEMA;
 use crate::engine::location::Locations;
 use crate::engine::request::json_body;
+use crate::engine::request::Query;
 use crate::engine::resources::store_error;
 use crate::engine::{response, Call};
 use crate::error::ScimError;
@@ -27,37 +30,41 @@ pub const SEARCH_REQUEST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:S
 
 /// The parameters of a list or search, from the query string or a `.search` body.
 #[derive(Debug, Default)]
-struct ListParams {
-    filter: Option<String>,
-    sort_by: Option<String>,
-    sort_order: Option<String>,
+struct ListParams<'a> {
+    filter: Option<Cow<'a, str>>,
+    sort_by: Option<Cow<'a, str>>,
+    sort_order: Option<Cow<'a, str>>,
     start_index: Option<i64>,
     count: Option<i64>,
-    attributes: Option<String>,
-    excluded: Option<String>,
+    attributes: Option<Cow<'a, str>>,
+    excluded: Option<Cow<'a, str>>,
     /// RFC 9865: `Some("")` asks for the first page of cursor pagination.
-    cursor: Option<String>,
+    cursor: Option<Cow<'a, str>>,
 }
 
-impl ListParams {
-    fn from_query(call: &Call<'_>) -> Result<ListParams, ScimError> {
-        let q = &call.query;
+impl<'a> ListParams<'a> {
+    /// The parameters of a query string, borrowed from it.
+    fn from_query(query: &'a Query<'_>) -> Result<ListParams<'a>, ScimError> {
+        let text = |name: &str| query.get(name).map(Cow::Borrowed);
         Ok(ListParams {
-            filter: q.get("filter").map(str::to_owned),
-            sort_by: q.get("sortby").map(str::to_owned),
-            sort_order: q.get("sortorder").map(str::to_owned),
-            start_index: q
+            filter: text("filter"),
+            sort_by: text("sortby"),
+            sort_order: text("sortorder"),
+            start_index: query
                 .get("startindex")
                 .map(|s| integer("startIndex", s))
                 .transpose()?,
-            count: q.get("count").map(|s| integer("count", s)).transpose()?,
-            attributes: q.get("attributes").map(str::to_owned),
-            excluded: q.get("excludedattributes").map(str::to_owned),
-            cursor: q.get("cursor").map(str::to_owned),
+            count: query
+                .get("count")
+                .map(|s| integer("count", s))
+                .transpose()?,
+            attributes: text("attributes"),
+            excluded: text("excludedattributes"),
+            cursor: text("cursor"),
         })
     }
 
-    fn from_body(body: Value) -> Result<ListParams, ScimError> {
+    fn from_body(body: Value) -> Result<ListParams<'static>, ScimError> {
         let Value::Object(map) = body else {
             return Err(ScimError::InvalidSyntax(
                 "a search request body must be a JSON object (RFC 7644 §3.4.3)".to_owned(),
@@ -71,8 +78,10 @@ impl ListParams {
                 "sortorder" => params.sort_order = text("sortOrder", value)?,
                 "startindex" => params.start_index = number("startIndex", &value)?,
                 "count" => params.count = number("count", &value)?,
-                "attributes" => params.attributes = names("attributes", value)?,
-                "excludedattributes" => params.excluded = names("excludedAttributes", value)?,
+                "attributes" => params.attributes = names("attributes", value)?.map(Cow::Owned),
+                "excludedattributes" => {
+                    params.excluded = names("excludedAttributes", value)?.map(Cow::Owned);
+                }
                 "cursor" => params.cursor = text("cursor", value)?,
                 // `schemas` and unknown members are ignored.
                 _ => {}
@@ -88,10 +97,10 @@ fn integer(name: &str, text: &str) -> Result<i64, ScimError> {
         .map_err(|_| ScimError::InvalidValue(format!("{name} must be an integer, not \"{text}\"")))
 }
 
-fn text(name: &str, value: Value) -> Result<Option<String>, ScimError> {
+fn text(name: &str, value: Value) -> Result<Option<Cow<'static, str>>, ScimError> {
     match value {
         Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(s)),
+        Value::String(s) => Ok(Some(Cow::Owned(s))),
         other => Err(ScimError::InvalidValue(format!(
             "{name} must be a string, not {other}"
         ))),
@@ -139,7 +148,7 @@ fn names(name: &str, value: Value) -> Result<Option<String>, ScimError> {
 
 /// `startIndex` and `count` after RFC 7644 §3.4.2.4's rules: below 1 means 1, negative means
 /// 0, and a count above the maximum is clamped.
-fn page_bounds(call: &Call<'_>, params: &ListParams) -> (usize, usize) {
+fn page_bounds(call: &Call<'_>, params: &ListParams<'_>) -> (usize, usize) {
     let settings = &call.inner.settings;
     let start = params
         .start_index
@@ -159,7 +168,7 @@ fn parse(filter: Option<&str>) -> Result<Option<Filter>, ScimError> {
 
 impl Call<'_> {
     pub(crate) async fn list(&self, rt: &ResourceType) -> Result<Response<Bytes>, ScimError> {
-        let params = ListParams::from_query(self)?;
+        let params = ListParams::from_query(&self.query)?;
         self.run(rt, &params).await
     }
 
@@ -172,7 +181,7 @@ impl Call<'_> {
     async fn run(
         &self,
         rt: &ResourceType,
-        params: &ListParams,
+        params: &ListParams<'_>,
     ) -> Result<Response<Bytes>, ScimError> {
         let projection =
             Projection::from_query(rt, params.attributes.as_deref(), params.excluded.as_deref())?;
@@ -202,7 +211,7 @@ impl Call<'_> {
             sort: sort.clone().filter(|_| plan.store_sorts),
             page: plan.store_pages.then(|| match &params.cursor {
                 Some(cursor) => Pagination::Cursor {
-                    cursor: Some(cursor.clone()).filter(|c| !c.trim().is_empty()),
+                    cursor: Some(cursor.to_string()).filter(|c| !c.trim().is_empty()),
                     count,
                 },
                 None => Pagination::Index {
@@ -257,7 +266,7 @@ impl Call<'_> {
                 filter: filter.as_ref(),
                 sort: sort.as_ref(),
             };
-            let cursor = Some(cursor.as_str()).filter(|c| !c.trim().is_empty());
+            let cursor = Some(cursor.as_ref()).filter(|c| !c.trim().is_empty());
             let page = self
                 .inner
                 .cursors

@@ -39,23 +39,35 @@ fn selects_by(query: &ListQuery, name: &str) -> bool {
 
 /// Whether any path in `filter` names `name`.
 fn mentions(filter: &Filter, name: &str) -> bool {
-    names(filter).iter().any(|n| n.eq_ignore_ascii_case(name))
+    let mut found = false;
+    each_name(filter, |n| found |= n.eq_ignore_ascii_case(name));
+    found
 }
 
-/// The top-level attribute names of every path in `filter`. Iterative, so any depth is safe.
+/// The top-level attribute names of every path in `filter`.
 fn names(filter: &Filter) -> Vec<&str> {
     let mut found = Vec::new();
-    let mut stack = vec![filter];
-    while let Some(node) = stack.pop() {
+    each_name(filter, |name| found.push(name));
+    found
+}
+
+/// Calls `visit` with the top-level attribute name of every path in `filter`. Iterative, so
+/// any depth is safe; a filter of one comparison (what identity providers send) allocates
+/// nothing.
+fn each_name<'f>(filter: &'f Filter, mut visit: impl FnMut(&'f str)) {
+    let mut pending: Vec<&Filter> = Vec::new();
+    let mut next = Some(filter);
+    while let Some(node) = next.take().or_else(|| pending.pop()) {
         match node {
-            Filter::Attr { path, .. } | Filter::ValuePath { path, .. } => {
-                found.push(path.name.as_str());
+            Filter::Attr { path, .. } | Filter::ValuePath { path, .. } => visit(path.name.as_str()),
+            Filter::Not(inner) => next = Some(inner),
+            Filter::And(operands) | Filter::Or(operands) => {
+                let mut operands = operands.iter();
+                next = operands.next();
+                pending.extend(operands);
             }
-            Filter::Not(inner) => stack.push(inner),
-            Filter::And(operands) | Filter::Or(operands) => stack.extend(operands),
         }
     }
-    found
 }
 
 /// The attributes a filter or sort can look at: those it names (any letter case) and every
