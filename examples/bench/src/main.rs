@@ -34,6 +34,8 @@ const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ENTERPRISE_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+/// Where the bare server nests its fixed-answer fallback (the SCIM app is at `/scim/v2`).
+const BARE_NESTED: &str = "/bare/v2";
 
 /// Load harness: SCIM app vs bare axum ceiling on loopback.
 #[derive(Debug, Parser)]
@@ -53,17 +55,18 @@ struct Args {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
     rounds: u16,
     /// Run only these scenarios (comma-separated), with the baselines they are compared to:
-    /// hit, miss, get, page, deep, post, member-big, member-small, deactivate. For profiling
+    /// hit, miss, get, nest, page, deep, post, member-big, member-small, deactivate. For profiling
     /// one scenario; the default runs them all.
     #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(SCENARIOS))]
     only: Vec<String>,
 }
 
 /// The scenario names `--only` takes, in the order they run.
-const SCENARIOS: [&str; 9] = [
+const SCENARIOS: [&str; 10] = [
     "hit",
     "miss",
     "get",
+    "nest",
     "page",
     "deep",
     "post",
@@ -201,6 +204,19 @@ async fn main() -> Result<(), BoxError> {
             scim_get(&format!("/Users/{id}"))
         })
     };
+    // The fixed user from a fallback nested as the SCIM router is, at the same paths: what
+    // axum's `nest` costs any nested SCIM server, before the library does anything.
+    let nested_by_id: Arc<MakeRequest> = {
+        let ids = Arc::clone(&ids);
+        Arc::new(move |c: usize, seq: u64| {
+            let id = ids.get(pick(c, seq, ids.len())).map_or("", String::as_str);
+            client_request(
+                Method::GET,
+                &format!("{BARE_NESTED}/Users/{id}"),
+                Bytes::new(),
+            )
+        })
+    };
     let page_first: Arc<MakeRequest> =
         Arc::new(|_: usize, _: u64| scim_get("/Users?startIndex=1&count=100"));
     let page_deep: Arc<MakeRequest> = Arc::new(move |_: usize, _: u64| {
@@ -253,6 +269,14 @@ async fn main() -> Result<(), BoxError> {
             base_name: "bare user",
             base: ceiling(get_req("/bare/user")),
             target: Some(0.75),
+        },
+        Row {
+            key: "nest",
+            name: "axum `nest` + fallback, fixed user".to_owned(),
+            scenario: ceiling(nested_by_id),
+            base_name: "bare user",
+            base: ceiling(get_req("/bare/user")),
+            target: None,
         },
         Row {
             key: "page",
@@ -598,7 +622,13 @@ fn bare_app(bodies: Arc<Bodies>) -> Router {
     async fn patched(_body: Bytes) -> StatusCode {
         StatusCode::NO_CONTENT
     }
+    let fixed = Arc::clone(&bodies);
+    let nested = Router::new().fallback(move || {
+        let b = Arc::clone(&fixed);
+        async move { ([(header::CONTENT_TYPE, SCIM_JSON)], b.user.clone()) }
+    });
     Router::new()
+        .nest(BARE_NESTED, nested)
         .route("/bare/list", get(list))
         .route("/bare/user", get(user).post(created))
         .route("/bare/page", get(page))

@@ -121,7 +121,8 @@ impl Fragment {
 pub struct Document {
     /// One allocation, read together: the JSON (`{` … own attributes … `,"meta":{` …
     /// `lastModified` … `,"version":…}` `}`), then the id's text, then the version's.
-    bytes: Arc<[u8]>,
+    /// Text, so the id and version are read without checking their UTF-8 on every request.
+    bytes: Arc<str>,
     /// Where the JSON ends.
     json_end: usize,
     /// Where derived attributes go: after the last own attribute.
@@ -173,7 +174,10 @@ impl Document {
             out.extend_from_slice(version.as_bytes());
         }
         Document {
-            bytes: out.into(),
+            // JSON written by serde_json, an id and a version: UTF-8 throughout.
+            bytes: String::from_utf8(out)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+                .into(),
             json_end,
             attributes_end,
             location_at,
@@ -185,7 +189,7 @@ impl Document {
     /// The resource's `id`.
     pub fn id(&self) -> Option<&str> {
         let end = self.id_end?;
-        std::str::from_utf8(self.bytes.get(self.json_end..end)?).ok()
+        self.bytes.get(self.json_end..end)
     }
 
     /// The resource's `meta.version` (its ETag).
@@ -194,7 +198,7 @@ impl Document {
             return None;
         }
         let start = self.id_end.unwrap_or(self.json_end);
-        std::str::from_utf8(self.bytes.get(start..)?).ok()
+        self.bytes.get(start..)
     }
 
     /// The size of the rendered JSON, in bytes (a response adds `location` and derived
@@ -210,7 +214,10 @@ impl Document {
 
     /// The JSON, without `location` or derived attributes.
     fn json(&self) -> &[u8] {
-        self.bytes.get(..self.json_end).unwrap_or_default()
+        self.bytes
+            .as_bytes()
+            .get(..self.json_end)
+            .unwrap_or_default()
     }
 
     /// Appends the resource's JSON to `out`: the document with `derived` attributes after its
