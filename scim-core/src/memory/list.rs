@@ -14,6 +14,18 @@ use crate::schema::ResourceType;
 use crate::sort::SortKey;
 use crate::store::{CursorCodec, CursorScope, ListQuery, Page, Pagination, StoreError};
 
+/// The first position (0-based) and size of the page `query` asks for when it has no filter
+/// and no sort and pages by index: a page read in creation order, touching only its own
+/// resources.
+pub(super) fn plain_page(query: &ListQuery) -> Option<(usize, usize)> {
+    match (&query.filter, &query.sort, &query.page) {
+        (None, None, Some(Pagination::Index { start_index, count })) => {
+            Some((start_index.saturating_sub(1), *count))
+        }
+        _ => None,
+    }
+}
+
 /// Whether a list of `rt` must read members: the response shows them, or the filter or sort
 /// looks at them.
 pub(super) fn needs_members(rt: &ResourceType, query: &ListQuery) -> bool {

@@ -126,8 +126,8 @@ use crate::projection::{Document, Fragment, Projection};
 use crate::resource::{Meta, Resource};
 use crate::schema::ResourceType;
 use crate::store::{
-    default_patch, CursorCodec, CursorScope, ListQuery, Page, Pagination, PatchInput, Patched,
-    PushDown, RenderedPage, RenderedResource, ResourceStore, StoreError, Version,
+    default_patch, CursorCodec, CursorScope, ListQuery, Page, PatchInput, Patched, PushDown,
+    RenderedPage, RenderedResource, ResourceStore, StoreError, Version,
 };
 
 use id::Id;
@@ -213,17 +213,9 @@ impl InMemoryStore {
         let with_groups = list::needs_groups(rt, query);
         let shared = self.tenant(ctx.tenant());
         // No filter, no sort, index paging: read only the page (creation order).
-        if let (None, None, Some(Pagination::Index { start_index, count })) =
-            (&query.filter, &query.sort, &query.page)
-        {
+        if let Some((start, count)) = list::plain_page(query) {
             let (snapshots, total) = shared.as_ref().map_or((Vec::new(), 0), |shared| {
-                read(shared).page_snapshots(
-                    rt,
-                    start_index.saturating_sub(1),
-                    *count,
-                    with_members,
-                    with_groups,
-                )
+                read(shared).page_snapshots(rt, start, count, with_members, with_groups)
             });
             return Ok(Selected::Snapshots(snapshots, total, shared));
         }
@@ -394,6 +386,21 @@ impl ResourceStore for InMemoryStore {
         rt: &ResourceType,
         query: &ListQuery,
     ) -> Result<RenderedPage, StoreError> {
+        // No filter, no sort, index paging: the page's documents, without snapshots.
+        if let Some((start, count)) = list::plain_page(query) {
+            let with_members = list::needs_members(rt, query);
+            let (parts, total) = self.tenant(ctx.tenant()).map_or((Vec::new(), 0), |shared| {
+                read(&shared).page_parts(rt, start, count, with_members)
+            });
+            return Ok(RenderedPage {
+                resources: parts
+                    .into_iter()
+                    .map(tenant::Parts::into_rendered)
+                    .collect(),
+                total_results: total,
+                next_cursor: None,
+            });
+        }
         let (snapshots, total) = match self.select(ctx, rt, query)? {
             Selected::Page(page) => {
                 return Ok(RenderedPage {

@@ -114,10 +114,28 @@ pub(super) struct Parts {
 }
 
 impl Parts {
+    /// What a response shows of `entry`, a resource of `data`.
+    fn of(data: &TypeData, entry: &Entry, with_members: bool) -> Parts {
+        Parts {
+            document: entry.document.clone(),
+            members: entry
+                .members
+                .as_ref()
+                .filter(|_| with_members)
+                .map(|m| m.values().cloned().collect()),
+            groups: entry.groups.clone().filter(|_| data.has_groups),
+        }
+    }
+
     /// The parts rendered into what a response copies.
     pub(super) fn into_rendered(self) -> RenderedResource {
         rendered(self.document, self.members.as_deref(), self.groups)
     }
+}
+
+/// The creation-order positions of the page starting at `start` (0-based) of `data`.
+fn page_range(data: &TypeData, start: usize, count: usize) -> std::ops::Range<usize> {
+    start..start.saturating_add(count).min(data.entries.len())
 }
 
 /// A document with its derived `members` and `groups` (empty lists are left out).
@@ -287,15 +305,26 @@ impl TenantState {
     ) -> Option<Parts> {
         let data = self.types.get(&rt.name)?;
         let entry = data.entries.get(&id)?;
-        Some(Parts {
-            document: entry.document.clone(),
-            members: entry
-                .members
-                .as_ref()
-                .filter(|_| with_members)
-                .map(|m| m.values().cloned().collect()),
-            groups: entry.groups.clone().filter(|_| data.has_groups),
-        })
+        Some(Parts::of(data, entry, with_members))
+    }
+
+    /// One page of `rt` in creation order, as parts to render (the packed resources are not
+    /// touched), and how many resources `rt` has.
+    pub(super) fn page_parts(
+        &self,
+        rt: &ResourceType,
+        start: usize,
+        count: usize,
+        with_members: bool,
+    ) -> (Vec<Parts>, usize) {
+        let Some(data) = self.types.get(&rt.name) else {
+            return (Vec::new(), 0);
+        };
+        let page = page_range(data, start, count)
+            .filter_map(|position| data.entries.get_index(position))
+            .map(|(_, entry)| Parts::of(data, entry, with_members))
+            .collect();
+        (page, data.entries.len())
     }
 
     /// A user's derived `groups` (RFC 7643 §4.1.2), `None` when it belongs to none.
@@ -410,7 +439,7 @@ impl TenantState {
             return (Vec::new(), 0);
         };
         let total = data.entries.len();
-        let page = (start..start.saturating_add(count).min(total))
+        let page = page_range(data, start, count)
             .filter_map(|position| {
                 let (id, entry) = data.entries.get_index(position)?;
                 Some(self.snapshot_of(data, position, *id, entry, with_members, with_groups))
