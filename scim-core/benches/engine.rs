@@ -1,4 +1,5 @@
-//! `Scim::handle` end to end on the in-memory store: the userName lookup identity providers
+//! `Scim::handle` end to end on the in-memory store (Entra-shaped users with enterprise
+//! attributes): the userName lookup identity providers
 //! make before every create, `GET /Users/{id}` and a filter no index answers (a scan), at
 //! 100 000 users, and a one-member change to groups of 1 000 and
 //! 100 000 members (the two should cost the same). `GET /ServiceProviderConfig`, the engine's
@@ -23,6 +24,8 @@ use scimkit_core::{InMemoryStore, Scim};
 use serde_json::{json, Value};
 
 const USERS: usize = 100_000;
+/// Entra ID maps `employeeNumber`, `department` and `manager` into the enterprise extension.
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
 fn auth(req: &AuthRequest<'_>) -> Result<Context, AuthError> {
     match req.bearer_token() {
@@ -65,11 +68,16 @@ fn handle(c: &mut Criterion) {
         let mut ids = Vec::with_capacity(USERS);
         for n in 0..USERS {
             let body = json!({
-                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
                 "userName": format!("user{n}@example.com"),
                 "externalId": format!("ext-{n}"),
                 "active": true,
                 "emails": [{"value": format!("user{n}@example.com"), "type": "work", "primary": true}],
+                ENTERPRISE: {
+                    "employeeNumber": format!("{n}"),
+                    "department": "Sales",
+                    "manager": {"value": format!("manager-{}", n % 100)},
+                },
             });
             ids.push(post(&scim, "/Users", &body).await);
         }

@@ -1,16 +1,16 @@
 //! The `list` pipeline after the snapshots are taken (outside the lock): filter, sort, count,
 //! page. Candidates arrive in creation order, so with no sort the order is stable.
 //!
-//! Filtering and sorting look at a partial unpack of each resource (the common attributes,
-//! the attributes the filter and sort name, extension objects, and `members`/`groups` when
-//! taken); only the returned page is unpacked whole.
+//! Filtering and sorting look at a partial unpack of each resource (the attributes the filter
+//! and sort name, the extension objects only when a path may lead into one, and
+//! `members`/`groups` when taken); only the returned page is unpacked whole.
 
 use scimkit_filter::{AttrPath, Filter};
 
 use crate::evaluate::CompiledFilter;
 use crate::memory::members::{has_groups, has_members};
 use crate::memory::tenant::Snapshot;
-use crate::schema::ResourceType;
+use crate::schema::{Namespace, ResolvedAttr, ResourceType, Target};
 use crate::sort::SortKey;
 use crate::store::{CursorCodec, CursorScope, ListQuery, Page, Pagination, StoreError};
 
@@ -52,26 +52,18 @@ fn selects_by(query: &ListQuery, name: &str) -> bool {
 /// Whether any path in `filter` names `name`.
 fn mentions(filter: &Filter, name: &str) -> bool {
     let mut found = false;
-    each_name(filter, |n| found |= n.eq_ignore_ascii_case(name));
+    each_path(filter, |path| found |= path.name.eq_ignore_ascii_case(name));
     found
 }
 
-/// The top-level attribute names of every path in `filter`.
-fn names(filter: &Filter) -> Vec<&str> {
-    let mut found = Vec::new();
-    each_name(filter, |name| found.push(name));
-    found
-}
-
-/// Calls `visit` with the top-level attribute name of every path in `filter`. Iterative, so
-/// any depth is safe; a filter of one comparison (what identity providers send) allocates
-/// nothing.
-fn each_name<'f>(filter: &'f Filter, mut visit: impl FnMut(&'f str)) {
+/// Calls `visit` with every attribute path in `filter`. Iterative, so any depth is safe; a
+/// filter of one comparison (what identity providers send) allocates nothing.
+fn each_path<'f>(filter: &'f Filter, mut visit: impl FnMut(&'f AttrPath)) {
     let mut pending: Vec<&Filter> = Vec::new();
     let mut next = Some(filter);
     while let Some(node) = next.take().or_else(|| pending.pop()) {
         match node {
-            Filter::Attr { path, .. } | Filter::ValuePath { path, .. } => visit(path.name.as_str()),
+            Filter::Attr { path, .. } | Filter::ValuePath { path, .. } => visit(path),
             Filter::Not(inner) => next = Some(inner),
             Filter::And(operands) | Filter::Or(operands) => {
                 let mut operands = operands.iter();
@@ -82,24 +74,44 @@ fn each_name<'f>(filter: &'f Filter, mut visit: impl FnMut(&'f str)) {
     }
 }
 
-/// The attributes a filter or sort can look at: those it names (any letter case) and every
-/// extension object (an unqualified name may resolve into one).
+/// The attributes a filter or sort can look at: those it names (any letter case), and the
+/// extension objects when a path may lead into one (it names an extension attribute, or an
+/// attribute `rt` does not define, which a lenient filter looks for everywhere).
 struct Wanted<'q> {
     names: Vec<&'q str>,
+    extensions: bool,
 }
 
 impl<'q> Wanted<'q> {
-    fn of(query: &'q ListQuery) -> Wanted<'q> {
-        let mut names = query.filter.as_ref().map(names).unwrap_or_default();
-        if let Some(spec) = &query.sort {
-            names.push(spec.by.name.as_str());
+    fn of(rt: &ResourceType, query: &'q ListQuery) -> Wanted<'q> {
+        let mut wanted = Wanted {
+            names: Vec::new(),
+            extensions: false,
+        };
+        let mut add = |path: &'q AttrPath| {
+            wanted.names.push(path.name.as_str());
+            wanted.extensions |= !matches!(
+                rt.resolve(path),
+                Some(Target::Attribute(ResolvedAttr {
+                    namespace: Namespace::Common | Namespace::Core,
+                    ..
+                }))
+            );
+        };
+        if let Some(filter) = &query.filter {
+            each_path(filter, &mut add);
         }
-        Wanted { names }
+        if let Some(spec) = &query.sort {
+            add(&spec.by);
+        }
+        wanted
     }
 
     fn keeps(&self, key: &str) -> bool {
-        key.get(..4)
-            .is_some_and(|head| head.eq_ignore_ascii_case("urn:"))
+        (self.extensions
+            && key
+                .get(..4)
+                .is_some_and(|head| head.eq_ignore_ascii_case("urn:")))
             || self.names.iter().any(|name| name.eq_ignore_ascii_case(key))
     }
 }
@@ -120,7 +132,7 @@ pub(super) fn finish(
     filter: Option<&CompiledFilter>,
     query: &ListQuery,
 ) -> Result<Finished, StoreError> {
-    let wanted = Wanted::of(query);
+    let wanted = Wanted::of(rt, query);
     let sorting = query
         .sort
         .as_ref()
