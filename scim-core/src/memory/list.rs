@@ -18,11 +18,16 @@ use crate::store::{CursorCodec, CursorScope, ListQuery, Page, Pagination, StoreE
 /// and no sort and pages by index: a page read in creation order, touching only its own
 /// resources.
 pub(super) fn plain_page(query: &ListQuery) -> Option<(usize, usize)> {
-    match (&query.filter, &query.sort, &query.page) {
-        (None, None, Some(Pagination::Index { start_index, count })) => {
+    index_window(query).filter(|_| query.filter.is_none() && query.sort.is_none())
+}
+
+/// The first position (0-based) and size of the page `query` asks for when it pages by index.
+fn index_window(query: &ListQuery) -> Option<(usize, usize)> {
+    match &query.page {
+        Some(Pagination::Index { start_index, count }) => {
             Some((start_index.saturating_sub(1), *count))
         }
-        _ => None,
+        None | Some(Pagination::Cursor { .. }) => None,
     }
 }
 
@@ -182,10 +187,7 @@ pub(super) fn finish(
         });
     }
     let total = matches.len();
-    let (start, count) = match &query.page {
-        None | Some(Pagination::Cursor { .. }) => (0, total),
-        Some(Pagination::Index { start_index, count }) => (start_index.saturating_sub(1), *count),
-    };
+    let (start, count) = index_window(query).unwrap_or((0, total));
     let page = matches
         .into_iter()
         .skip(start)

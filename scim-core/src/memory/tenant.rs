@@ -133,11 +133,6 @@ impl Parts {
     }
 }
 
-/// The creation-order positions of the page starting at `start` (0-based) of `data`.
-fn page_range(data: &TypeData, start: usize, count: usize) -> std::ops::Range<usize> {
-    start..start.saturating_add(count).min(data.entries.len())
-}
-
 /// A document with its derived `members` and `groups` (empty lists are left out).
 pub(super) fn rendered(
     document: Document,
@@ -317,14 +312,9 @@ impl TenantState {
         count: usize,
         with_members: bool,
     ) -> (Vec<Parts>, usize) {
-        let Some(data) = self.types.get(&rt.name) else {
-            return (Vec::new(), 0);
-        };
-        let page = page_range(data, start, count)
-            .filter_map(|position| data.entries.get_index(position))
-            .map(|(_, entry)| Parts::of(data, entry, with_members))
-            .collect();
-        (page, data.entries.len())
+        self.page_of(rt, start, count, |data, _, _, entry| {
+            Parts::of(data, entry, with_members)
+        })
     }
 
     /// A user's derived `groups` (RFC 7643 §4.1.2), `None` when it belongs to none.
@@ -435,17 +425,31 @@ impl TenantState {
         with_members: bool,
         with_groups: bool,
     ) -> (Vec<Snapshot>, usize) {
+        self.page_of(rt, start, count, |data, position, id, entry| {
+            self.snapshot_of(data, position, id, entry, with_members, with_groups)
+        })
+    }
+
+    /// `take` of each resource of one page of `rt` in creation order (position, id, entry),
+    /// and how many resources `rt` has.
+    fn page_of<T>(
+        &self,
+        rt: &ResourceType,
+        start: usize,
+        count: usize,
+        take: impl Fn(&TypeData, usize, Id, &Entry) -> T,
+    ) -> (Vec<T>, usize) {
         let Some(data) = self.types.get(&rt.name) else {
             return (Vec::new(), 0);
         };
-        let total = data.entries.len();
-        let page = page_range(data, start, count)
+        let end = start.saturating_add(count).min(data.entries.len());
+        let page = (start..end)
             .filter_map(|position| {
                 let (id, entry) = data.entries.get_index(position)?;
-                Some(self.snapshot_of(data, position, *id, entry, with_members, with_groups))
+                Some(take(data, position, *id, entry))
             })
             .collect();
-        (page, total)
+        (page, data.entries.len())
     }
 
     /// The ids an index gives for `filter` on `rt` (`None`: scan).
