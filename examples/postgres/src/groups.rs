@@ -222,7 +222,7 @@ async fn load(
         let member_rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
             "SELECT m.team_id::text, m.account_id::text, a.display_name \
              FROM team_memberships m JOIN accounts a ON a.id = m.account_id \
-             WHERE m.team_id = ANY($1::text[]::uuid[])",
+             WHERE m.team_id = ANY($1::text[]::uuid[]) ORDER BY m.team_id, m.account_id",
         )
         .bind(&ids)
         .fetch_all(&store.pool)

@@ -25,8 +25,11 @@ pub const MIGRATION: &[&str] = &[
         account_id uuid NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
         email text NOT NULL,
         kind text,
-        is_primary boolean
+        is_primary boolean,
+        position integer NOT NULL DEFAULT 0
     )",
+    // Tables made before emails kept their order get the column too.
+    "ALTER TABLE account_emails ADD COLUMN IF NOT EXISTS position integer NOT NULL DEFAULT 0",
     "CREATE INDEX IF NOT EXISTS account_emails_account_id_idx ON account_emails (account_id)",
     "CREATE INDEX IF NOT EXISTS account_emails_lower_email_idx ON account_emails (lower(email))",
     "CREATE TABLE IF NOT EXISTS teams (

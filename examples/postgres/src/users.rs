@@ -161,9 +161,10 @@ async fn insert_emails(
     let kinds: Vec<Option<String>> = emails.iter().map(|e| e.1.clone()).collect();
     let primaries: Vec<Option<bool>> = emails.iter().map(|e| e.2).collect();
     sqlx::query(
-        "INSERT INTO account_emails (account_id, email, kind, is_primary) \
-         SELECT $1::uuid, e.email, e.kind, e.is_primary \
-         FROM unnest($2::text[], $3::text[], $4::bool[]) AS e(email, kind, is_primary)",
+        "INSERT INTO account_emails (account_id, email, kind, is_primary, position) \
+         SELECT $1::uuid, e.email, e.kind, e.is_primary, e.position \
+         FROM unnest($2::text[], $3::text[], $4::bool[]) \
+         WITH ORDINALITY AS e(email, kind, is_primary, position)",
     )
     .bind(id)
     .bind(values)
@@ -210,7 +211,7 @@ async fn load(
     if !ids.is_empty() {
         let email_rows: Vec<(String, String, Option<String>, Option<bool>)> = sqlx::query_as(
             "SELECT account_id::text, email, kind, is_primary FROM account_emails \
-             WHERE account_id = ANY($1::text[]::uuid[])",
+             WHERE account_id = ANY($1::text[]::uuid[]) ORDER BY account_id, position",
         )
         .bind(&ids)
         .fetch_all(&store.pool)
@@ -228,7 +229,8 @@ async fn load(
         }
         let group_rows: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT m.account_id::text, t.id::text, t.display_name FROM team_memberships m \
-             JOIN teams t ON t.id = m.team_id WHERE m.account_id = ANY($1::text[]::uuid[])",
+             JOIN teams t ON t.id = m.team_id WHERE m.account_id = ANY($1::text[]::uuid[]) \
+             ORDER BY m.account_id, t.created_at, t.id",
         )
         .bind(&ids)
         .fetch_all(&store.pool)

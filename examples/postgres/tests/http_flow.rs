@@ -197,3 +197,120 @@ async fn provisioning_flow_over_http() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     db.drop_schema().await.unwrap();
 }
+
+async fn create(app: &Router, path: &str, body: Value) -> String {
+    let (status, created) = call(app, "POST", path, Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["id"].as_str().unwrap().to_owned()
+}
+
+async fn add_members(app: &Router, gid: &str, members: &[&str]) {
+    let value: Vec<Value> = members.iter().map(|m| json!({"value": m})).collect();
+    let (status, body) = call(
+        app,
+        "PATCH",
+        &format!("/scim/v2/Groups/{gid}"),
+        Some(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "add", "path": "members", "value": value}]
+        })),
+    )
+    .await;
+    assert!(status.is_success(), "{status} {body}");
+}
+
+/// Every read of a resource lists its multi-valued attributes in the same order, whatever plan
+/// PostgreSQL picks: emails as written, a user's groups in the groups' creation order (even when
+/// the user joined them the other way round and a rename moved a team's row), members by id.
+#[tokio::test]
+async fn multi_valued_attributes_read_back_in_one_order() {
+    let db = common::fresh("order").await;
+    let creds = credentials(Some(TOKEN)).unwrap();
+    let app = app(engine(db.store.clone(), creds.tokens).unwrap());
+    let user = |name: &str| {
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": format!("{name}@example.com"),
+            "emails": [
+                {"value": format!("{name}.z@example.com"), "type": "work", "primary": true},
+                {"value": format!("{name}.a@example.com"), "type": "home"},
+                {"value": format!("{name}.m@example.com"), "type": "other"}
+            ]
+        })
+    };
+    let uid = create(&app, "/scim/v2/Users", user("ann")).await;
+    let others = [
+        create(&app, "/scim/v2/Users", user("bob")).await,
+        create(&app, "/scim/v2/Users", user("cy")).await,
+        create(&app, "/scim/v2/Users", user("dee")).await,
+    ];
+    let group = |name: &str| {
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": name
+        })
+    };
+    let first = create(&app, "/scim/v2/Groups", group("First")).await;
+    let second = create(&app, "/scim/v2/Groups", group("Second")).await;
+    add_members(&app, &second, &[&uid]).await;
+    add_members(&app, &first, &[&uid]).await;
+    let (status, body) = call(
+        &app,
+        "PATCH",
+        &format!("/scim/v2/Groups/{first}"),
+        Some(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "displayName", "value": "First, renamed"}]
+        })),
+    )
+    .await;
+    assert!(status.is_success(), "{status} {body}");
+
+    let emails = |user: &Value| -> Vec<String> {
+        user["emails"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["value"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let written = [
+        "ann.z@example.com",
+        "ann.a@example.com",
+        "ann.m@example.com",
+    ];
+    let (_, got) = call(&app, "GET", &format!("/scim/v2/Users/{uid}"), None).await;
+    let (_, listed) = call(
+        &app,
+        "GET",
+        "/scim/v2/Users?filter=userName%20eq%20%22ann@example.com%22",
+        None,
+    )
+    .await;
+    let (_, all) = call(&app, "GET", "/scim/v2/Users?sortBy=userName", None).await;
+    for read in [&got, &listed["Resources"][0], &all["Resources"][0]] {
+        assert_eq!(emails(read), written, "{read}");
+        assert_eq!(ids(&read["groups"]), vec![first.clone(), second.clone()]);
+        assert_eq!(read["groups"][0]["display"], "First, renamed");
+    }
+
+    add_members(&app, &second, &[&others[2], &others[0], &others[1]]).await;
+    let mut by_id = vec![
+        uid.clone(),
+        others[0].clone(),
+        others[1].clone(),
+        others[2].clone(),
+    ];
+    by_id.sort();
+    let (_, got) = call(&app, "GET", &format!("/scim/v2/Groups/{second}"), None).await;
+    let (_, listed) = call(
+        &app,
+        "GET",
+        "/scim/v2/Groups?filter=displayName%20eq%20%22Second%22",
+        None,
+    )
+    .await;
+    assert_eq!(ids(&got["members"]), by_id, "{got}");
+    assert_eq!(ids(&listed["Resources"][0]["members"]), by_id, "{listed}");
+    db.drop_schema().await.unwrap();
+}
