@@ -27,8 +27,12 @@ const COLUMNS: &str = "teams.id::text AS id, teams.display_name, teams.external_
     teams.version, teams.created_at, teams.updated_at";
 
 /// The member existence check: which of the ids (`$2`) are accounts of the tenant (`$1`).
-pub const ADMIT_SQL: &str =
-    "SELECT id::text FROM accounts WHERE tenant = $1 AND id = ANY($2::text[]::uuid[])";
+/// It takes the `KEY SHARE` lock that the membership insert's foreign-key check would take
+/// later, so a group write locks its accounts before its `teams` row, in the order a user
+/// delete does (account `FOR UPDATE`, then its teams). The other order deadlocks: the delete
+/// waits for the team while the group write waits for the account.
+pub const ADMIT_SQL: &str = "SELECT id::text FROM accounts \
+     WHERE tenant = $1 AND id = ANY($2::text[]::uuid[]) FOR KEY SHARE";
 
 /// The member add: memberships of team `$1` for the accounts `$2`, existing ones kept.
 pub const ADD_MEMBERS_SQL: &str = "INSERT INTO team_memberships (team_id, account_id) \
@@ -333,13 +337,14 @@ pub(crate) async fn replace(
         text(resource, "displayName").ok_or_else(|| invalid("displayName is required"))?;
     let ids = member_ids(resource)?;
     let mut tx = store.pool.begin().await.map_err(db)?;
+    // Accounts before the team (see `ADMIT_SQL`); a missing group still answers first.
+    let admitted = admit(&mut tx, tenant, &ids).await;
     let rename = Some((display.as_str(), resource.external_id.as_deref()));
     let bumped = bump(&mut tx, tenant, id, rename, if_match).await?;
     if bumped.is_none() {
         return Err(missing_or_changed(&mut *tx, "teams", tenant, id).await);
     }
-    let ids = admit(&mut tx, tenant, &ids).await?;
-    set_rows(&mut tx, id, &ids).await?;
+    set_rows(&mut tx, id, &admitted?).await?;
     tx.commit().await.map_err(db)?;
     get(store, tenant, rt, id, true)
         .await?
@@ -367,20 +372,26 @@ pub(crate) async fn patch_members(
         return Err(StoreError::NotFound);
     }
     let mut tx = store.pool.begin().await.map_err(db)?;
+    // Accounts before the team (see `ADMIT_SQL`); a missing group still answers first.
+    let replaced = match &delta.replaced {
+        Some(replaced) => {
+            let ids: Vec<String> = replaced.iter().map(|m| m.value.clone()).collect();
+            Some(admit(&mut tx, tenant, &ids).await)
+        }
+        None => None,
+    };
+    let added: Vec<String> = delta.added.iter().map(|m| m.value.clone()).collect();
+    let added = admit(&mut tx, tenant, &added).await;
     let bumped = bump(&mut tx, tenant, id, None, input.if_match).await?;
     if bumped.is_none() {
         return Err(missing_or_changed(&mut *tx, "teams", tenant, id).await);
     }
     let mut changed = 0;
-    if let Some(replaced) = &delta.replaced {
-        let ids: Vec<String> = replaced.iter().map(|m| m.value.clone()).collect();
-        let ids = admit(&mut tx, tenant, &ids).await?;
-        changed += set_rows(&mut tx, id, &ids).await?;
+    if let Some(replaced) = replaced {
+        changed += set_rows(&mut tx, id, &replaced?).await?;
     }
     changed += remove_rows(&mut tx, id, &delta.removed).await?;
-    let added: Vec<String> = delta.added.iter().map(|m| m.value.clone()).collect();
-    let added = admit(&mut tx, tenant, &added).await?;
-    changed += add_rows(&mut tx, id, &added).await?;
+    changed += add_rows(&mut tx, id, &added?).await?;
     if changed == 0 {
         tx.rollback().await.map_err(db)?;
     } else {

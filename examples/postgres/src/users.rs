@@ -414,9 +414,14 @@ pub(crate) async fn delete(
     if if_match.is_some_and(|v| version_number(v) != version) {
         return Err(StoreError::VersionMismatch);
     }
+    // The account is locked first, then its teams in id order: two deletes sharing teams
+    // lock them in the same order, and group writes lock their accounts before their team
+    // (`ADMIT_SQL`), so no order here waits on one that waits on it.
     sqlx::query(
-        "UPDATE teams SET version = version + 1, updated_at = now() \
-         WHERE id IN (SELECT team_id FROM team_memberships WHERE account_id = $1::uuid)",
+        "UPDATE teams SET version = version + 1, updated_at = now() WHERE id IN \
+         (SELECT id FROM teams WHERE id IN \
+            (SELECT team_id FROM team_memberships WHERE account_id = $1::uuid) \
+          ORDER BY id FOR UPDATE)",
     )
     .bind(id)
     .execute(&mut *tx)

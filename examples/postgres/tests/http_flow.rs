@@ -314,3 +314,90 @@ async fn multi_valued_attributes_read_back_in_one_order() {
     assert_eq!(ids(&listed["Resources"][0]["members"]), by_id, "{listed}");
     db.drop_schema().await.unwrap();
 }
+
+/// Deleting users while their groups gain, lose and replace members takes row locks in orders
+/// that must never deadlock (PostgreSQL would abort one transaction: a `500`). Each round
+/// races two user deletes against member PATCHes and a PUT on three groups; every answer must
+/// be a success or a precise client error, and the deleted users must be in no group after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn deletes_racing_member_changes_never_deadlock() {
+    let db = common::fresh("locks").await;
+    let creds = credentials(Some(TOKEN)).unwrap();
+    let app = app(engine(db.store.clone(), creds.tokens).unwrap());
+    let patch = |operations: Value| json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": operations});
+    for round in 0..40 {
+        let user = |name: &str| {
+            json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": format!("{name}{round}@example.com")
+            })
+        };
+        let a = create(&app, "/scim/v2/Users", user("a")).await;
+        let b = create(&app, "/scim/v2/Users", user("b")).await;
+        let group = |name: &str, members: &[&str]| {
+            let members: Vec<Value> = members.iter().map(|m| json!({"value": m})).collect();
+            json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                "displayName": format!("{name}{round}"),
+                "members": members
+            })
+        };
+        let g1 = create(&app, "/scim/v2/Groups", group("one", &[&a])).await;
+        let g2 = create(&app, "/scim/v2/Groups", group("two", &[&a, &b])).await;
+        let g3 = create(&app, "/scim/v2/Groups", group("three", &[&b])).await;
+        let requests = [
+            ("DELETE", format!("/scim/v2/Users/{a}"), None),
+            (
+                "PATCH",
+                format!("/scim/v2/Groups/{g1}"),
+                Some(patch(
+                    json!([{"op": "replace", "path": "members", "value": [{"value": b}]}]),
+                )),
+            ),
+            (
+                "PATCH",
+                format!("/scim/v2/Groups/{g2}"),
+                Some(patch(json!([
+                    {"op": "remove", "path": format!("members[value eq \"{a}\"]")},
+                    {"op": "add", "path": "members", "value": [{"value": a}, {"value": b}]}
+                ]))),
+            ),
+            (
+                "PUT",
+                format!("/scim/v2/Groups/{g3}"),
+                Some(group("three", &[&a, &b])),
+            ),
+            ("DELETE", format!("/scim/v2/Users/{b}"), None),
+            (
+                "PATCH",
+                format!("/scim/v2/Groups/{g3}"),
+                Some(patch(
+                    json!([{"op": "add", "path": "members", "value": [{"value": a}]}]),
+                )),
+            ),
+        ];
+        let tasks: Vec<_> = requests
+            .into_iter()
+            .map(|(method, uri, body)| {
+                let app = app.clone();
+                tokio::spawn(async move {
+                    let (status, answer) = call(&app, method, &uri, body).await;
+                    (method, uri, status, answer)
+                })
+            })
+            .collect();
+        for task in tasks {
+            let (method, uri, status, answer) = task.await.unwrap();
+            assert!(
+                status.is_success() || status.is_client_error(),
+                "round {round}: {method} {uri} → {status} {answer}"
+            );
+        }
+        for gid in [&g1, &g2, &g3] {
+            let (status, read) = call(&app, "GET", &format!("/scim/v2/Groups/{gid}"), None).await;
+            assert_eq!(status, StatusCode::OK, "{read}");
+            assert!(ids(&read["members"]).is_empty(), "round {round}: {read}");
+        }
+    }
+    db.drop_schema().await.unwrap();
+}
