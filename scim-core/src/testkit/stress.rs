@@ -1,7 +1,8 @@
 //! A concurrency stress run through [`Scim::handle`]: many clients mixing creates (some racing
 //! for one userName), member adds and removes on shared groups, read-modify-write PUTs with
-//! `If-Match` on one shared user, and deletes; then the final state is compared with what the
-//! committed responses imply: nothing lost, nothing duplicated, uniqueness held.
+//! `If-Match` on one shared user, and deletes racing member changes of the user deleted; then
+//! the final state is compared with what the committed responses imply: nothing lost, nothing
+//! duplicated, uniqueness held, no deleted user left in a group, and no `5xx` (a deadlock).
 //!
 //! It uses only what any User/Group store keeps: `userName`, `title` (the shared counter) and
 //! Group `displayName`/`members`, so it runs unchanged on a store over fixed columns. Every
@@ -358,21 +359,71 @@ async fn client(
         YieldNow(false).await;
 
         // Every fourth round, delete one of this client's users (never a raced name, so each
-        // of those must exist exactly once at the end).
+        // of those must exist exactly once at the end), racing two member changes of that
+        // user: a PATCH that removes and re-adds it in a group it is in, and one that adds it
+        // to another group. A store that locks the user and the group in opposite orders
+        // deadlocks here; whichever order the three commit in, the user ends in no group.
         if round % 4 == 3 {
-            let victim = log
-                .created
-                .iter()
-                .find(|(id, name)| {
-                    !log.deleted.contains(id) && !name.starts_with(&format!("{prefix}-race-"))
-                })
+            let group_of = |id: &str| {
+                log.membership
+                    .iter()
+                    .find(|((_, member), is_member)| member == id && **is_member)
+                    .map(|((group, _), _)| group.clone())
+            };
+            let deletable = log.created.iter().filter(|(id, name)| {
+                !log.deleted.contains(id) && !name.starts_with(&format!("{prefix}-race-"))
+            });
+            // A user in a group if there is one: that is the race worth running.
+            let victim = deletable
+                .clone()
+                .find(|(id, _)| group_of(id).is_some())
+                .or_else(|| deletable.clone().next())
                 .map(|(id, _)| id.clone());
             if let Some(id) = victim {
-                let r = session
-                    .send(Method::DELETE, &format!("/Users/{id}"), None)
-                    .await?;
+                let member_of = group_of(&id);
+                let elsewhere = groups
+                    .get((round + 1) % groups.len().max(1))
+                    .filter(|group| member_of.as_ref() != Some(*group));
+                let readd = patch(&json!([
+                    {"op": "remove", "path": format!("members[value eq \"{id}\"]")},
+                    {"op": "add", "path": "members", "value": [{"value": id}]}
+                ]));
+                let add =
+                    patch(&json!([{"op": "add", "path": "members", "value": [{"value": id}]}]));
+                let member_change = |group: Option<&String>, body: Value| {
+                    let session = session.clone();
+                    let uri = group.map(|group| format!("/Groups/{group}"));
+                    async move {
+                        match uri {
+                            Some(uri) => session
+                                .send(Method::PATCH, &uri, Some(&body))
+                                .await
+                                .map(Some),
+                            None => Ok(None),
+                        }
+                    }
+                };
+                let (r, readded, added) = futures_util::future::join3(
+                    session.send(Method::DELETE, &format!("/Users/{id}"), None),
+                    member_change(member_of.as_ref(), readd),
+                    member_change(elsewhere, add),
+                )
+                .await;
+                let r = r?;
                 log.note(&r);
                 Session::expect(&r, "DELETE of an own user", &[StatusCode::NO_CONTENT])?;
+                for reply in [readded?, added?].into_iter().flatten() {
+                    log.note(&reply);
+                    Session::expect(
+                        &reply,
+                        "PATCH /Groups (a member being deleted)",
+                        &[
+                            StatusCode::OK,
+                            StatusCode::NO_CONTENT,
+                            StatusCode::BAD_REQUEST,
+                        ],
+                    )?;
+                }
                 log.deleted.insert(id.clone());
                 for ((_, member), is_member) in &mut log.membership {
                     if *member == id {
