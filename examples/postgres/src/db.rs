@@ -22,13 +22,28 @@ pub fn sqlstate(error: &sqlx::Error) -> Option<String> {
         .map(std::borrow::Cow::into_owned)
 }
 
-/// A driver error as a store error: pool exhaustion is retryable, the rest is a backend failure.
+/// SQLSTATE of a transaction the server aborted to break a deadlock.
+pub const DEADLOCK_DETECTED: &str = "40P01";
+/// SQLSTATE of a transaction aborted because it could not be serialized with another.
+pub const SERIALIZATION_FAILURE: &str = "40001";
+
+/// A driver error as a store error: pool exhaustion and transactions the server aborted
+/// because of another (a deadlock, a serialization failure) are retryable (`503`); the rest
+/// is a backend failure. The store takes its locks in one order (accounts, then teams) so
+/// that it causes no deadlock itself; this keeps one caused by other writers of the same
+/// tables retryable rather than a `500`.
 pub fn db(error: sqlx::Error) -> StoreError {
     match error {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
             StoreError::Unavailable("the database is busy; retry the request".to_owned())
         }
-        other => StoreError::backend(other),
+        other => match sqlstate(&other).as_deref() {
+            Some(DEADLOCK_DETECTED | SERIALIZATION_FAILURE) => StoreError::Unavailable(
+                "the database aborted this change because of a concurrent one; retry the request"
+                    .to_owned(),
+            ),
+            _ => StoreError::backend(other),
+        },
     }
 }
 
@@ -114,7 +129,50 @@ pub fn put(object: &mut Map<String, Value>, key: &str, value: Option<Value>) {
 
 #[cfg(test)]
 mod tests {
-    use super::is_uuid;
+    use std::time::Duration;
+
+    use scimkit_core::store::StoreError;
+    use sqlx::{Connection, PgConnection};
+
+    use super::{db, is_uuid};
+    use crate::test_db::database_url;
+
+    /// Two transactions each holding the advisory lock the other wants: PostgreSQL aborts one
+    /// with SQLSTATE 40P01 (after `deadlock_timeout`), which the store answers `503`.
+    #[tokio::test]
+    async fn a_deadlock_the_server_breaks_is_retryable() {
+        let url = database_url();
+        let mut a = PgConnection::connect(&url).await.unwrap();
+        let mut b = PgConnection::connect(&url).await.unwrap();
+        let first = i64::from(std::process::id()) << 20;
+        let second = first + 1;
+        let lock = "SELECT pg_advisory_xact_lock($1)";
+        let mut ta = a.begin().await.unwrap();
+        let mut tb = b.begin().await.unwrap();
+        sqlx::query(lock)
+            .bind(first)
+            .execute(&mut *ta)
+            .await
+            .unwrap();
+        sqlx::query(lock)
+            .bind(second)
+            .execute(&mut *tb)
+            .await
+            .unwrap();
+        let (ra, rb) = tokio::join!(sqlx::query(lock).bind(second).execute(&mut *ta), async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            sqlx::query(lock).bind(first).execute(&mut *tb).await
+        });
+        let error = match (ra, rb) {
+            (Err(error), Ok(_)) | (Ok(_), Err(error)) => error,
+            other => panic!("expected exactly one deadlock error, got {other:?}"),
+        };
+        let mapped = db(error);
+        assert!(
+            matches!(&mapped, StoreError::Unavailable(detail) if detail.contains("retry")),
+            "{mapped:?}"
+        );
+    }
 
     #[test]
     fn uuids_are_recognised_before_any_query() {
