@@ -329,6 +329,20 @@ pub(crate) async fn replace(
     }
     sql.push_str(" RETURNING version");
     let mut tx = store.pool.begin().await.map_err(db)?;
+    // The account's lock first (as a delete takes it), and its display name before the
+    // change: the teams showing it get a new version only when it changes.
+    let shown: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT display_name FROM accounts WHERE tenant = $1 AND id = $2::uuid \
+         FOR NO KEY UPDATE",
+    )
+    .bind(tenant)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db)?;
+    let Some(shown) = shown else {
+        return Err(StoreError::NotFound);
+    };
     let mut update = sqlx::query_scalar::<_, i64>(&sql)
         .bind(tenant)
         .bind(id)
@@ -357,6 +371,9 @@ pub(crate) async fn replace(
         .await
         .map_err(db)?;
     insert_emails(&mut tx, id, &f.emails).await?;
+    if shown != f.display_name {
+        bump_teams_of(&mut tx, id).await?;
+    }
     tx.commit().await.map_err(db)?;
     get(store, tenant, rt, id)
         .await?
@@ -414,9 +431,21 @@ pub(crate) async fn delete(
     if if_match.is_some_and(|v| version_number(v) != version) {
         return Err(StoreError::VersionMismatch);
     }
-    // The account is locked first, then its teams in id order: two deletes sharing teams
-    // lock them in the same order, and group writes lock their accounts before their team
-    // (`ADMIT_SQL`), so no order here waits on one that waits on it.
+    bump_teams_of(&mut tx, id).await?;
+    sqlx::query("DELETE FROM accounts WHERE id = $1::uuid")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(())
+}
+
+/// Gives the teams account `id` is in a new version: their `members` show it. The caller
+/// holds the account's row lock; the teams are locked in id order. Two writers sharing teams
+/// lock them in the same order, and group writes lock their accounts before their team
+/// (`ADMIT_SQL`), so no order here waits on one that waits on it.
+async fn bump_teams_of(tx: &mut sqlx::PgConnection, id: &str) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE teams SET version = version + 1, updated_at = now() WHERE id IN \
          (SELECT id FROM teams WHERE id IN \
@@ -424,14 +453,8 @@ pub(crate) async fn delete(
           ORDER BY id FOR UPDATE)",
     )
     .bind(id)
-    .execute(&mut *tx)
+    .execute(tx)
     .await
     .map_err(db)?;
-    sqlx::query("DELETE FROM accounts WHERE id = $1::uuid")
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-    tx.commit().await.map_err(db)?;
     Ok(())
 }

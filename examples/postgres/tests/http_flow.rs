@@ -401,3 +401,66 @@ async fn deletes_racing_member_changes_never_deadlock() {
     }
     db.drop_schema().await.unwrap();
 }
+
+/// A group's `members[].display` is the account's display name, so renaming a member gives
+/// the group a new version (its ETag changes with what it shows); a change the group does
+/// not show (deactivating the user) leaves its version alone.
+#[tokio::test]
+async fn renaming_a_member_gives_its_groups_a_new_version() {
+    let db = common::fresh("display").await;
+    let creds = credentials(Some(TOKEN)).unwrap();
+    let app = app(engine(db.store.clone(), creds.tokens).unwrap());
+    let user = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "kim@example.com",
+        "displayName": "Kim Lee",
+        "active": true
+    });
+    let uid = create(&app, "/scim/v2/Users", user.clone()).await;
+    let gid = create(
+        &app,
+        "/scim/v2/Groups",
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Ops",
+            "members": [{"value": uid}]
+        }),
+    )
+    .await;
+    let group = |app: Router| {
+        let gid = gid.clone();
+        async move {
+            let (status, group) = call(&app, "GET", &format!("/scim/v2/Groups/{gid}"), None).await;
+            assert_eq!(status, StatusCode::OK, "{group}");
+            group
+        }
+    };
+    let before = group(app.clone()).await;
+    assert_eq!(before["members"][0]["display"], "Kim Lee");
+
+    let (status, body) = call(
+        &app,
+        "PATCH",
+        &format!("/scim/v2/Users/{uid}"),
+        Some(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "active", "value": false}]
+        })),
+    )
+    .await;
+    assert!(status.is_success(), "{status} {body}");
+    let deactivated = group(app.clone()).await;
+    assert_eq!(deactivated["meta"]["version"], before["meta"]["version"]);
+
+    let mut renamed = user;
+    renamed["displayName"] = json!("Kim Lee-Park");
+    let (status, body) = call(&app, "PUT", &format!("/scim/v2/Users/{uid}"), Some(renamed)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let after = group(app.clone()).await;
+    assert_eq!(after["members"][0]["display"], "Kim Lee-Park");
+    assert_ne!(
+        after["meta"]["version"], before["meta"]["version"],
+        "{after}"
+    );
+    db.drop_schema().await.unwrap();
+}
