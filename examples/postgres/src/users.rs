@@ -318,21 +318,12 @@ pub(crate) async fn replace(
         return Err(StoreError::NotFound);
     }
     let f = fields(resource)?;
-    let mut sql = String::from(
-        "UPDATE accounts SET email = $3, given_name = $4, family_name = $5, display_name = $6, \
-         title = $7, is_active = $8, external_id = $9, role = $10, \
-         password_hash = COALESCE($11, password_hash), version = version + 1, updated_at = now() \
-         WHERE tenant = $1 AND id = $2::uuid",
-    );
-    if if_match.is_some() {
-        sql.push_str(" AND version = $12");
-    }
-    sql.push_str(" RETURNING version");
     let mut tx = store.pool.begin().await.map_err(db)?;
-    // The account's lock first (as a delete takes it), and its display name before the
-    // change: the teams showing it get a new version only when it changes.
-    let shown: Option<Option<String>> = sqlx::query_scalar(
-        "SELECT display_name FROM accounts WHERE tenant = $1 AND id = $2::uuid \
+    // The account's lock first (as a delete takes it), its version for `If-Match`, and its
+    // display name before the change: the teams showing it get a new version only when it
+    // changes.
+    let current: Option<(Option<String>, i64)> = sqlx::query_as(
+        "SELECT display_name, version FROM accounts WHERE tenant = $1 AND id = $2::uuid \
          FOR NO KEY UPDATE",
     )
     .bind(tenant)
@@ -340,31 +331,32 @@ pub(crate) async fn replace(
     .fetch_optional(&mut *tx)
     .await
     .map_err(db)?;
-    let Some(shown) = shown else {
+    let Some((shown, version)) = current else {
         return Err(StoreError::NotFound);
     };
-    let mut update = sqlx::query_scalar::<_, i64>(&sql)
-        .bind(tenant)
-        .bind(id)
-        .bind(&f.email)
-        .bind(&f.given_name)
-        .bind(&f.family_name)
-        .bind(&f.display_name)
-        .bind(&f.title)
-        .bind(f.is_active)
-        .bind(&f.external_id)
-        .bind(&f.role)
-        .bind(&f.password_hash);
-    if let Some(version) = if_match {
-        update = update.bind(version_number(version));
+    if if_match.is_some_and(|v| version_number(v) != version) {
+        return Err(StoreError::VersionMismatch);
     }
-    let updated = update
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(|e| uniqueness(e, &f.email))?;
-    if updated.is_none() {
-        return Err(missing_or_changed(&mut *tx, "accounts", tenant, id).await);
-    }
+    sqlx::query(
+        "UPDATE accounts SET email = $3, given_name = $4, family_name = $5, display_name = $6, \
+         title = $7, is_active = $8, external_id = $9, role = $10, \
+         password_hash = COALESCE($11, password_hash), version = version + 1, updated_at = now() \
+         WHERE tenant = $1 AND id = $2::uuid",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(&f.email)
+    .bind(&f.given_name)
+    .bind(&f.family_name)
+    .bind(&f.display_name)
+    .bind(&f.title)
+    .bind(f.is_active)
+    .bind(&f.external_id)
+    .bind(&f.role)
+    .bind(&f.password_hash)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| uniqueness(e, &f.email))?;
     sqlx::query("DELETE FROM account_emails WHERE account_id = $1::uuid")
         .bind(id)
         .execute(&mut *tx)
