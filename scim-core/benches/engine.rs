@@ -1,8 +1,9 @@
 //! `Scim::handle` end to end on the in-memory store (Entra-shaped users with enterprise
 //! attributes): the userName lookup identity providers
 //! make before every create, `GET /Users/{id}` and a filter no index answers (a scan), at
-//! 100 000 users, and a one-member change to groups of 1 000 and
-//! 100 000 members (the two should cost the same). `GET /ServiceProviderConfig`, the engine's
+//! 100 000 users, a user's deactivation and reactivation (the generic PATCH: read, apply,
+//! conditional replace), and a one-member change to groups of 1 000 and 100 000 members (the
+//! two should cost the same). `GET /ServiceProviderConfig`, the engine's
 //! fixed cost (routing, authentication, a JSON body), is the baseline in the same run.
 
 #![allow(
@@ -132,6 +133,21 @@ fn handle(c: &mut Criterion) {
         b.iter(|| {
             let r = rt.block_on(scim.handle(request(Method::GET, scan, None)));
             assert_eq!(r.status(), StatusCode::OK);
+        });
+    });
+    // The generic PATCH path (read, apply, conditional replace): Entra's deactivate and
+    // reactivate of one user, each a change.
+    let user_uri = format!("/Users/{}", ids[55_555]);
+    let deactivate = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Replace", "path": "active", "value": "False"}]});
+    let reactivate = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Replace", "path": "active", "value": "True"}]});
+    g.bench_function("patch_user_active_100k_users", |b| {
+        b.iter(|| {
+            let r = rt.block_on(scim.handle(request(Method::PATCH, &user_uri, Some(&deactivate))));
+            assert_eq!(r.status(), StatusCode::NO_CONTENT);
+            let r = rt.block_on(scim.handle(request(Method::PATCH, &user_uri, Some(&reactivate))));
+            assert_eq!(r.status(), StatusCode::NO_CONTENT);
         });
     });
     for (label, gid) in [

@@ -36,7 +36,7 @@ pub struct Change {
     /// What happened.
     pub kind: ChangeKind,
     /// The resource after the change, as the store returned it (`None` after a delete). After
-    /// a PATCH of a large group it may lack `members` (see [`crate::store::PatchInput`]).
+    /// a PATCH of a large group it may lack `members` (see [`crate::store::MemberPatch`]).
     pub resource: Option<Resource>,
     /// For a PATCH of a group's `members`: the members added and removed.
     pub members: Option<MemberDelta>,

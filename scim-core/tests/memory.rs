@@ -14,10 +14,10 @@ use std::sync::Arc;
 
 use scimkit_core::context::{Caller, Context, Tenant};
 use scimkit_core::evaluate::{CompiledFilter, Strictness};
-use scimkit_core::patch::{PatchOptions, PatchRequest};
+use scimkit_core::patch::{MemberDelta, PatchRequest, Patched};
 use scimkit_core::projection::Projection;
 use scimkit_core::schema::ResourceType;
-use scimkit_core::store::{ListQuery, Pagination, PatchInput, ResourceStore, StoreError, Version};
+use scimkit_core::store::{ListQuery, MemberPatch, Pagination, ResourceStore, StoreError, Version};
 use scimkit_core::{InMemoryStore, Meta, Resource, ScimError, SortSpec};
 use scimkit_filter::parse_filter;
 use serde_json::{json, Value};
@@ -74,6 +74,27 @@ fn patch(ops: Value) -> PatchRequest {
         "Operations": ops,
     }))
     .unwrap()
+}
+
+/// A members-only PATCH through the store's member hook, as the engine hands it over.
+async fn patch_members(
+    store: &InMemoryStore,
+    ctx: &Context,
+    rt: &ResourceType,
+    id: &str,
+    request: &PatchRequest,
+    if_match: Option<&Version>,
+    with_members: bool,
+) -> Result<Patched, StoreError> {
+    let (delta, rest) = MemberDelta::extract(rt, request).expect("a member change");
+    assert!(rest.operations.is_empty(), "not only members: {rest:?}");
+    let change = MemberPatch {
+        delta: &delta,
+        if_match,
+        with_members,
+    };
+    let patched = store.patch_members(ctx, rt, id, change).await?;
+    Ok(patched.expect("InMemoryStore applies member changes itself"))
 }
 
 fn ids(resource: &Resource, attribute: &str) -> Vec<String> {
@@ -523,17 +544,12 @@ async fn one_member_changes_in_a_large_group_do_not_materialise_members() {
         .unwrap();
     let gid = created.id.clone().unwrap();
     let v0 = Version::of(&created).unwrap();
-    let options = PatchOptions::default();
 
     let add =
         patch(json!([{"op": "add", "path": "members", "value": [{"value": user_ids[100_000]}]}]));
-    let input = PatchInput {
-        request: &add,
-        options: &options,
-        if_match: Some(&v0),
-        returning: None,
-    };
-    let patched = store.patch(&ctx, &groups, &gid, input).await.unwrap();
+    let patched = patch_members(&store, &ctx, &groups, &gid, &add, Some(&v0), false)
+        .await
+        .unwrap();
     assert!(patched.changed);
     let patched = patched.resource;
     assert!(
@@ -549,27 +565,16 @@ async fn one_member_changes_in_a_large_group_do_not_materialise_members() {
     );
 
     // A stale If-Match is refused.
-    let input = PatchInput {
-        request: &add,
-        options: &options,
-        if_match: Some(&v0),
-        returning: None,
-    };
     assert_eq!(
-        store.patch(&ctx, &groups, &gid, input).await.unwrap_err(),
+        patch_members(&store, &ctx, &groups, &gid, &add, Some(&v0), false)
+            .await
+            .unwrap_err(),
         StoreError::VersionMismatch
     );
 
     let remove =
         patch(json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", user_ids[5])}]));
-    let input = PatchInput {
-        request: &remove,
-        options: &options,
-        if_match: None,
-        returning: None,
-    };
-    let patched = store
-        .patch(&ctx, &groups, &gid, input)
+    let patched = patch_members(&store, &ctx, &groups, &gid, &remove, None, false)
         .await
         .unwrap()
         .resource;
@@ -578,27 +583,15 @@ async fn one_member_changes_in_a_large_group_do_not_materialise_members() {
     assert_ne!(v2, v1);
 
     // Removing it again changes nothing and keeps the version.
-    let input = PatchInput {
-        request: &remove,
-        options: &options,
-        if_match: None,
-        returning: None,
-    };
-    let same = store.patch(&ctx, &groups, &gid, input).await.unwrap();
+    let same = patch_members(&store, &ctx, &groups, &gid, &remove, None, false)
+        .await
+        .unwrap();
     assert!(!same.changed);
     let same = same.resource;
     assert_eq!(Version::of(&same), Some(v2));
 
     // With a projection that requests members, they are returned.
-    let returning = Projection::all();
-    let input = PatchInput {
-        request: &remove,
-        options: &options,
-        if_match: None,
-        returning: Some(&returning),
-    };
-    let full = store
-        .patch(&ctx, &groups, &gid, input)
+    let full = patch_members(&store, &ctx, &groups, &gid, &remove, None, true)
         .await
         .unwrap()
         .resource;
@@ -732,18 +725,17 @@ async fn deleting_a_user_removes_its_memberships_and_groups_are_derived() {
     });
 
     // Renaming a group shows in its members' groups.
-    let renamed = patch(json!([{"op": "replace", "path": "displayName", "value": "Platform"}]));
-    let options = PatchOptions::default();
-    let input = PatchInput {
-        request: &renamed,
-        options: &options,
-        if_match: None,
-        returning: None,
-    };
-    store.patch(&ctx, &groups, &eng_id, input).await.unwrap();
+    let mut renamed = store.get(&ctx, &groups, &eng_id).await.unwrap().unwrap();
+    renamed
+        .attributes
+        .insert("displayName".into(), json!("Platform"));
+    store
+        .replace(&ctx, &groups, &eng_id, renamed, None)
+        .await
+        .unwrap();
     let read = store.get(&ctx, &users, &bob).await.unwrap().unwrap();
     assert_eq!(read.to_json()["groups"][0]["display"], "Platform");
-    // The generic PATCH kept the members.
+    // The replace kept the members.
     let eng_now = store.get(&ctx, &groups, &eng_id).await.unwrap().unwrap();
     assert_eq!(ids(&eng_now, "members").len(), 2);
 
@@ -761,13 +753,9 @@ async fn deleting_a_user_removes_its_memberships_and_groups_are_derived() {
 
     // A members-only PATCH that replaces the whole list.
     let set = patch(json!([{"op": "replace", "path": "members", "value": [{"value": bob}]}]));
-    let input = PatchInput {
-        request: &set,
-        options: &options,
-        if_match: None,
-        returning: None,
-    };
-    store.patch(&ctx, &groups, &ops_id, input).await.unwrap();
+    patch_members(&store, &ctx, &groups, &ops_id, &set, None, false)
+        .await
+        .unwrap();
     let bob_now = store.get(&ctx, &users, &bob).await.unwrap().unwrap();
     assert_eq!(ids(&bob_now, "groups"), [ops_id.as_str()]);
 }
@@ -811,15 +799,10 @@ async fn tenants_are_isolated() {
         .id
         .unwrap();
     let add = patch(json!([{"op": "add", "path": "members", "value": [{"value": id}]}]));
-    let options = PatchOptions::default();
-    let input = PatchInput {
-        request: &add,
-        options: &options,
-        if_match: None,
-        returning: None,
-    };
     assert_eq!(
-        store.patch(&b, &groups, &gid, input).await.unwrap_err(),
+        patch_members(&store, &b, &groups, &gid, &add, None, false)
+            .await
+            .unwrap_err(),
         StoreError::NotFound
     );
     let page = list(&store, &b, &users, ListQuery::default()).await;
@@ -985,14 +968,9 @@ async fn concurrent_member_adds_and_deletes_all_land() {
         );
         tasks.push(tokio::spawn(async move {
             let add = patch(json!([{"op": "add", "path": "members", "value": [{"value": uid}]}]));
-            let options = PatchOptions::default();
-            let input = PatchInput {
-                request: &add,
-                options: &options,
-                if_match: None,
-                returning: None,
-            };
-            store.patch(&tenant, &groups, &gid, input).await.unwrap();
+            patch_members(&store, &tenant, &groups, &gid, &add, None, false)
+                .await
+                .unwrap();
             // Every fourth member is deleted right after joining.
             if i % 4 == 0 {
                 store.delete(&tenant, &users, &uid, None).await.unwrap();

@@ -69,6 +69,7 @@ scim_conformance::cases!(With<Axum, Postgres>;
     protocol::bad_requests,
     protocol::concurrent_duplicate_creates,
     protocol::concurrent_member_additions,
+    protocol::concurrent_patches_without_if_match,
     protocol::cursor_pagination,
     protocol::me_alias,
     hostile::hostile_bodies,

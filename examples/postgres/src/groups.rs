@@ -5,9 +5,9 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use scimkit_core::patch::MemberDelta;
+use scimkit_core::patch::Patched;
 use scimkit_core::schema::ResourceType;
-use scimkit_core::store::{ListQuery, Page, PatchInput, Patched, StoreError, Version};
+use scimkit_core::store::{ListQuery, MemberPatch, Page, StoreError, Version};
 use scimkit_core::Resource;
 use scimkit_filter::AttrPath;
 use serde_json::{json, Map, Value};
@@ -354,23 +354,17 @@ pub(crate) async fn replace(
 /// A PATCH that only changes members, as row inserts and deletes in one transaction: the
 /// version bump (with `if_match` in its `WHERE`) locks the group row first, then the rows
 /// change, and the transaction is rolled back when none did (a no-op keeps its version).
-/// `None` when the request does more than change members.
 pub(crate) async fn patch_members(
     store: &PgStore,
     tenant: &str,
     rt: &ResourceType,
     id: &str,
-    input: &PatchInput<'_>,
-) -> Result<Option<Patched>, StoreError> {
-    let Some((delta, rest)) = MemberDelta::extract(rt, input.request) else {
-        return Ok(None);
-    };
-    if !rest.operations.is_empty() {
-        return Ok(None);
-    }
+    change: MemberPatch<'_>,
+) -> Result<Patched, StoreError> {
     if !is_uuid(id) {
         return Err(StoreError::NotFound);
     }
+    let delta = change.delta;
     let mut tx = store.pool.begin().await.map_err(db)?;
     // Accounts before the team (see `ADMIT_SQL`); a missing group still answers first.
     let replaced = match &delta.replaced {
@@ -382,7 +376,7 @@ pub(crate) async fn patch_members(
     };
     let added: Vec<String> = delta.added.iter().map(|m| m.value.clone()).collect();
     let added = admit(&mut tx, tenant, &added).await;
-    let bumped = bump(&mut tx, tenant, id, None, input.if_match).await?;
+    let bumped = bump(&mut tx, tenant, id, None, change.if_match).await?;
     if bumped.is_none() {
         return Err(missing_or_changed(&mut *tx, "teams", tenant, id).await);
     }
@@ -397,16 +391,13 @@ pub(crate) async fn patch_members(
     } else {
         tx.commit().await.map_err(db)?;
     }
-    let with_members = input
-        .returning
-        .is_some_and(|p| p.requests(rt, &AttrPath::new("members")));
-    let resource = get(store, tenant, rt, id, with_members)
+    let resource = get(store, tenant, rt, id, change.with_members)
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(Some(Patched {
+    Ok(Patched {
         resource,
         changed: changed > 0,
-    }))
+    })
 }
 
 /// Deletes a group; its memberships go with it (`ON DELETE CASCADE`).

@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use scimkit_core::context::Context;
+use scimkit_core::patch::Patched;
 use scimkit_core::schema::ResourceType;
 use scimkit_core::sql::Mapping;
 use scimkit_core::store::{
-    default_patch, CursorCodec, ListQuery, Page, PatchInput, Patched, PushDown, ResourceStore,
-    StoreError, Version,
+    CursorCodec, ListQuery, MemberPatch, Page, PushDown, ResourceStore, StoreError, Version,
 };
 use scimkit_core::{Resource, ScimError};
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -213,22 +213,20 @@ impl ResourceStore for PgStore {
     }
 
     /// A Group PATCH that only changes members becomes row inserts and deletes
-    /// ([`groups::patch_members`]); everything else is [`default_patch`].
-    async fn patch(
+    /// ([`groups::patch_members`]); Users have no members.
+    async fn patch_members(
         &self,
         ctx: &Context,
         rt: &ResourceType,
         id: &str,
-        input: PatchInput<'_>,
-    ) -> Result<Patched, StoreError> {
-        if let Kind::Group = kind(rt)? {
-            if let Some(patched) =
-                groups::patch_members(self, ctx.tenant().as_str(), rt, id, &input).await?
-            {
-                return Ok(patched);
-            }
+        change: MemberPatch<'_>,
+    ) -> Result<Option<Patched>, StoreError> {
+        match kind(rt)? {
+            Kind::Group => groups::patch_members(self, ctx.tenant().as_str(), rt, id, change)
+                .await
+                .map(Some),
+            Kind::User => Ok(None),
         }
-        default_patch(self, ctx, rt, id, input).await
     }
 
     async fn delete(

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use scimkit_core::context::Context;
+use scimkit_core::patch::Patched;
 use scimkit_core::schema::ResourceType;
 use scimkit_core::store::{
-    default_patch, CursorCodec, ListQuery, Page, PatchInput, Patched, PushDown, ResourceStore,
-    StoreError, Version,
+    CursorCodec, ListQuery, MemberPatch, Page, PushDown, ResourceStore, StoreError, Version,
 };
 use scimkit_core::Resource;
 use sqlx::sqlite::{
@@ -143,23 +143,18 @@ impl ResourceStore for SqliteStore {
         writes::replace(self, ctx.tenant().as_str(), rt, id, &resource, if_match).await
     }
 
-    /// A PATCH that only changes members is row inserts and deletes
-    /// ([`writes::patch_members`]); everything else is [`default_patch`].
-    async fn patch(
+    /// A PATCH that only changes members becomes row inserts and deletes
+    /// ([`writes::patch_members`]).
+    async fn patch_members(
         &self,
         ctx: &Context,
         rt: &ResourceType,
         id: &str,
-        input: PatchInput<'_>,
-    ) -> Result<Patched, StoreError> {
-        if Layout::of(rt).members.is_some() {
-            if let Some(patched) =
-                writes::patch_members(self, ctx.tenant().as_str(), rt, id, &input).await?
-            {
-                return Ok(patched);
-            }
-        }
-        default_patch(self, ctx, rt, id, input).await
+        change: MemberPatch<'_>,
+    ) -> Result<Option<Patched>, StoreError> {
+        writes::patch_members(self, ctx.tenant().as_str(), rt, id, change)
+            .await
+            .map(Some)
     }
 
     async fn delete(

@@ -3,11 +3,10 @@
 //! instead of failing on a lock upgrade). `If-Match` is part of the `UPDATE`/`DELETE`'s
 //! `WHERE`, so the check and the write are one statement.
 
-use scimkit_core::patch::MemberDelta;
+use scimkit_core::patch::Patched;
 use scimkit_core::schema::ResourceType;
-use scimkit_core::store::{new_id, PatchInput, Patched, StoreError, Version};
+use scimkit_core::store::{new_id, MemberPatch, StoreError, Version};
 use scimkit_core::Resource;
-use scimkit_filter::AttrPath;
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use crate::document::{dates, doc, now, version_number};
@@ -171,20 +170,15 @@ pub(crate) async fn delete(
 
 /// A PATCH that only changes members, as row inserts and deletes: the version bump (with
 /// `If-Match` in its `WHERE`) first, then the rows; rolled back when no row changed (a no-op
-/// keeps its version). `None` when the request does more than change members.
+/// keeps its version).
 pub(crate) async fn patch_members(
     store: &SqliteStore,
     tenant: &str,
     rt: &ResourceType,
     id: &str,
-    input: &PatchInput<'_>,
-) -> Result<Option<Patched>, StoreError> {
-    let Some((delta, rest)) = MemberDelta::extract(rt, input.request) else {
-        return Ok(None);
-    };
-    if !rest.operations.is_empty() {
-        return Ok(None);
-    }
+    change: MemberPatch<'_>,
+) -> Result<Patched, StoreError> {
+    let delta = change.delta;
     let mut tx = begin(store).await?;
     let done = sqlx::query(
         "UPDATE resources SET last_modified = ?, version = version + 1 \
@@ -194,8 +188,8 @@ pub(crate) async fn patch_members(
     .bind(tenant)
     .bind(&rt.name)
     .bind(id)
-    .bind(input.if_match.map(version_number))
-    .bind(input.if_match.map(version_number))
+    .bind(change.if_match.map(version_number))
+    .bind(change.if_match.map(version_number))
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -216,16 +210,14 @@ pub(crate) async fn patch_members(
         tx.commit().await.map_err(db)?;
     }
     let extras = Extras {
-        members: input
-            .returning
-            .is_some_and(|p| p.requests(rt, &AttrPath::new("members"))),
+        members: change.with_members,
         groups: false,
     };
     let resource = get(&store.pool, tenant, rt, id, extras)
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(Some(Patched {
+    Ok(Patched {
         resource,
         changed: changed > 0,
-    }))
+    })
 }

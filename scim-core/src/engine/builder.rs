@@ -64,6 +64,8 @@ pub(crate) struct Settings {
     pub(crate) body_timeout: Option<std::time::Duration>,
     /// `None` when `/Bulk` is disabled (answered `501`).
     pub(crate) bulk: Option<BulkLimits>,
+    /// How long a contended write keeps trying before it answers `503`.
+    pub(crate) write_deadline: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -81,6 +83,7 @@ impl Default for Settings {
             cursor_timeout: std::time::Duration::from_secs(3600),
             body_timeout: Some(std::time::Duration::from_secs(30)),
             bulk: Some(BulkLimits::default()),
+            write_deadline: std::time::Duration::from_secs(5),
         }
     }
 }
@@ -281,6 +284,16 @@ impl ScimBuilder {
         self
     }
 
+    /// How long a PATCH or PUT of a contended resource keeps trying (default 5 s). Writers of
+    /// one resource take turns inside the process; a write that loses to another process (or
+    /// to a store's own member change) is read, applied and written again after a short,
+    /// growing pause. Only once this much time has passed since the request started waiting
+    /// does the client get `503` (retryable). Must be more than zero.
+    pub fn write_deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.settings.write_deadline = deadline;
+        self
+    }
+
     /// Serves `/Bulk` with these limits (it is served with [`BulkLimits::default`] unless
     /// [`ScimBuilder::disable_bulk`] is called).
     pub fn bulk(mut self, limits: BulkLimits) -> Self {
@@ -319,6 +332,11 @@ impl ScimBuilder {
                 ));
             }
         }
+        if settings.write_deadline.is_zero() {
+            return Err(BuildError::InvalidSetting(
+                "write_deadline must be more than zero".to_owned(),
+            ));
+        }
         if let Some(url) = &settings.external_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(BuildError::InvalidExternalUrl(url.clone()));
@@ -352,6 +370,7 @@ impl ScimBuilder {
         Ok(Scim {
             inner: Arc::new(Inner {
                 cursors,
+                turns: crate::engine::contention::WriteTurns::new(settings.write_deadline),
                 store,
                 authenticator,
                 events: self.events,

@@ -11,10 +11,12 @@
 mod body;
 mod builder;
 mod bulk;
+pub(crate) mod contention;
 mod discovery;
 mod list;
 mod location;
 mod mount;
+pub(crate) mod patch;
 mod request;
 mod resources;
 mod response;
@@ -89,6 +91,8 @@ pub(crate) struct Inner {
     resource_types: Vec<Arc<ResourceType>>,
     settings: Settings,
     cursors: crate::store::CursorCodec,
+    /// Writers of one resource take turns in this process.
+    turns: contention::WriteTurns,
 }
 
 impl std::fmt::Debug for Scim {

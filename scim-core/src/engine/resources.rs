@@ -1,8 +1,8 @@
 //! The single-resource endpoints: POST to a collection, and GET, PUT, PATCH, DELETE of
 //! `/{endpoint}/{id}`.
 //!
-//! Each write has a *core* (`create_resource`, `replace_resource`, `patch_resource`,
-//! `delete_resource`) that takes already-parsed inputs — the resource type, the id, the JSON
+//! Each write has a *core* (`create_resource`, `replace_resource`, `delete_resource`, and
+//! `patch_resource` in `patch.rs`) that takes already-parsed inputs — the resource type, the id, the JSON
 //! body, the `If-Match` condition — runs compat → validate → store → events, and returns an
 //! [`Outcome`] or a [`ScimError`]. The HTTP handlers read the request and render the outcome;
 //! `/Bulk` (`bulk.rs`) calls the same cores, so an operation in a bulk request behaves exactly
@@ -13,18 +13,16 @@ use chrono::Utc;
 use http::{Response, StatusCode};
 use serde_json::Value;
 
-use crate::compat::{normalize_patch, normalize_resource};
-use crate::engine::builder::PatchResponse;
+use crate::compat::normalize_resource;
 use crate::engine::location::{self, Locations};
 use crate::engine::request::{json_body, Precondition};
 use crate::engine::{response, secrets, Call};
 use crate::error::ScimError;
 use crate::events::{Change, ChangeKind};
-use crate::patch::{MemberDelta, PatchRequest};
 use crate::projection::Projection;
 use crate::resource::{Meta, Resource};
 use crate::schema::ResourceType;
-use crate::store::{DerivedShowing, PatchInput, StoreError, Version};
+use crate::store::{DerivedShowing, StoreError, Version};
 use crate::validate::{validate, Mode};
 
 /// What a write produced, before it becomes an HTTP response or a bulk response entry.
@@ -41,7 +39,7 @@ pub(crate) struct Outcome {
 }
 
 impl Outcome {
-    fn new(status: StatusCode, resource: Option<Resource>, location: String) -> Outcome {
+    pub(crate) fn new(status: StatusCode, resource: Option<Resource>, location: String) -> Outcome {
         let version = resource
             .as_ref()
             .and_then(|r| r.version().map(str::to_owned));
@@ -54,9 +52,6 @@ impl Outcome {
     }
 }
 
-/// How many times a PUT is re-read and re-validated after losing a race with another write.
-const ATTEMPTS: usize = 8;
-
 impl Call<'_> {
     /// `attributes` / `excludedAttributes` of the query string.
     pub(crate) fn projection(&self, rt: &ResourceType) -> Result<Projection, ScimError> {
@@ -67,7 +62,7 @@ impl Call<'_> {
         )
     }
 
-    fn body(&self) -> Result<Value, ScimError> {
+    pub(crate) fn body(&self) -> Result<Value, ScimError> {
         json_body(self.headers, self.body, self.inner.settings.max_body_bytes)
     }
 
@@ -82,7 +77,7 @@ impl Call<'_> {
         }
     }
 
-    fn respond(
+    pub(crate) fn respond(
         &self,
         status: StatusCode,
         rt: &ResourceType,
@@ -235,8 +230,10 @@ impl Call<'_> {
         Ok(self.respond_outcome(rt, outcome, &projection))
     }
 
-    /// PUT's core: compat, read, `If-Match` check, validation against the stored resource,
-    /// the store's replace (retried on a lost race without `If-Match`), the `Replaced` event.
+    /// PUT's core: compat, then in this process's turn for the resource: read, `If-Match`
+    /// check, validation against the stored resource, the store's replace on the version read
+    /// (retried with backoff while other processes win the race, unless `If-Match` names
+    /// versions), the `Replaced` event.
     pub(crate) async fn replace_resource(
         &self,
         rt: &ResourceType,
@@ -247,7 +244,9 @@ impl Call<'_> {
         secrets::check_password_change(self.inner.settings.change_password, &body)?;
         normalize_resource(rt, &mut body, &self.inner.settings.compat);
         let input = Resource::from_json(body)?;
-        for _ in 0..ATTEMPTS {
+        let turn = self.inner.turns.turn(&self.ctx, rt, id).await?;
+        let mut backoff = turn.backoff();
+        loop {
             let existing = self.fetch(rt, id).await?;
             let current = Version::of(&existing);
             if let Some(condition) = condition {
@@ -280,9 +279,13 @@ impl Call<'_> {
                 .await
             {
                 Err(StoreError::VersionMismatch)
-                    if !matches!(condition, Some(Precondition::Versions(_))) => {}
+                    if !matches!(condition, Some(Precondition::Versions(_))) =>
+                {
+                    backoff.wait(rt, id).await?;
+                }
                 Err(err) => return Err(store_error(err, rt, Some(id))),
                 Ok(replaced) => {
+                    drop(turn);
                     self.emit(Change {
                         context: self.ctx.clone(),
                         resource_type: rt.name.clone(),
@@ -298,16 +301,12 @@ impl Call<'_> {
                 }
             }
         }
-        Err(ScimError::Conflict(format!(
-            "{} \"{id}\" kept changing while it was being replaced; retry the request",
-            rt.name
-        )))
     }
 
     /// The version to hand a store for `If-Match`: `None` for no header or `*` (the store
     /// still answers 404 for a missing resource), the one tag given, or — for a list — the
     /// current version if it is in the list.
-    async fn if_match_version(
+    pub(crate) async fn if_match_version(
         &self,
         rt: &ResourceType,
         id: &str,
@@ -327,93 +326,6 @@ impl Call<'_> {
                 }
             }
         }
-    }
-
-    pub(crate) async fn patch(
-        &self,
-        rt: &ResourceType,
-        id: &str,
-    ) -> Result<Response<Bytes>, ScimError> {
-        let projection = self.projection(rt)?;
-        let asks_for_attributes = self.query.get("attributes").is_some()
-            || self.query.get("excludedattributes").is_some();
-        let no_content =
-            self.inner.settings.patch_response == PatchResponse::NoContent && !asks_for_attributes;
-        let body = self.body()?;
-        let condition = Precondition::if_match(self.headers);
-        let returning = (!no_content).then_some(&projection);
-        let outcome = self
-            .patch_resource(rt, id, body, condition.as_ref(), returning)
-            .await?;
-        match outcome.resource {
-            Some(patched) if !no_content => {
-                Ok(self.respond(StatusCode::OK, rt, patched, &projection))
-            }
-            _ => Ok(response::empty(
-                StatusCode::NO_CONTENT,
-                outcome.version.as_deref(),
-            )),
-        }
-    }
-
-    /// PATCH's core: compat, the store's patch (`returning` says what the caller will
-    /// render; `None` when nothing is), the `Patched` event when something changed.
-    pub(crate) async fn patch_resource(
-        &self,
-        rt: &ResourceType,
-        id: &str,
-        mut body: Value,
-        condition: Option<&Precondition>,
-        returning: Option<&Projection>,
-    ) -> Result<Outcome, ScimError> {
-        secrets::check_password_change(self.inner.settings.change_password, &body)?;
-        let compat = &self.inner.settings.compat;
-        normalize_patch(rt, &mut body, compat);
-        let request = PatchRequest::from_json(body)?;
-        let if_match = self.if_match_version(rt, id, condition).await?;
-        let mut options = compat.patch_options();
-        options.validation = self.inner.settings.validation;
-        let input = PatchInput {
-            request: &request,
-            options: &options,
-            if_match: if_match.as_ref(),
-            returning,
-        };
-        let outcome = self
-            .inner
-            .store
-            .patch(&self.ctx, rt, id, input)
-            .await
-            .map_err(|e| store_error(e, rt, Some(id)))?;
-        let patched = outcome.resource;
-        let members = MemberDelta::extract(rt, &request)
-            .map(|(delta, _)| delta)
-            .filter(|delta| !delta.is_empty());
-        let touches_active = request.operations.iter().any(|op| {
-            op.path.as_ref().map_or_else(
-                || {
-                    op.value
-                        .as_ref()
-                        .and_then(Value::as_object)
-                        .is_some_and(|map| map.keys().any(|k| k.eq_ignore_ascii_case("active")))
-                },
-                |path| path.attr().is("active", None),
-            )
-        });
-        if outcome.changed {
-            self.emit(Change {
-                context: self.ctx.clone(),
-                resource_type: rt.name.clone(),
-                id: id.to_owned(),
-                kind: ChangeKind::Patched,
-                deactivated: touches_active && is_inactive(&patched),
-                resource: Some(patched.clone()),
-                members,
-            })
-            .await;
-        }
-        let location = self.location(rt, id);
-        Ok(Outcome::new(StatusCode::OK, Some(patched), location))
     }
 
     pub(crate) async fn delete(
@@ -483,6 +395,6 @@ fn is_active(resource: &Resource) -> bool {
     resource.get("active").and_then(Value::as_bool) != Some(false)
 }
 
-fn is_inactive(resource: &Resource) -> bool {
+pub(crate) fn is_inactive(resource: &Resource) -> bool {
     resource.get("active").and_then(Value::as_bool) == Some(false)
 }

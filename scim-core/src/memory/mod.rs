@@ -48,11 +48,11 @@
 //! type defines `groups`) is derived from the reverse index on read and never stored from input.
 //! Deleting a resource removes it from every group, which gets a new version.
 //!
-//! [`ResourceStore::patch`] applies a request that only changes members
-//! ([`MemberDelta`]) to the member map directly, in O(changed
-//! members) whatever the group's size. The group it returns carries `members` only when
-//! [`PatchInput::returning`] is given and requests them (as `PatchInput` allows); every
-//! other request goes through [`default_patch`].
+//! [`ResourceStore::patch_members`] applies a PATCH that only changes members
+//! ([`crate::patch::MemberDelta`]) to the member map directly, in O(changed members) whatever
+//! the group's size. The group it returns carries `members` only when
+//! [`MemberPatch::with_members`] asks for them. Every other PATCH is the engine's read → apply
+//! → `replace`.
 //!
 //! # Cost of each operation (n resources of the type in the tenant, m members of a group)
 //!
@@ -61,7 +61,7 @@
 //! | `create`, `replace` | O(1) plus O(m) for a group's members |
 //! | `get` | O(1); O(m) for a group (members are materialised) |
 //! | `patch` of members only | O(changed members) |
-//! | other `patch` | `get` + apply + `replace` |
+//! | other `patch` (the engine's) | `get` + apply + `replace` |
 //! | `delete` | O(1) plus O(m) for a group and O(groups it is in) for a member |
 //! | `list` with `attr eq "text"` on an indexed attribute (alone or in an `and` chain) | O(candidates) |
 //! | other `list` | O(n) scan with the compiled filter, O(k log k) to sort k matches |
@@ -121,13 +121,13 @@ use scimkit_filter::AttrPath;
 
 use crate::context::{Context, Tenant};
 use crate::evaluate::{CompiledFilter, Strictness};
-use crate::patch::MemberDelta;
+use crate::patch::Patched;
 use crate::projection::{Document, Fragment, Projection};
 use crate::resource::{Meta, Resource};
 use crate::schema::ResourceType;
 use crate::store::{
-    default_patch, CursorCodec, CursorScope, ListQuery, Page, PatchInput, Patched, PushDown,
-    RenderedPage, RenderedResource, ResourceStore, StoreError, Version,
+    CursorCodec, CursorScope, ListQuery, MemberPatch, Page, PushDown, RenderedPage,
+    RenderedResource, ResourceStore, StoreError, Version,
 };
 
 use id::Id;
@@ -439,39 +439,30 @@ impl ResourceStore for InMemoryStore {
         snapshot.into_resource()
     }
 
-    /// A request that only changes members is applied to the member map in place; the group
-    /// returned has `members` only when `input.returning` requests them. Anything else goes
-    /// through [`default_patch`].
-    async fn patch(
+    /// Applied to the member map in place, in O(changed members); the group returned has
+    /// `members` only when `change.with_members`.
+    async fn patch_members(
         &self,
         ctx: &Context,
         rt: &ResourceType,
         id: &str,
-        input: PatchInput<'_>,
-    ) -> Result<Patched, StoreError> {
-        if let Some((delta, rest)) = MemberDelta::extract(rt, input.request) {
-            if rest.operations.is_empty() {
-                let (Some(shared), Some(id)) = (self.tenant(ctx.tenant()), Id::parse(id)) else {
-                    return Err(StoreError::NotFound);
-                };
-                let with_members = input
-                    .returning
-                    .is_some_and(|p| p.requests(rt, &AttrPath::new("members")));
-                let (snapshot, changed) = write(&shared).patch_members(
-                    rt,
-                    id,
-                    &delta,
-                    input.if_match,
-                    &self.versions,
-                    with_members,
-                )?;
-                return Ok(Patched {
-                    resource: snapshot.into_resource()?,
-                    changed,
-                });
-            }
-        }
-        default_patch(self, ctx, rt, id, input).await
+        change: MemberPatch<'_>,
+    ) -> Result<Option<Patched>, StoreError> {
+        let (Some(shared), Some(id)) = (self.tenant(ctx.tenant()), Id::parse(id)) else {
+            return Err(StoreError::NotFound);
+        };
+        let (snapshot, changed) = write(&shared).patch_members(
+            rt,
+            id,
+            change.delta,
+            change.if_match,
+            &self.versions,
+            change.with_members,
+        )?;
+        Ok(Some(Patched {
+            resource: snapshot.into_resource()?,
+            changed,
+        }))
     }
 
     async fn delete(

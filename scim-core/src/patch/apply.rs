@@ -35,13 +35,17 @@ impl Default for PatchOptions {
     }
 }
 
-/// The result of a PATCH.
+/// The result of a PATCH: what [`apply_patch`] computes, and what a store's
+/// [`crate::store::ResourceStore::patch_members`] returns.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PatchOutcome {
-    /// The patched and validated resource (with the `id` and `meta` of the original; the caller
-    /// updates `meta.lastModified` and the version when `changed`).
+pub struct Patched {
+    /// The resource after the request. From [`apply_patch`]: patched and validated, with the
+    /// `id` and `meta` of the original (the engine sets `meta.lastModified` and the store the
+    /// version when `changed`). From a store: as stored, possibly without `members` (see
+    /// [`crate::store::MemberPatch::with_members`]).
     pub resource: Resource,
-    /// Whether anything differs from the original.
+    /// Whether anything differs from the original: a no-op PATCH is not a change, keeps the
+    /// version, and the events hook does not hear of it.
     pub changed: bool,
 }
 
@@ -93,7 +97,7 @@ pub fn apply_patch(
     current: &Resource,
     request: &PatchRequest,
     options: &PatchOptions,
-) -> Result<PatchOutcome, ScimError> {
+) -> Result<Patched, ScimError> {
     let Value::Object(mut doc) = current.to_json() else {
         return Err(ScimError::Internal(
             "the stored resource is not a JSON object".to_owned(),
@@ -114,7 +118,7 @@ pub fn apply_patch(
     let changed = resource.attributes != current.attributes
         || resource.external_id != current.external_id
         || resource.schemas != current.schemas;
-    Ok(PatchOutcome { resource, changed })
+    Ok(Patched { resource, changed })
 }
 
 fn apply_operation(

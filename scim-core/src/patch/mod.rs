@@ -9,6 +9,6 @@ mod apply;
 mod members;
 mod request;
 
-pub use apply::{apply_patch, PatchOptions, PatchOutcome};
+pub use apply::{apply_patch, PatchOptions, Patched};
 pub use members::MemberDelta;
 pub use request::{PatchOp, PatchOperation, PatchRequest, PATCH_SCHEMA};

@@ -7,7 +7,7 @@
 //!
 //! # Writing a store
 //!
-//! Implement the six required methods. Every call carries a [`Context`]: a store keeps each
+//! Implement the five required methods. Every call carries a [`Context`]: a store keeps each
 //! tenant's resources apart and must never return, change or count another tenant's resources,
 //! whatever id it is given.
 //!
@@ -24,9 +24,12 @@
 //! - **`replace`** stores the validated resource in place of the current one with a new
 //!   version; with `if_match`, it fails with [`StoreError::VersionMismatch`] unless the current
 //!   version is that one, checked atomically with the write. Uniqueness as for `create`.
-//! - **`patch`** has a default: [`default_patch`] (get → [`crate::patch::apply_patch`] →
-//!   `replace` with the version read, retried on a concurrent change). Override it to apply a
-//!   [`crate::patch::MemberDelta`] as row inserts and deletes.
+//! - **PATCH is the engine's**: it reads the resource with `get`, applies the request, and
+//!   writes the result with `replace` conditioned on the version it read, serialising writers
+//!   of one resource inside the process and retrying a write that lost to another process. A
+//!   store that implements `get` and `replace` correctly has correct PATCH. A store may
+//!   implement [`ResourceStore::patch_members`] to apply a group's member changes as row
+//!   changes instead.
 //! - **`delete`**: as `replace` for `if_match`; deleting a user also removes it from groups.
 //! - **`get`** returns the whole stored resource (the engine projects it), `None` if absent.
 //! - **`list`** follows [`ListQuery`]: only what [`ResourceStore::push_down`] declares is ever
@@ -138,7 +141,7 @@
 mod cursor;
 mod error;
 mod id;
-mod patch;
+mod members;
 pub(crate) mod push_down;
 mod query;
 mod rendered;
@@ -149,7 +152,7 @@ use async_trait::async_trait;
 pub use cursor::{CursorCodec, CursorPage, CursorScope};
 pub use error::StoreError;
 pub use id::new_id;
-pub use patch::{default_patch, PatchInput, Patched};
+pub use members::MemberPatch;
 pub use push_down::{FilterPushDown, FilterRule, ListPlan, PushDown};
 pub use query::{ListQuery, Page, Pagination};
 pub(crate) use rendered::DerivedShowing;
@@ -157,6 +160,7 @@ pub use rendered::{RenderedPage, RenderedResource};
 pub use version::Version;
 
 use crate::context::Context;
+use crate::patch::Patched;
 use crate::resource::Resource;
 use crate::schema::ResourceType;
 
@@ -242,15 +246,32 @@ pub trait ResourceStore: Send + Sync + 'static {
         if_match: Option<&Version>,
     ) -> Result<Resource, StoreError>;
 
-    /// Applies a PATCH request atomically. The default is [`default_patch`].
-    async fn patch(
+    /// Optional: applies a PATCH that changes only a group's members as row changes, without
+    /// reading or rewriting the member list, atomically. Return `Ok(None)` (the default) to
+    /// leave it to the engine, which then reads the group, applies the request and writes it
+    /// back with [`ResourceStore::replace`]: correct for any store, but O(members).
+    ///
+    /// The engine calls it only for a resource type with a multi-valued complex `members`
+    /// attribute, and only when every operation of the request changes members (see
+    /// [`MemberPatch`]). An implementation, in one atomic step:
+    /// - answers [`StoreError::NotFound`] for a group the tenant does not have, and
+    ///   [`StoreError::VersionMismatch`] when `change.if_match` is not its version;
+    /// - refuses a member id naming no resource of the tenant with [`StoreError::Rejected`]
+    ///   (`400 invalidValue`), changing nothing;
+    /// - applies [`crate::patch::MemberDelta`] (replaced, then removed, then added; adding a
+    ///   member already there and removing one that is not are no-ops);
+    /// - gives the group a new version and `meta.lastModified` when a membership changed, and
+    ///   keeps both when none did ([`Patched::changed`] says which);
+    /// - returns the group as stored, with `members` when `change.with_members`.
+    async fn patch_members(
         &self,
         ctx: &Context,
         rt: &ResourceType,
         id: &str,
-        input: PatchInput<'_>,
-    ) -> Result<Patched, StoreError> {
-        default_patch(self, ctx, rt, id, input).await
+        change: MemberPatch<'_>,
+    ) -> Result<Option<Patched>, StoreError> {
+        let _ = (ctx, rt, id, change);
+        Ok(None)
     }
 
     /// Deletes a resource, with a version check when `if_match` is given.

@@ -3,12 +3,11 @@
 use scimkit_filter::parse_filter;
 use serde_json::json;
 
-use crate::patch::PatchOptions;
 use crate::projection::Projection;
 use crate::schema::ResourceType;
 use crate::store::{ListQuery, ResourceStore, StoreError};
 use crate::testkit::{
-    fail, fresh_tenant, id_of, patch_input, patch_request, unexpected, user, version_of, Failure,
+    fail, fresh_tenant, id_of, patch, patch_request, unexpected, user, version_of, Failure,
 };
 
 pub(super) const CHECK: &str = "tenant_isolation";
@@ -71,20 +70,16 @@ pub async fn check_tenant_isolation(store: &dyn ResourceStore) -> Result<(), Fai
             ))
         }
     }
-    let options = PatchOptions::default();
     let request = patch_request(
         CHECK,
         &json!([{"op": "replace", "path": "displayName", "value": "hijacked"}]),
     )?;
-    match store
-        .patch(&b, &users, &id, patch_input(&request, &options, None))
-        .await
-    {
-        Err(StoreError::NotFound) => {}
+    match patch(store, &b, &users, &id, &request, None).await {
+        Err(err) if err.status() == 404 => {}
         other => {
             return Err(fail(
                 CHECK,
-                format!("patch from tenant B gave {other:?}, expected NotFound"),
+                format!("patch from tenant B gave {other:?}, expected 404"),
             ))
         }
     }

@@ -2,11 +2,10 @@
 
 use serde_json::json;
 
-use crate::patch::PatchOptions;
 use crate::schema::ResourceType;
 use crate::store::{ResourceStore, StoreError, Version};
 use crate::testkit::{
-    fail, fresh_tenant, id_of, patch_input, patch_request, unexpected, user, version_of, Failure,
+    fail, fresh_tenant, id_of, patch, patch_request, unexpected, user, version_of, Failure,
 };
 
 pub(super) const CREATE_GET: &str = "create_get";
@@ -140,13 +139,11 @@ pub async fn check_versions(store: &dyn ResourceStore) -> Result<(), Failure> {
     if v2 == v1 {
         return Err(fail(CHECK, "replace did not change the version"));
     }
-    let options = PatchOptions::default();
     let same = patch_request(
         CHECK,
         &json!([{"op": "replace", "path": "displayName", "value": "Test versioned"}]),
     )?;
-    let patched = store
-        .patch(&ctx, &users, &id, patch_input(&same, &options, None))
+    let patched = patch(store, &ctx, &users, &id, &same, None)
         .await
         .map_err(|e| unexpected(CHECK, "patch that changes nothing", &e))?
         .resource;
@@ -160,20 +157,16 @@ pub async fn check_versions(store: &dyn ResourceStore) -> Result<(), Failure> {
         CHECK,
         &json!([{"op": "replace", "path": "displayName", "value": "Changed"}]),
     )?;
-    match store
-        .patch(&ctx, &users, &id, patch_input(&change, &options, Some(&v1)))
-        .await
-    {
-        Err(StoreError::VersionMismatch) => {}
+    match patch(store, &ctx, &users, &id, &change, Some(&v1)).await {
+        Err(err) if err.status() == 412 => {}
         other => {
             return Err(fail(
                 CHECK,
-                format!("patch with a stale if_match gave {other:?}, expected VersionMismatch"),
+                format!("patch with a stale if_match gave {other:?}, expected 412"),
             ))
         }
     }
-    let changed = store
-        .patch(&ctx, &users, &id, patch_input(&change, &options, Some(&v2)))
+    let changed = patch(store, &ctx, &users, &id, &change, Some(&v2))
         .await
         .map_err(|e| unexpected(CHECK, "patch with the current if_match", &e))?
         .resource;

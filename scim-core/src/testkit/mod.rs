@@ -41,9 +41,13 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use crate::context::{Caller, Context, Tenant};
-use crate::patch::{PatchOptions, PatchRequest};
+use crate::engine::contention::WriteTurns;
+use crate::engine::patch::{patch_stored, PatchPlan, PatchTarget};
+use crate::error::ScimError;
+use crate::patch::{PatchOptions, PatchRequest, Patched};
 use crate::resource::{Meta, Resource};
-use crate::store::{PatchInput, ResourceStore, StoreError, Version};
+use crate::schema::ResourceType;
+use crate::store::{ResourceStore, Version};
 
 pub use concurrency::check_concurrent_creates;
 pub use groups::check_groups;
@@ -102,7 +106,7 @@ fn fail(check: &'static str, detail: impl Into<String>) -> Failure {
 }
 
 /// A failure for a store call that should have succeeded.
-fn unexpected(check: &'static str, call: &str, error: &StoreError) -> Failure {
+fn unexpected(check: &'static str, call: &str, error: &impl std::fmt::Debug) -> Failure {
     fail(check, format!("{call} failed: {error:?}"))
 }
 
@@ -189,18 +193,27 @@ fn patch_request(check: &'static str, operations: &Value) -> Result<PatchRequest
     .map_err(|err| fail(check, format!("test PATCH does not parse: {err}")))
 }
 
-/// The input of a PATCH with default options and no response body.
-fn patch_input<'a>(
-    request: &'a PatchRequest,
-    options: &'a PatchOptions,
-    if_match: Option<&'a Version>,
-) -> PatchInput<'a> {
-    PatchInput {
-        request,
-        options,
+/// A PATCH as the engine applies it to `store` (its member hook when the request only changes
+/// members and the store has one, else read → apply → conditional replace), with default
+/// options and no response body.
+async fn patch(
+    store: &dyn ResourceStore,
+    ctx: &Context,
+    rt: &ResourceType,
+    id: &str,
+    request: &PatchRequest,
+    if_match: Option<&Version>,
+) -> Result<Patched, ScimError> {
+    let turns = WriteTurns::new(std::time::Duration::from_secs(5));
+    let target = PatchTarget {
+        ctx,
+        rt,
+        id,
         if_match,
-        returning: None,
-    }
+        with_members: false,
+    };
+    let plan = PatchPlan::new(rt, request.clone());
+    patch_stored(store, &turns, &target, &plan, &PatchOptions::default()).await
 }
 
 /// The string ids in a resource's multi-valued complex attribute (`members`, `groups`).

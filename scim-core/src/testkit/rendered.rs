@@ -6,13 +6,12 @@ use scimkit_filter::parse_filter;
 use serde_json::json;
 
 use crate::context::Context;
-use crate::patch::PatchOptions;
 use crate::projection::Projection;
 use crate::resource::Resource;
 use crate::schema::ResourceType;
 use crate::store::{ListQuery, Pagination, RenderedResource, ResourceStore};
 use crate::testkit::{
-    fail, fresh_tenant, group, id_of, patch_input, patch_request, resource, unexpected, Failure,
+    fail, fresh_tenant, group, id_of, patch, patch_request, resource, unexpected, Failure,
 };
 
 pub(super) const CHECK: &str = "rendered_reads";
@@ -197,13 +196,11 @@ pub async fn check_rendered_reads(store: &dyn ResourceStore) -> Result<(), Failu
     };
     reads("after create").await?;
 
-    let options = PatchOptions::default();
     let add = patch_request(
         CHECK,
         &json!([{"op": "add", "path": "members", "value": [{"value": cid}]}]),
     )?;
-    store
-        .patch(&ctx, &groups, &one, patch_input(&add, &options, None))
+    patch(store, &ctx, &groups, &one, &add, None)
         .await
         .map_err(|e| unexpected(CHECK, "patch (add member)", &e))?;
     reads("after a member add").await?;
@@ -212,8 +209,7 @@ pub async fn check_rendered_reads(store: &dyn ResourceStore) -> Result<(), Failu
         CHECK,
         &json!([{"op": "replace", "path": "displayName", "value": "Renamed"}]),
     )?;
-    store
-        .patch(&ctx, &groups, &both, patch_input(&rename, &options, None))
+    patch(store, &ctx, &groups, &both, &rename, None)
         .await
         .map_err(|e| unexpected(CHECK, "patch (rename group)", &e))?;
     reads("after a group rename").await?;

@@ -3,10 +3,14 @@
 //! `If-Match` on one shared user, and deletes racing member changes of the user deleted; then
 //! the final state is compared with what the committed responses imply: nothing lost, nothing
 //! duplicated, uniqueness held, no deleted user left in a group, and no `5xx` (a deadlock).
+//! Last, [`StressOptions::contended`] PATCHes without `If-Match` hit one user (each adds an
+//! e-mail) and as many hit one group (each adds a member) at once: every one must succeed
+//! and every change be there afterwards, because contention is the engine's to resolve, not
+//! the client's.
 //!
-//! It uses only what any User/Group store keeps: `userName`, `title` (the shared counter) and
-//! Group `displayName`/`members`, so it runs unchanged on a store over fixed columns. Every
-//! name carries a random run prefix, so it can run again in the same tenant and database.
+//! It uses only what a User/Group store over fixed columns keeps: `userName`, `title` (the
+//! shared counter), `emails` (their `value`s) and Group `displayName`/`members`. Every name
+//! carries a random run prefix, so it can run again in the same tenant and database.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -45,19 +49,23 @@ pub struct StressOptions {
     pub rounds: usize,
     /// Shared groups the clients change members of.
     pub groups: usize,
+    /// Concurrent PATCHes without `If-Match` sent at once to one user and to one group at
+    /// the end of the run (0 skips that part).
+    pub contended: usize,
     /// Runs each client as its own task; `None` interleaves them on the caller's task (every
     /// client yields between requests), which races requests but not threads.
     pub spawn: Option<Spawn>,
 }
 
 impl StressOptions {
-    /// 16 clients, 60 rounds, 3 groups, interleaved on the caller's task.
+    /// 16 clients, 60 rounds, 3 groups, 32 contended PATCHes, interleaved on the caller's task.
     pub fn new(token: impl Into<String>) -> Self {
         StressOptions {
             token: token.into(),
             clients: 16,
             rounds: 60,
             groups: 3,
+            contended: 32,
             spawn: None,
         }
     }
@@ -79,6 +87,7 @@ impl fmt::Debug for StressOptions {
             .field("clients", &self.clients)
             .field("rounds", &self.rounds)
             .field("groups", &self.groups)
+            .field("contended", &self.contended)
             .field("spawned", &self.spawn.is_some())
             .finish_non_exhaustive()
     }
@@ -99,8 +108,11 @@ pub struct StressReport {
     pub if_match_won: usize,
     /// `If-Match` PUTs tried.
     pub if_match_tried: usize,
-    /// Users of the run left at the end (the shared one included).
+    /// Users of the run left after the clients' part (the shared one included).
     pub users_left: usize,
+    /// Concurrent PATCHes without `If-Match` on one user and on one group, each: all
+    /// succeeded and every change was kept.
+    pub contended: usize,
 }
 
 impl fmt::Display for StressReport {
@@ -108,14 +120,15 @@ impl fmt::Display for StressReport {
         write!(
             f,
             "{} clients, {} requests in {:.2} s; statuses {:?}; {} of {} If-Match PUTs won; \
-             {} users left",
+             {} users left; {} contended PATCHes on one user and on one group kept",
             self.clients,
             self.operations,
             self.duration.as_secs_f64(),
             self.statuses,
             self.if_match_won,
             self.if_match_tried,
-            self.users_left
+            self.users_left,
+            self.contended
         )
     }
 }
@@ -654,8 +667,9 @@ pub async fn stress(scim: &Scim, options: &StressOptions) -> Result<StressReport
         return Err(fail(CHECK, "no If-Match PUT ever won"));
     }
 
+    let contended = contended_patches(&session, options.contended, options.spawn.as_ref()).await?;
     let mut statuses = BTreeMap::new();
-    for log in &logs {
+    for log in logs.iter().chain(&contended) {
         for (status, n) in &log.statuses {
             *statuses.entry(*status).or_default() += n;
         }
@@ -668,5 +682,148 @@ pub async fn stress(scim: &Scim, options: &StressOptions) -> Result<StressReport
         if_match_won,
         if_match_tried,
         users_left: expected.len(),
+        contended: options.contended,
+    })
+}
+
+/// `n` PATCHes without `If-Match` at once on one user (each adds its own e-mail) and `n` on
+/// one group (each adds its own member; every fourth also sets the group's name to what it
+/// is, so it takes the engine's read → apply → replace path even on a store with a member
+/// hook, racing the hook's writes). Each must answer 200 or 204, and the user must end with
+/// every e-mail and the group with every member.
+async fn contended_patches(
+    session: &Session,
+    n: usize,
+    spawn: Option<&Spawn>,
+) -> Result<Vec<Log>, Failure> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let prefix = &session.prefix;
+    let name = format!("{prefix}-contended");
+    let r = session
+        .send(
+            Method::POST,
+            "/Users",
+            Some(&json!({"schemas": [USER], "userName": name})),
+        )
+        .await?;
+    Session::expect(&r, "POST the contended user", &[StatusCode::CREATED])?;
+    let user = Session::id(&r, "POST the contended user")?;
+    let group_name = format!("{prefix}-contended-group");
+    let r = session
+        .send(
+            Method::POST,
+            "/Groups",
+            Some(&json!({"schemas": [GROUP], "displayName": group_name})),
+        )
+        .await?;
+    Session::expect(&r, "POST the contended group", &[StatusCode::CREATED])?;
+    let group = Session::id(&r, "POST the contended group")?;
+    let mut members = Vec::with_capacity(n);
+    for k in 0..n {
+        let r = session
+            .send(
+                Method::POST,
+                "/Users",
+                Some(&json!({"schemas": [USER], "userName": format!("{name}-member-{k}")})),
+            )
+            .await?;
+        Session::expect(
+            &r,
+            "POST a member of the contended group",
+            &[StatusCode::CREATED],
+        )?;
+        members.push(Session::id(&r, "POST a member of the contended group")?);
+    }
+    let emails: Vec<String> = (0..n).map(|k| format!("{name}-{k}@example.com")).collect();
+
+    let mut writers: Vec<BoxFuture<'static, ClientResult>> = Vec::with_capacity(2 * n);
+    for email in &emails {
+        let body = patch(&json!([
+            {"op": "add", "path": "emails", "value": [{"value": email, "type": "work"}]}
+        ]));
+        writers.push(contended_write(session, format!("/Users/{user}"), body));
+    }
+    for (k, member) in members.iter().enumerate() {
+        let mut operations = vec![json!(
+            {"op": "add", "path": "members", "value": [{"value": member}]}
+        )];
+        if k % 4 == 3 {
+            operations.push(json!({"op": "replace", "path": "displayName", "value": group_name}));
+        }
+        let body = patch(&Value::Array(operations));
+        writers.push(contended_write(session, format!("/Groups/{group}"), body));
+    }
+    let logs = run_clients(writers, spawn).await?;
+
+    let r = session
+        .send(Method::GET, &format!("/Users/{user}"), None)
+        .await?;
+    Session::expect(&r, "GET the contended user", &[StatusCode::OK])?;
+    let kept: BTreeSet<String> = r
+        .body
+        .get("emails")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get("value").and_then(Value::as_str))
+        .map(str::to_lowercase)
+        .collect();
+    let lost: Vec<&String> = emails.iter().filter(|e| !kept.contains(*e)).collect();
+    if !lost.is_empty() {
+        return Err(fail(
+            CHECK,
+            format!(
+                "{} of {n} concurrent PATCHes adding an e-mail were answered 2xx but lost: {lost:?}",
+                lost.len()
+            ),
+        ));
+    }
+    let r = session
+        .send(Method::GET, &format!("/Groups/{group}"), None)
+        .await?;
+    Session::expect(&r, "GET the contended group", &[StatusCode::OK])?;
+    let kept: BTreeSet<&str> = r
+        .body
+        .get("members")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.get("value").and_then(Value::as_str))
+        .collect();
+    let lost: Vec<&String> = members
+        .iter()
+        .filter(|m| !kept.contains(m.as_str()))
+        .collect();
+    if !lost.is_empty() {
+        return Err(fail(
+            CHECK,
+            format!(
+                "{} of {n} concurrent PATCHes adding a member were answered 2xx but lost: {lost:?}",
+                lost.len()
+            ),
+        ));
+    }
+    Ok(logs)
+}
+
+/// One PATCH of the contended part, which must succeed.
+fn contended_write(
+    session: &Session,
+    uri: String,
+    body: Value,
+) -> BoxFuture<'static, ClientResult> {
+    let session = session.clone();
+    Box::pin(async move {
+        let mut log = Log::default();
+        let r = session.send(Method::PATCH, &uri, Some(&body)).await?;
+        log.note(&r);
+        Session::expect(
+            &r,
+            &format!("PATCH {uri} without If-Match, racing {uri}'s other writers"),
+            &[StatusCode::OK, StatusCode::NO_CONTENT],
+        )?;
+        Ok(log)
     })
 }

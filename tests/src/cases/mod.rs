@@ -29,6 +29,7 @@ macro_rules! each_case {
         $m!($adapter, protocol::bad_requests);
         $m!($adapter, protocol::concurrent_duplicate_creates);
         $m!($adapter, protocol::concurrent_member_additions);
+        $m!($adapter, protocol::concurrent_patches_without_if_match);
         $m!($adapter, protocol::custom_resource_type);
         $m!($adapter, protocol::cursor_pagination);
         $m!($adapter, protocol::me_alias);
