@@ -11,6 +11,7 @@ pub mod evaluate;
 pub mod events;
 pub mod memory;
 pub mod patch;
+pub mod prelude;
 pub mod projection;
 pub mod resource;
 mod scalar;
@@ -23,9 +24,16 @@ pub mod store;
 pub mod testkit;
 pub mod validate;
 
-pub use engine::{Mount, Scim};
+pub use auth::BearerTokens;
+/// The date and time types of `meta` (`DateTime<Utc>`), so a store needs no chrono dependency
+/// of its own.
+pub use chrono;
+pub use context::{Caller, Context, Tenant};
+pub use engine::{Mount, Scim, ScimBuilder};
 pub use error::{ScimError, ERROR_SCHEMA};
 pub use memory::InMemoryStore;
 pub use projection::Projection;
-pub use resource::{Meta, Resource};
+pub use resource::{Meta, Resource, Version};
+pub use schema::ResourceType;
 pub use sort::{SortKey, SortOrder, SortSpec};
+pub use store::{ResourceStore, StoreError};

@@ -71,10 +71,8 @@ pub fn set_meta(
     updated: DateTime<Utc>,
     version: i64,
 ) {
-    let mut meta = Meta::new(rt.name.clone(), created);
-    meta.last_modified = updated;
-    resource.meta = Some(meta);
-    Version::new(version.to_string()).set_on(resource);
+    let version = Version::new(version.to_string());
+    resource.meta = Some(Meta::stored(rt.name.clone(), created, updated, &version));
 }
 
 /// An `invalidValue` rejection.

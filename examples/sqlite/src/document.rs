@@ -62,10 +62,13 @@ pub(crate) fn resource(rt: &ResourceType, row: Row) -> Result<Resource, StoreErr
     let body: Value = serde_json::from_str(&row.doc).map_err(StoreError::backend)?;
     let mut resource = Resource::from_json(body).map_err(|_| corrupt("a stored document"))?;
     resource.id = Some(row.id);
-    let mut meta = Meta::new(rt.name.clone(), time(&row.created)?);
-    meta.last_modified = time(&row.last_modified)?;
-    resource.meta = Some(meta);
-    Version::new(row.version.to_string()).set_on(&mut resource);
+    let version = Version::new(row.version.to_string());
+    resource.meta = Some(Meta::stored(
+        rt.name.clone(),
+        time(&row.created)?,
+        time(&row.last_modified)?,
+        &version,
+    ));
     Ok(resource)
 }
 

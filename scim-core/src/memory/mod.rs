@@ -262,7 +262,7 @@ impl InMemoryStore {
         if resource.meta.is_none() {
             resource.meta = Some(Meta::new(rt.name.clone(), Utc::now()));
         }
-        next_version(&self.versions).set_on(&mut resource);
+        next_version(&self.versions).set_on(&mut resource)?;
         if has_groups(rt) {
             take_attribute(&mut resource, "groups");
         }

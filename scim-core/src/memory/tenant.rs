@@ -718,7 +718,9 @@ fn touch(rt: &ResourceType, entry: &mut Entry, id: Id, versions: &AtomicU64) {
     if let Some(meta) = resource.meta.as_mut() {
         meta.last_modified = Utc::now();
     }
-    next_version(versions).set_on(&mut resource);
+    if next_version(versions).set_on(&mut resource).is_err() {
+        return;
+    }
     entry.packed = Packed::pack(&resource);
     entry.document = Document::render(rt, &resource);
 }

@@ -3,6 +3,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::resource::Version;
+
 /// A resource's `meta`: its type, timestamps, location and version (ETag value).
 ///
 /// Timestamps serialise as RFC 3339 in UTC with milliseconds, e.g. `2026-01-23T04:56:22.000Z`.
@@ -42,6 +44,35 @@ impl Meta {
             last_modified: at,
             location: None,
             version: None,
+        }
+    }
+}
+
+impl Meta {
+    /// The metadata of a stored resource, as a store builds it from its own rows: its type,
+    /// when it was created and last changed, and its version.
+    ///
+    /// ```
+    /// use scimkit_core::store::Version;
+    /// use scimkit_core::Meta;
+    /// use chrono::{TimeZone, Utc};
+    ///
+    /// let created = Utc.with_ymd_and_hms(2026, 1, 23, 4, 56, 22).unwrap();
+    /// let meta = Meta::stored("User", created, Utc::now(), &Version::new("7"));
+    /// assert_eq!(meta.version.as_deref(), Some(r#"W/"7""#));
+    /// ```
+    pub fn stored(
+        resource_type: impl Into<String>,
+        created: DateTime<Utc>,
+        last_modified: DateTime<Utc>,
+        version: &Version,
+    ) -> Self {
+        Meta {
+            resource_type: resource_type.into(),
+            created,
+            last_modified,
+            location: None,
+            version: Some(version.to_etag()),
         }
     }
 }

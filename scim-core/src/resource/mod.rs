@@ -1,10 +1,12 @@
-//! Resources: the dynamic [`Resource`] the engine works on and its metadata.
+//! Resources: the dynamic [`Resource`] the engine works on, its metadata and its [`Version`].
 
 mod dynamic;
 mod meta;
 pub mod typed;
+mod version;
 
 #[allow(unused_imports)]
 pub(crate) use dynamic::get_ci;
 pub use dynamic::Resource;
 pub use meta::{format_time, Meta};
+pub use version::{MissingMeta, Version};

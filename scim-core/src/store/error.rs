@@ -64,6 +64,12 @@ impl StoreError {
     }
 }
 
+impl From<crate::resource::MissingMeta> for StoreError {
+    fn from(error: crate::resource::MissingMeta) -> Self {
+        StoreError::backend(error)
+    }
+}
+
 impl PartialEq for StoreError {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {

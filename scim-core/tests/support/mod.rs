@@ -80,7 +80,7 @@ impl ResourceStore for RefStore {
         rows.0 += 1;
         let n = rows.0;
         r.id = Some(format!("id-{n}"));
-        Version::new(n.to_string()).set_on(&mut r);
+        Version::new(n.to_string()).set_on(&mut r)?;
         rows.1.insert((t, k, n), r.clone());
         Ok(r)
     }
@@ -167,7 +167,7 @@ impl ResourceStore for RefStore {
             return Err(StoreError::Uniqueness("userName is already taken".into()));
         }
         rows.0 += 1;
-        Version::new(rows.0.to_string()).set_on(&mut r);
+        Version::new(rows.0.to_string()).set_on(&mut r)?;
         rows.1.insert(key, r.clone());
         Ok(r)
     }

@@ -365,11 +365,7 @@ pub async fn concurrent_member_additions<A: Adapter>() {
 /// Identity providers do not retry a 409 on PATCH, so contention must never reach them.
 pub async fn concurrent_patches_without_if_match<A: Adapter>() {
     let h = Harness::start::<A>().await;
-    let uid = h
-        .post("/Users", &user("busy"))
-        .await
-        .expect(201)
-        .id();
+    let uid = h.post("/Users", &user("busy")).await.expect(201).id();
     let adds = (0..32).map(|n| {
         let h = h.clone();
         let url = format!("/Users/{uid}");

@@ -7,7 +7,7 @@ use crate::resource::Resource;
 /// A resource version: the opaque value of a weak entity tag (`W/"<value>"`).
 ///
 /// A store assigns a new version on every change (a counter, a row version, a hash) and writes
-/// it with [`Version::set_on`]; the engine sends it as `ETag` and `meta.version` and compares
+/// it with [`Version::set_on`] (or builds `meta` with it: [`crate::Meta::stored`]); the engine sends it as `ETag` and `meta.version` and compares
 /// `If-Match`/`If-None-Match` with it. Comparison is weak (RFC 9110 §8.8.3.2): `W/"3"` and
 /// `"3"` name the same version.
 ///
@@ -71,13 +71,33 @@ impl Version {
         resource.version().and_then(Version::from_etag)
     }
 
-    /// Writes this version into `meta.version` (when the resource has `meta`).
-    pub fn set_on(&self, resource: &mut Resource) {
-        if let Some(meta) = resource.meta.as_mut() {
-            meta.version = Some(self.to_etag());
-        }
+    /// Writes this version into `meta.version`. A resource without `meta` is refused with
+    /// [`MissingMeta`] (a store's bug: the engine hands stores resources with `meta`, and a
+    /// store building one from its rows uses [`crate::Meta::stored`]); in a store method,
+    /// `?` turns it into a `500` whose cause is logged.
+    ///
+    /// ```
+    /// use scimkit_core::store::{StoreError, Version};
+    /// use scimkit_core::{Meta, Resource};
+    ///
+    /// let mut user = Resource::default();
+    /// assert!(Version::new("1").set_on(&mut user).is_err());
+    /// user.meta = Some(Meta::new("User", chrono::Utc::now()));
+    /// Version::new("2").set_on(&mut user)?;
+    /// assert_eq!(Version::of(&user), Some(Version::new("2")));
+    /// # Ok::<(), StoreError>(())
+    /// ```
+    pub fn set_on(&self, resource: &mut Resource) -> Result<(), MissingMeta> {
+        let meta = resource.meta.as_mut().ok_or(MissingMeta)?;
+        meta.version = Some(self.to_etag());
+        Ok(())
     }
 }
+
+/// [`Version::set_on`] was given a resource without `meta`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a version was set on a resource without meta: build its meta with Meta::new or Meta::stored first")]
+pub struct MissingMeta;
 
 impl fmt::Debug for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
