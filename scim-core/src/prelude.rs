@@ -27,7 +27,9 @@ pub use crate::engine::{Scim, ScimBuilder};
 pub use crate::error::ScimError;
 pub use crate::memory::InMemoryStore;
 pub use crate::patch::{MemberDelta, Patched};
-pub use crate::resource::typed::{Group, Member, MultiValue, Name, User};
+pub use crate::resource::typed::{Group, GroupRef, Member, MultiValue, Name, User};
 pub use crate::resource::{Meta, Resource, Version};
 pub use crate::schema::ResourceType;
-pub use crate::store::{new_id, ListQuery, MemberPatch, Page, PushDown, ResourceStore, StoreError};
+pub use crate::store::{
+    new_id, Kept, ListQuery, MemberPatch, Page, PushDown, ResourceStore, StoreError,
+};

@@ -9,7 +9,7 @@ use scimkit_core::patch::Patched;
 use scimkit_core::schema::ResourceType;
 use scimkit_core::sql::Mapping;
 use scimkit_core::store::{
-    CursorCodec, ListQuery, MemberPatch, Page, PushDown, ResourceStore, StoreError, Version,
+    CursorCodec, Kept, ListQuery, MemberPatch, Page, PushDown, ResourceStore, StoreError, Version,
 };
 use scimkit_core::{Resource, ScimError};
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -148,8 +148,40 @@ fn kind(rt: &ResourceType) -> Result<Kind, StoreError> {
     }
 }
 
+/// What the tables keep of a User: the `accounts` columns, its `account_emails` rows, the
+/// derived `groups`, and `role` when the resource type has it.
+const USER_COLUMNS: &[&str] = &[
+    "userName",
+    "externalId",
+    "name.givenName",
+    "name.familyName",
+    "displayName",
+    "title",
+    "active",
+    "password",
+    "emails.value",
+    "emails.type",
+    "emails.primary",
+    "groups",
+];
+
+/// What the `teams` table and its memberships keep of a Group.
+const GROUP_COLUMNS: &[&str] = &["displayName", "externalId", "members"];
+
 #[async_trait]
 impl ResourceStore for PgStore {
+    /// Exactly what the tables map, so discovery advertises nothing that would be dropped.
+    fn keeps(&self, rt: &ResourceType) -> Kept {
+        match kind(rt) {
+            Ok(Kind::User) => {
+                let role = rt.schema.get("role").map(|_| "role");
+                Kept::only(USER_COLUMNS.iter().copied().chain(role))
+            }
+            Ok(Kind::Group) => Kept::only(GROUP_COLUMNS.iter().copied()),
+            Err(_) => Kept::all(),
+        }
+    }
+
     fn push_down(&self, rt: &ResourceType) -> PushDown {
         match kind(rt) {
             Ok(Kind::User) => self.users.push_down(),

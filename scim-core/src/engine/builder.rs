@@ -110,6 +110,9 @@ pub enum BuildError {
     /// The system gave no randomness for the cursor key.
     #[error("no randomness for the cursor key: {0}")]
     NoRandomness(String),
+    /// The store's [`crate::store::ResourceStore::keeps`] does not fit a resource type.
+    #[error("{0}")]
+    Kept(#[from] crate::store::KeptError),
     /// The external URL is not an absolute http(s) URL.
     #[error("external URL \"{0}\" must start with http:// or https://")]
     InvalidExternalUrl(String),
@@ -365,6 +368,13 @@ impl ScimBuilder {
                 }
             }
         }
+        let resource_types: Vec<Arc<ResourceType>> =
+            resource_types.into_iter().map(Arc::new).collect();
+        let kept = resource_types
+            .iter()
+            .map(|rt| crate::store::KeptShape::new(rt, &store.keeps(rt)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let advertised = kept.iter().map(|k| Arc::clone(k.advertised())).collect();
         let cursors = crate::store::CursorCodec::new(settings.cursor_timeout)
             .map_err(|e| BuildError::NoRandomness(e.detail().to_owned()))?;
         Ok(Scim {
@@ -374,7 +384,9 @@ impl ScimBuilder {
                 store,
                 authenticator,
                 events: self.events,
-                resource_types: resource_types.into_iter().map(Arc::new).collect(),
+                resource_types,
+                kept,
+                advertised,
                 settings,
             }),
         })

@@ -93,6 +93,37 @@ pub(crate) struct Inner {
     cursors: crate::store::CursorCodec,
     /// Writers of one resource take turns in this process.
     turns: contention::WriteTurns,
+    /// What the store keeps of each resource type, in the order of `resource_types`.
+    kept: Vec<crate::store::KeptShape>,
+    /// The resource types as discovery shows them: only what the store keeps.
+    advertised: Vec<Arc<ResourceType>>,
+}
+
+impl Inner {
+    /// What the store keeps of `rt` (one of the engine's resource types).
+    pub(crate) fn kept(&self, rt: &ResourceType) -> Option<&crate::store::KeptShape> {
+        self.resource_types
+            .iter()
+            .position(|t| std::ptr::eq(std::ptr::from_ref(&**t), rt))
+            .and_then(|n| self.kept.get(n))
+    }
+}
+
+/// Drops from a validated resource of `rt` what the store does not keep; whether anything was.
+pub(crate) fn strip_unkept(
+    kept: Option<&crate::store::KeptShape>,
+    rt: &ResourceType,
+    resource: &mut crate::resource::Resource,
+) -> bool {
+    let Some(kept) = kept else {
+        return false;
+    };
+    let dropped = kept.strip(resource);
+    if dropped.is_empty() {
+        return false;
+    }
+    tracing::debug!(resource_type = %rt.name, ?dropped, "attributes the store does not keep were dropped");
+    true
 }
 
 impl std::fmt::Debug for Scim {
@@ -353,7 +384,7 @@ impl Call<'_> {
                 "discovery endpoints do not support filtering (RFC 7644 §4)".to_owned(),
             ));
         }
-        let types = &self.inner.resource_types;
+        let types = &self.inner.advertised;
         let body = match route {
             Route::ServiceProviderConfig => discovery::service_provider_config(
                 &self.inner.settings,

@@ -18,13 +18,13 @@ use crate::engine::builder::PatchResponse;
 use crate::engine::contention::WriteTurns;
 use crate::engine::request::Precondition;
 use crate::engine::resources::{is_inactive, store_error, Outcome};
-use crate::engine::{response, secrets, Call};
+use crate::engine::{response, secrets, strip_unkept, Call};
 use crate::error::ScimError;
 use crate::events::{Change, ChangeKind};
-use crate::patch::{apply_patch, MemberDelta, PatchOptions, PatchRequest, Patched};
+use crate::patch::{apply_patch, differs, MemberDelta, PatchOptions, PatchRequest, Patched};
 use crate::projection::Projection;
 use crate::schema::ResourceType;
-use crate::store::{MemberPatch, ResourceStore, StoreError, Version};
+use crate::store::{KeptShape, MemberPatch, ResourceStore, StoreError, Version};
 
 /// A parsed PATCH request and its effect on `members`, worked out once per request.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +85,8 @@ pub(crate) struct PatchTarget<'a> {
     pub(crate) if_match: Option<&'a Version>,
     /// Whether the caller renders `members` (see [`MemberPatch::with_members`]).
     pub(crate) with_members: bool,
+    /// What the store keeps of `rt` (`None`: everything).
+    pub(crate) kept: Option<&'a KeptShape>,
 }
 
 /// Applies `plan` to the stored resource: the store's member hook when the request only
@@ -105,6 +107,7 @@ pub(crate) async fn patch_stored(
         id,
         if_match,
         with_members,
+        kept,
     } = *target;
     let failed = |err: StoreError| store_error(err, rt, Some(id));
     if let Some(delta) = plan.member_only_delta() {
@@ -135,6 +138,9 @@ pub(crate) async fn patch_stored(
             return Err(failed(StoreError::VersionMismatch));
         }
         let mut outcome = apply_patch(rt, &current, &plan.request, options)?;
+        if strip_unkept(kept, rt, &mut outcome.resource) {
+            outcome.changed = differs(&outcome.resource, &current);
+        }
         if !outcome.changed {
             return Ok(Patched {
                 resource: current,
@@ -214,6 +220,7 @@ impl Call<'_> {
             id,
             if_match: if_match.as_ref(),
             with_members: returning.is_some_and(|p| p.requests(rt, &AttrPath::new("members"))),
+            kept: self.inner.kept(rt),
         };
         let outcome = patch_stored(
             self.inner.store.as_ref(),

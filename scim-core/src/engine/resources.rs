@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::compat::normalize_resource;
 use crate::engine::location::{self, Locations};
 use crate::engine::request::{json_body, Precondition};
-use crate::engine::{response, secrets, Call};
+use crate::engine::{response, secrets, strip_unkept, Call};
 use crate::error::ScimError;
 use crate::events::{Change, ChangeKind};
 use crate::projection::Projection;
@@ -127,6 +127,7 @@ impl Call<'_> {
         normalize_resource(rt, &mut body, &self.inner.settings.compat);
         let input = Resource::from_json(body)?;
         let mut resource = validate(rt, input, Mode::Create, &self.inner.settings.validation)?;
+        strip_unkept(self.inner.kept(rt), rt, &mut resource);
         resource.meta = Some(Meta::new(rt.name.clone(), Utc::now()));
         let created = self
             .inner
@@ -272,6 +273,7 @@ impl Call<'_> {
             meta.location = None;
             replacement.meta = Some(meta);
             replacement.id = Some(id.to_owned());
+            strip_unkept(self.inner.kept(rt), rt, &mut replacement);
             match self
                 .inner
                 .store

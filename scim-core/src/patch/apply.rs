@@ -115,10 +115,16 @@ pub fn apply_patch(
         Mode::Replace { existing: current },
         &options.validation,
     )?;
-    let changed = resource.attributes != current.attributes
-        || resource.external_id != current.external_id
-        || resource.schemas != current.schemas;
+    let changed = differs(&resource, current);
     Ok(Patched { resource, changed })
+}
+
+/// Whether a patched resource differs from the one it was applied to (its content; `meta` is
+/// the store's).
+pub(crate) fn differs(patched: &Resource, current: &Resource) -> bool {
+    patched.attributes != current.attributes
+        || patched.external_id != current.external_id
+        || patched.schemas != current.schemas
 }
 
 fn apply_operation(

@@ -9,6 +9,7 @@ mod apply;
 mod members;
 mod request;
 
+pub(crate) use apply::differs;
 pub use apply::{apply_patch, PatchOptions, Patched};
 pub use members::MemberDelta;
 pub use request::{PatchOp, PatchOperation, PatchRequest, PATCH_SCHEMA};

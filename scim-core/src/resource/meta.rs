@@ -50,7 +50,8 @@ impl Meta {
 
 impl Meta {
     /// The metadata of a stored resource, as a store builds it from its own rows: its type,
-    /// when it was created and last changed, and its version.
+    /// when it was created and last changed, and its version (a [`Version`], `&Version` or a
+    /// `u64` counter).
     ///
     /// ```
     /// use scimkit_core::store::Version;
@@ -60,19 +61,21 @@ impl Meta {
     /// let created = Utc.with_ymd_and_hms(2026, 1, 23, 4, 56, 22).unwrap();
     /// let meta = Meta::stored("User", created, Utc::now(), &Version::new("7"));
     /// assert_eq!(meta.version.as_deref(), Some(r#"W/"7""#));
+    /// // A counter is a version too.
+    /// assert_eq!(Meta::stored("User", created, created, 8).version.as_deref(), Some(r#"W/"8""#));
     /// ```
     pub fn stored(
         resource_type: impl Into<String>,
         created: DateTime<Utc>,
         last_modified: DateTime<Utc>,
-        version: &Version,
+        version: impl Into<Version>,
     ) -> Self {
         Meta {
             resource_type: resource_type.into(),
             created,
             last_modified,
             location: None,
-            version: Some(version.to_etag()),
+            version: Some(version.into().to_etag()),
         }
     }
 }

@@ -99,6 +99,19 @@ impl Version {
 #[error("a version was set on a resource without meta: build its meta with Meta::new or Meta::stored first")]
 pub struct MissingMeta;
 
+/// A counter as a version (`7` → `W/"7"`), for stores that count changes.
+impl From<u64> for Version {
+    fn from(counter: u64) -> Self {
+        Version(counter.to_string())
+    }
+}
+
+impl From<&Version> for Version {
+    fn from(version: &Version) -> Self {
+        version.clone()
+    }
+}
+
 impl fmt::Debug for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Version({:?})", self.0)

@@ -64,6 +64,34 @@ impl StoreError {
     }
 }
 
+impl crate::resource::Version {
+    /// The `If-Match` check of a conditional `replace` or `delete`, with `self` the resource's
+    /// current version: `Ok` when `if_match` is `None` or names it, else
+    /// [`StoreError::VersionMismatch`]. Make it under the same lock or transaction as the write.
+    ///
+    /// ```
+    /// use scimkit_core::store::{StoreError, Version};
+    /// let current = Version::from(3);
+    /// assert!(current.require(None).is_ok());
+    /// assert!(current.require(Some(&Version::new("3"))).is_ok());
+    /// assert_eq!(current.require(Some(&Version::new("2"))), Err(StoreError::VersionMismatch));
+    /// ```
+    pub fn require(&self, if_match: Option<&Self>) -> Result<(), StoreError> {
+        match if_match {
+            Some(expected) if expected != self => Err(StoreError::VersionMismatch),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A protocol error a store reports (a value it cannot hold, a typed view that does not
+/// convert): [`StoreError::Rejected`], answered with that error's status.
+impl From<ScimError> for StoreError {
+    fn from(error: ScimError) -> Self {
+        StoreError::Rejected(error)
+    }
+}
+
 impl From<crate::resource::MissingMeta> for StoreError {
     fn from(error: crate::resource::MissingMeta) -> Self {
         StoreError::backend(error)

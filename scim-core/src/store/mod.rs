@@ -65,8 +65,12 @@
 //!   [`ResourceStore::patch_members`] to apply a group's member changes as row changes.
 //! - **Concurrency** (`stress`): under concurrent clients nothing is lost or duplicated, and no
 //!   request fails with a `5xx` (a deadlock between a user delete and member changes of its
-//!   groups is one). `stress` writes `userName`, `title`, `emails` and Group
+//!   groups is one). `stress` writes `userName`, `displayName`, `emails` and Group
 //!   `displayName`/`members`, so a store must keep those to run it.
+//! - **What is kept**: a store that keeps only some attributes (fixed columns) declares them
+//!   in [`ResourceStore::keeps`]; the engine then advertises only those and drops the rest
+//!   from writes before the store sees them. A store that declares nothing keeps everything it
+//!   is given.
 //! - **Errors**: [`StoreError`]; a backend failure's cause is logged by the engine, never sent.
 //!
 //! # Example
@@ -137,7 +141,7 @@
 //!         }
 //!         for member in members(&r) {
 //!             if !["User", "Group"].iter().any(|k| self.all.contains_key(&key(ctx, k, member))) {
-//!                 return Err(StoreError::Rejected(ScimError::InvalidValue(format!("member \"{member}\" is no user or group"))));
+//!                 return Err(ScimError::InvalidValue(format!("member \"{member}\" is no user or group")).into());
 //!             }
 //!         }
 //!         r.id = Some(id.to_owned());
@@ -146,13 +150,10 @@
 //!         Ok(self.read(ctx, rt, r))
 //!     }
 //!
-//!     /// The current resource, if `if_match` (when given) is its version.
-//!     fn current(&self, ctx: &Context, rt: &ResourceType, id: &str, if_match: Option<&Version>) -> Result<&Resource, StoreError> {
+//!     /// Checks that the resource exists and that `if_match` (when given) is its version.
+//!     fn current(&self, ctx: &Context, rt: &ResourceType, id: &str, if_match: Option<&Version>) -> Result<(), StoreError> {
 //!         let current = self.all.get(&key(ctx, &rt.name, id)).ok_or(StoreError::NotFound)?;
-//!         match if_match {
-//!             Some(v) if Version::of(current).as_ref() != Some(v) => Err(StoreError::VersionMismatch),
-//!             _ => Ok(current),
-//!         }
+//!         Version::of(current).unwrap_or_else(|| Version::new("")).require(if_match)
 //!     }
 //! }
 //!
@@ -241,6 +242,7 @@
 mod cursor;
 mod error;
 mod id;
+mod kept;
 mod members;
 pub(crate) mod push_down;
 mod query;
@@ -252,6 +254,8 @@ pub use crate::resource::Version;
 pub use cursor::{CursorCodec, CursorPage, CursorScope};
 pub use error::StoreError;
 pub use id::new_id;
+pub(crate) use kept::KeptShape;
+pub use kept::{Kept, KeptError};
 pub use members::MemberPatch;
 pub use push_down::{FilterPushDown, FilterRule, ListPlan, PushDown};
 pub use query::{ListQuery, Page, Pagination};
@@ -275,6 +279,16 @@ pub trait ResourceStore: Send + Sync + 'static {
     fn push_down(&self, rt: &ResourceType) -> PushDown {
         let _ = rt;
         PushDown::default()
+    }
+
+    /// What this store keeps of `rt`'s attributes: [`Kept::all`] by default. The engine asks
+    /// once, when it is built, advertises exactly what is kept in `/Schemas` and
+    /// `/ResourceTypes`, and drops what a write carries beyond it before calling the store (it
+    /// is then not returned). A declaration naming no attribute of `rt`, or leaving out a
+    /// required one, fails [`crate::ScimBuilder::build`].
+    fn keeps(&self, rt: &ResourceType) -> Kept {
+        let _ = rt;
+        Kept::all()
     }
 
     /// Stores a new, validated resource: assigns `id` and the version, enforces uniqueness.

@@ -211,6 +211,7 @@ async fn patch(
         id,
         if_match,
         with_members: false,
+        kept: None,
     };
     let plan = PatchPlan::new(rt, request.clone());
     patch_stored(store, &turns, &target, &plan, &PatchOptions::default()).await

@@ -8,8 +8,8 @@
 //! and every change be there afterwards, because contention is the engine's to resolve, not
 //! the client's.
 //!
-//! It uses only what a User/Group store over fixed columns keeps: `userName`, `title` (the
-//! shared counter), `emails` (their `value`s) and Group `displayName`/`members`. Every name
+//! It uses only what a User/Group store over fixed columns keeps: `userName`, `displayName`
+//! (the shared counter), `emails` (their `value`s) and Group `displayName`/`members`. Every name
 //! carries a random run prefix, so it can run again in the same tenant and database.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -341,14 +341,14 @@ async fn client(
             .ok_or_else(|| fail(CHECK, "GET of the shared user has no ETag"))?;
         let count: usize = current
             .body
-            .get("title")
+            .get("displayName")
             .and_then(Value::as_str)
             .unwrap_or("0")
             .parse()
             .map_err(|e| fail(CHECK, format!("the shared counter is not a number: {e}")))?;
         let mut body = current.body.clone();
         if let Some(object) = body.as_object_mut() {
-            object.insert("title".to_owned(), json!((count + 1).to_string()));
+            object.insert("displayName".to_owned(), json!((count + 1).to_string()));
         }
         YieldNow(false).await;
         let r = session
@@ -546,7 +546,7 @@ pub async fn stress(scim: &Scim, options: &StressOptions) -> Result<StressReport
         .send(
             Method::POST,
             "/Users",
-            Some(&json!({"schemas": [USER], "userName": format!("{prefix}-shared"), "title": "0"})),
+            Some(&json!({"schemas": [USER], "userName": format!("{prefix}-shared"), "displayName": "0"})),
         )
         .await?;
     Session::expect(&r, "POST the shared user", &[StatusCode::CREATED])?;
@@ -653,7 +653,11 @@ pub async fn stress(scim: &Scim, options: &StressOptions) -> Result<StressReport
         .send(Method::GET, &format!("/Users/{shared}"), None)
         .await?;
     Session::expect(&r, "GET the shared user", &[StatusCode::OK])?;
-    let counter = r.body.get("title").and_then(Value::as_str).unwrap_or("0");
+    let counter = r
+        .body
+        .get("displayName")
+        .and_then(Value::as_str)
+        .unwrap_or("0");
     if counter != if_match_won.to_string() {
         return Err(fail(
             CHECK,

@@ -49,6 +49,21 @@ pub struct MultiValue {
     pub extra: Map<String, Value>,
 }
 
+impl MultiValue {
+    /// A value with no label, display or `primary` flag.
+    ///
+    /// ```
+    /// use scimkit_core::resource::typed::MultiValue;
+    /// assert_eq!(MultiValue::new("b@example.com").value.as_deref(), Some("b@example.com"));
+    /// ```
+    pub fn new(value: impl Into<String>) -> Self {
+        MultiValue {
+            value: Some(value.into()),
+            ..MultiValue::default()
+        }
+    }
+}
+
 /// One `addresses` value (RFC 7643 §4.1.2).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -96,4 +111,22 @@ pub struct GroupRef {
     /// `direct` or `indirect`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+}
+
+impl GroupRef {
+    /// A reference to the group `id` shown as `display` (what a store derives a User's `groups`
+    /// from).
+    ///
+    /// ```
+    /// use scimkit_core::resource::typed::GroupRef;
+    /// let g = GroupRef::new("e9e30dba", "Engineering");
+    /// assert_eq!((g.value.as_str(), g.display.as_deref()), ("e9e30dba", Some("Engineering")));
+    /// ```
+    pub fn new(id: impl Into<String>, display: impl Into<String>) -> Self {
+        GroupRef {
+            value: id.into(),
+            display: Some(display.into()),
+            ..GroupRef::default()
+        }
+    }
 }
