@@ -407,6 +407,7 @@ async fn list_sorts_pages_and_counts() {
             count: 4,
         }),
         projection: Projection::all(),
+        compiled: None,
     };
     let page = list(&store, &ctx, &users, query.clone()).await;
     let names: Vec<_> = page
@@ -1012,4 +1013,29 @@ async fn the_test_kit_catches_a_stale_rendered_read() {
             .starts_with("after a member add: get_rendered of "),
         "{failure}"
     );
+}
+
+/// The engine hands its compiled filter to the store; the store evaluates that one rather
+/// than compiling `filter` again.
+#[tokio::test]
+async fn the_engines_compiled_filter_is_the_one_evaluated() {
+    let store = InMemoryStore::new();
+    let users = ResourceType::user();
+    let ctx = ctx("compiled");
+    for name in ["ann", "bob"] {
+        store.create(&ctx, &users, user(name)).await.unwrap();
+    }
+    let bob = parse_filter(r#"userName eq "bob""#).unwrap();
+    let query = ListQuery {
+        filter: Some(parse_filter(r#"userName sw "a""#).unwrap()),
+        compiled: Some(CompiledFilter::new(&bob, &users, Strictness::Strict).unwrap()),
+        ..ListQuery::default()
+    };
+    let page = list(&store, &ctx, &users, query).await;
+    let names: Vec<_> = page
+        .resources
+        .iter()
+        .filter_map(|r| r.get("userName").and_then(Value::as_str))
+        .collect();
+    assert_eq!(names, ["bob"]);
 }

@@ -25,14 +25,14 @@ const LONGEST_PAUSE: Duration = Duration::from_millis(100);
 #[derive(Debug)]
 pub(crate) struct WriteTurns {
     deadline: Duration,
-    queues: Mutex<HashMap<String, Arc<TurnLock<()>>>>,
+    queues: Mutex<HashMap<Arc<str>, Arc<TurnLock<()>>>>,
 }
 
 /// One writer's turn on one resource; the next writer's turn starts when it is dropped.
 #[derive(Debug)]
 pub(crate) struct Turn<'a> {
     turns: &'a WriteTurns,
-    key: String,
+    key: Arc<str>,
     guard: Option<OwnedMutexGuard<()>>,
     /// When the writer must give up (its turn's wait counts).
     until: Instant,
@@ -56,10 +56,10 @@ impl WriteTurns {
         id: &str,
     ) -> Result<Turn<'_>, ScimError> {
         let until = Instant::now() + self.deadline;
-        let key = format!("{}\u{0}{}\u{0}{id}", ctx.tenant().as_str(), rt.name);
+        let key: Arc<str> = format!("{}\u{0}{}\u{0}{id}", ctx.tenant().as_str(), rt.name).into();
         let lock = {
             let mut queues = self.queues.lock().unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(queues.entry(key.clone()).or_default())
+            Arc::clone(queues.entry(Arc::clone(&key)).or_default())
         };
         let mut turn = Turn {
             turns: self,

@@ -186,9 +186,12 @@ impl Call<'_> {
         let projection =
             Projection::from_query(rt, params.attributes.as_deref(), params.excluded.as_deref())?;
         let filter = parse(params.filter.as_deref())?;
-        if let Some(filter) = &filter {
-            CompiledFilter::new(filter, rt, Strictness::Strict)?;
-        }
+        // Compiled once: handed to the store when it takes the whole filter, kept for the
+        // residual when the store takes none of it; only a split filter compiles its parts.
+        let mut compiled = filter
+            .as_ref()
+            .map(|f| CompiledFilter::new(f, rt, Strictness::Strict))
+            .transpose()?;
         let sort = params
             .sort_by
             .as_deref()
@@ -206,7 +209,18 @@ impl Call<'_> {
         let mut plan = store
             .push_down(rt)
             .plan(rt, filter.as_ref(), sort.is_some());
+        let store_compiled = if plan.residual.is_none() {
+            compiled.take()
+        } else {
+            None
+        };
+        let residual = match (&plan.residual, plan.store_filter.is_none()) {
+            (Some(_), true) => compiled.take(),
+            (Some(residual), false) => Some(CompiledFilter::new(residual, rt, Strictness::Strict)?),
+            (None, _) => None,
+        };
         let query = ListQuery {
+            compiled: store_compiled,
             filter: plan.store_filter.take(),
             sort: sort.clone().filter(|_| plan.store_sorts),
             page: plan.store_pages.then(|| match &params.cursor {
@@ -256,9 +270,8 @@ impl Call<'_> {
             (resources, page.total_results)
         } else if let Some(cursor) = &params.cursor {
             let mut resources = page.resources;
-            if let Some(residual) = &plan.residual {
-                let compiled = CompiledFilter::new(residual, rt, Strictness::Strict)?;
-                resources.retain(|r| compiled.matches(r));
+            if let Some(residual) = &residual {
+                resources.retain(|r| residual.matches(r));
             }
             let scope = CursorScope {
                 tenant: self.ctx.tenant().as_str(),
@@ -275,9 +288,8 @@ impl Call<'_> {
             (page.resources, page.total)
         } else {
             let mut resources = page.resources;
-            if let Some(residual) = &plan.residual {
-                let compiled = CompiledFilter::new(residual, rt, Strictness::Strict)?;
-                resources.retain(|r| compiled.matches(r));
+            if let Some(residual) = &residual {
+                resources.retain(|r| residual.matches(r));
             }
             if let Some(sort) = sort.as_ref().filter(|_| !plan.store_sorts) {
                 sort.sort(rt, &mut resources);
@@ -365,6 +377,7 @@ impl Call<'_> {
                 sort: None,
                 page: None,
                 projection: Projection::all(),
+                compiled: None,
             };
             let page = self
                 .inner

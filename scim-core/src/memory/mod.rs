@@ -120,7 +120,6 @@ use chrono::Utc;
 use scimkit_filter::AttrPath;
 
 use crate::context::{Context, Tenant};
-use crate::evaluate::{CompiledFilter, Strictness};
 use crate::patch::Patched;
 use crate::projection::{Document, Fragment, Projection};
 use crate::resource::{Meta, Resource};
@@ -203,12 +202,7 @@ impl InMemoryStore {
         rt: &ResourceType,
         query: &ListQuery,
     ) -> Result<Selected, StoreError> {
-        let compiled = query
-            .filter
-            .as_ref()
-            .map(|f| CompiledFilter::new(f, rt, Strictness::Lenient))
-            .transpose()
-            .map_err(StoreError::Rejected)?;
+        let compiled = query.compiled_filter(rt).map_err(StoreError::Rejected)?;
         let with_members = list::needs_members(rt, query);
         let with_groups = list::needs_groups(rt, query);
         let shared = self.tenant(ctx.tenant());
@@ -239,7 +233,7 @@ impl InMemoryStore {
                 &scope,
                 self.cursors.as_ref(),
                 snapshots,
-                compiled.as_ref(),
+                compiled.as_deref(),
                 query,
             )? {
                 list::Finished::Page(page) => Selected::Page(page),

@@ -76,6 +76,7 @@ impl Mapping {
                 sort: None,
                 page: None,
                 projection: query.projection.clone(),
+                compiled: None,
             };
             self.translate(rt, &unpaged, dialect)?
         };

@@ -1,9 +1,14 @@
 //! [`ListQuery`] and [`Page`]: what the engine asks of a store's `list`, and what it gets back.
 
+use std::borrow::Cow;
+
 use scimkit_filter::Filter;
 
+use crate::error::ScimError;
+use crate::evaluate::{CompiledFilter, Strictness};
 use crate::projection::Projection;
 use crate::resource::Resource;
+use crate::schema::ResourceType;
 use crate::sort::SortSpec;
 
 /// Which page of results to return.
@@ -41,6 +46,10 @@ pub enum Pagination {
 ///   to their number: the engine pages itself because it filters or sorts after the store.
 /// - `projection`: what the response will show; a store may leave out attributes it does not
 ///   request (a Group's `members` under `excludedAttributes=members`), never more.
+/// - `compiled`: `filter` as the engine already compiled it for the resource type, so a store
+///   that evaluates filters in memory need not compile it again ([`ListQuery::compiled_filter`]
+///   gives it, compiling only when a caller other than the engine left it out). A store that
+///   translates filters (to SQL) reads `filter`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListQuery {
     /// The filter the store must apply.
@@ -51,6 +60,26 @@ pub struct ListQuery {
     pub page: Option<Pagination>,
     /// The attributes the response shows.
     pub projection: Projection,
+    /// `filter`, compiled by the engine (`None` when there is no filter, or when whoever built
+    /// the query did not compile it).
+    pub compiled: Option<CompiledFilter>,
+}
+
+impl ListQuery {
+    /// The compiled filter: the engine's when it gave one, else `filter` compiled here
+    /// ([`Strictness::Lenient`]: an attribute the type does not define matches nothing).
+    pub fn compiled_filter(
+        &self,
+        rt: &ResourceType,
+    ) -> Result<Option<Cow<'_, CompiledFilter>>, ScimError> {
+        if let Some(compiled) = &self.compiled {
+            return Ok(Some(Cow::Borrowed(compiled)));
+        }
+        self.filter
+            .as_ref()
+            .map(|f| CompiledFilter::new(f, rt, Strictness::Lenient).map(Cow::Owned))
+            .transpose()
+    }
 }
 
 /// One page of results from a store's `list`.

@@ -33,6 +33,7 @@ async fn engine_list(
         sort: sort.filter(|_| plan.store_sorts).cloned(),
         page: page.clone().filter(|_| plan.store_pages),
         projection: Projection::all(),
+        compiled: None,
     };
     let got = store
         .list(ctx, rt, &query)
