@@ -70,6 +70,34 @@ impl Kept {
     pub fn names(&self) -> Option<&[String]> {
         self.only.as_deref()
     }
+
+    /// What the engine drops from `resource` (of type `rt`) before a store keeping this sees
+    /// it, as attribute paths: for a store author checking a mapping, or a test.
+    ///
+    /// ```
+    /// use scimkit_core::schema::ResourceType;
+    /// use scimkit_core::store::Kept;
+    /// use scimkit_core::Resource;
+    /// use serde_json::json;
+    ///
+    /// let user = Resource::from_json(json!({
+    ///     "userName": "bjensen", "title": "Boss",
+    ///     "emails": [{"value": "b@example.com", "type": "work"}],
+    /// }))?;
+    /// let kept = Kept::only(["userName", "emails.value"]);
+    /// let mut dropped = kept.dropped_from(&ResourceType::user(), &user)?;
+    /// dropped.sort();
+    /// assert_eq!(dropped, ["emails.type", "title"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn dropped_from(
+        &self,
+        rt: &ResourceType,
+        resource: &Resource,
+    ) -> Result<Vec<String>, KeptError> {
+        let shape = KeptShape::new(&Arc::new(rt.clone()), self)?;
+        Ok(shape.strip(&mut resource.clone()))
+    }
 }
 
 /// Why a [`Kept`] declaration does not fit its resource type.
