@@ -10,90 +10,21 @@
 
 mod support;
 
-use async_trait::async_trait;
 use http::{Method, StatusCode};
-use scimkit_core::context::Context;
 use scimkit_core::engine::BuildError;
-use scimkit_core::schema::ResourceType;
-use scimkit_core::store::{Kept, ListQuery, Page, ResourceStore, StoreError, Version};
-use scimkit_core::{InMemoryStore, Resource, Scim};
+use scimkit_core::store::Kept;
+use scimkit_core::Scim;
 use serde_json::{json, Value};
-use support::{auth, send, PATCH_OP, USER};
+use support::{auth, send, RefStore, PATCH_OP, USER};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
-/// InMemoryStore declaring that it keeps a few columns' worth of each type.
-struct Columns {
-    inner: InMemoryStore,
-    users: Kept,
-}
-
-#[async_trait]
-impl ResourceStore for Columns {
-    fn keeps(&self, rt: &ResourceType) -> Kept {
-        match rt.name.as_str() {
-            "User" => self.users.clone(),
-            _ => Kept::only(["displayName", "members"]),
-        }
-    }
-
-    async fn create(
-        &self,
-        ctx: &Context,
-        rt: &ResourceType,
-        r: Resource,
-    ) -> Result<Resource, StoreError> {
-        self.inner.create(ctx, rt, r).await
-    }
-
-    async fn get(
-        &self,
-        ctx: &Context,
-        rt: &ResourceType,
-        id: &str,
-    ) -> Result<Option<Resource>, StoreError> {
-        self.inner.get(ctx, rt, id).await
-    }
-
-    async fn list(
-        &self,
-        ctx: &Context,
-        rt: &ResourceType,
-        q: &ListQuery,
-    ) -> Result<Page, StoreError> {
-        self.inner.list(ctx, rt, q).await
-    }
-
-    async fn replace(
-        &self,
-        ctx: &Context,
-        rt: &ResourceType,
-        id: &str,
-        r: Resource,
-        if_match: Option<&Version>,
-    ) -> Result<Resource, StoreError> {
-        self.inner.replace(ctx, rt, id, r, if_match).await
-    }
-
-    async fn delete(
-        &self,
-        ctx: &Context,
-        rt: &ResourceType,
-        id: &str,
-        if_match: Option<&Version>,
-    ) -> Result<(), StoreError> {
-        self.inner.delete(ctx, rt, id, if_match).await
-    }
-}
-
 fn engine(users: Kept) -> Result<Scim, BuildError> {
-    Scim::builder()
-        .store(Columns {
-            inner: InMemoryStore::new(),
-            users,
-        })
-        .authenticator(auth)
-        .build()
+    let store = RefStore::default().keeping(move |rt| match rt.name.as_str() {
+        "User" => users.clone(),
+        _ => Kept::only(["displayName", "members"]),
+    });
+    Scim::builder().store(store).authenticator(auth).build()
 }
 
 fn columns() -> Kept {

@@ -628,14 +628,7 @@ pub async fn stress(scim: &Scim, options: &StressOptions) -> Result<StressReport
             .send(Method::GET, &format!("/Groups/{group}"), None)
             .await?;
         Session::expect(&r, "GET a shared group", &[StatusCode::OK])?;
-        let actual: BTreeSet<&str> = r
-            .body
-            .get("members")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|m| m.get("value").and_then(Value::as_str))
-            .collect();
+        let actual: BTreeSet<&str> = values(&r.body, "members").collect();
         if actual != expected {
             let lost: Vec<_> = expected.difference(&actual).collect();
             let extra: Vec<_> = actual.difference(&expected).collect();
@@ -765,15 +758,7 @@ async fn contended_patches(
         .send(Method::GET, &format!("/Users/{user}"), None)
         .await?;
     Session::expect(&r, "GET the contended user", &[StatusCode::OK])?;
-    let kept: BTreeSet<String> = r
-        .body
-        .get("emails")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.get("value").and_then(Value::as_str))
-        .map(str::to_lowercase)
-        .collect();
+    let kept: BTreeSet<String> = values(&r.body, "emails").map(str::to_lowercase).collect();
     let lost: Vec<&String> = emails.iter().filter(|e| !kept.contains(*e)).collect();
     if !lost.is_empty() {
         return Err(fail(
@@ -788,14 +773,7 @@ async fn contended_patches(
         .send(Method::GET, &format!("/Groups/{group}"), None)
         .await?;
     Session::expect(&r, "GET the contended group", &[StatusCode::OK])?;
-    let kept: BTreeSet<&str> = r
-        .body
-        .get("members")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m.get("value").and_then(Value::as_str))
-        .collect();
+    let kept: BTreeSet<&str> = values(&r.body, "members").collect();
     let lost: Vec<&String> = members
         .iter()
         .filter(|m| !kept.contains(m.as_str()))
@@ -810,6 +788,14 @@ async fn contended_patches(
         ));
     }
     Ok(logs)
+}
+
+/// The `value`s of a multi-valued attribute in a response body.
+fn values<'a>(body: &'a Value, attribute: &str) -> impl Iterator<Item = &'a str> {
+    let items = body.get(attribute).and_then(Value::as_array).into_iter();
+    items
+        .flatten()
+        .filter_map(|item| item.get("value").and_then(Value::as_str))
 }
 
 /// One PATCH of the contended part, which must succeed.

@@ -19,16 +19,21 @@ use scimkit_core::context::Context;
 use scimkit_core::evaluate::{CompiledFilter, Strictness};
 use scimkit_core::schema::ResourceType;
 use scimkit_core::store::{
-    ListQuery, Page, Pagination, PushDown, ResourceStore, StoreError, Version,
+    Kept, ListQuery, Page, Pagination, PushDown, ResourceStore, StoreError, Version,
 };
 use scimkit_core::{Mount, Resource, Scim};
 use serde_json::Value;
 
 /// Resources by (tenant, type, id) in creation order, honouring exactly the push-down it
 /// declares, so the engine's share of the work is exercised.
+/// What a [`RefStore`] says it keeps of each resource type.
+pub type Keeps = Box<dyn Fn(&ResourceType) -> Kept + Send + Sync>;
+
 #[derive(Default)]
 pub struct RefStore {
     pub push_down: PushDown,
+    /// What it declares it keeps (`None`: everything).
+    pub keeps: Option<Keeps>,
     rows: Mutex<(u64, BTreeMap<(String, String, u64), Resource>)>,
 }
 
@@ -36,8 +41,18 @@ impl RefStore {
     pub fn new(push_down: PushDown) -> Self {
         RefStore {
             push_down,
-            rows: Mutex::default(),
+            ..RefStore::default()
         }
+    }
+
+    /// The same store, declaring that it keeps what `keeps` says.
+    #[must_use]
+    pub fn keeping(
+        mut self,
+        keeps: impl Fn(&ResourceType) -> Kept + Send + Sync + 'static,
+    ) -> Self {
+        self.keeps = Some(Box::new(keeps));
+        self
     }
 }
 
@@ -55,6 +70,12 @@ fn scope(ctx: &Context, rt: &ResourceType) -> (String, String) {
 impl ResourceStore for RefStore {
     fn push_down(&self, _rt: &ResourceType) -> PushDown {
         self.push_down.clone()
+    }
+
+    fn keeps(&self, rt: &ResourceType) -> Kept {
+        self.keeps
+            .as_ref()
+            .map_or_else(Kept::all, |keeps| keeps(rt))
     }
 
     async fn create(

@@ -370,20 +370,11 @@ pub async fn concurrent_patches_without_if_match<A: Adapter>() {
     let h = Harness::start::<A>().await;
     let uid = h.post("/Users", &user("busy")).await.expect(201).id();
     let adds = (0..32).map(|n| {
-        let h = h.clone();
-        let url = format!("/Users/{uid}");
-        let body = patch_ops(json!([
+        patch_ops(json!([
             {"op": "add", "path": "emails", "value": [{"value": format!("busy{n:02}@example.com"), "type": "work"}]}
-        ]));
-        tokio::spawn(async move {
-            let r = h.patch(&url, &body).await;
-            (r.status.as_u16(), r.body.to_string())
-        })
+        ]))
     });
-    for reply in futures_util::future::join_all(adds).await {
-        let (status, body) = reply.unwrap_or((0, String::new()));
-        assert_eq!(status, 200, "{body}");
-    }
+    all_answer_200(&h, &format!("/Users/{uid}"), adds).await;
     let read = h.get(&format!("/Users/{uid}")).await.expect(200);
     let mut emails: Vec<&str> = read.body["emails"]
         .as_array()
@@ -414,23 +405,14 @@ pub async fn concurrent_patches_without_if_match<A: Adapter>() {
         .expect(201)
         .id();
     let adds = ids.iter().enumerate().map(|(n, id)| {
-        let h = h.clone();
-        let url = format!("/Groups/{group}");
         let mut operations =
             vec![json!({"op": "add", "path": "members", "value": [{"value": id}]})];
         if n % 4 == 3 {
             operations.push(json!({"op": "replace", "path": "displayName", "value": "Crowd"}));
         }
-        let body = patch_ops(serde_json::Value::Array(operations));
-        tokio::spawn(async move {
-            let r = h.patch(&url, &body).await;
-            (r.status.as_u16(), r.body.to_string())
-        })
+        patch_ops(Value::Array(operations))
     });
-    for reply in futures_util::future::join_all(adds).await {
-        let (status, body) = reply.unwrap_or((0, String::new()));
-        assert_eq!(status, 200, "{body}");
-    }
+    all_answer_200(&h, &format!("/Groups/{group}"), adds).await;
     let g = h.get(&format!("/Groups/{group}")).await.expect(200);
     let mut members: Vec<&str> = g.body["members"]
         .as_array()
@@ -442,6 +424,21 @@ pub async fn concurrent_patches_without_if_match<A: Adapter>() {
     let mut expected: Vec<&str> = ids.iter().map(String::as_str).collect();
     expected.sort_unstable();
     assert_eq!(members, expected);
+}
+
+/// Sends every body as a PATCH of `url` at once; each must be answered 200.
+async fn all_answer_200(h: &Harness, url: &str, bodies: impl Iterator<Item = Value>) {
+    let patches = bodies.map(|body| {
+        let (h, url) = (h.clone(), url.to_owned());
+        tokio::spawn(async move {
+            let r = h.patch(&url, &body).await;
+            (r.status.as_u16(), r.body.to_string())
+        })
+    });
+    for reply in futures_util::future::join_all(patches).await {
+        let (status, body) = reply.unwrap_or((0, String::new()));
+        assert_eq!(status, 200, "{body}");
+    }
 }
 
 /// A host-defined resource type (`Device`, its own schema) gets every endpoint, filter, PATCH
