@@ -217,6 +217,14 @@ impl Session {
         }
     }
 
+    /// POSTs `body` to `uri`, which must create it; its id.
+    async fn create(&self, uri: &str, body: &Value, what: &str) -> Result<String, Failure> {
+        let r = self.send(Method::POST, uri, Some(body)).await?;
+        let what = format!("POST {what}");
+        Session::expect(&r, &what, &[StatusCode::CREATED])?;
+        Session::id(&r, &what)
+    }
+
     fn id(reply: &Reply, what: &str) -> Result<String, Failure> {
         reply
             .body
@@ -698,40 +706,19 @@ async fn contended_patches(
     }
     let prefix = &session.prefix;
     let name = format!("{prefix}-contended");
-    let r = session
-        .send(
-            Method::POST,
-            "/Users",
-            Some(&json!({"schemas": [USER], "userName": name})),
-        )
+    let user_body = |user_name: String| json!({"schemas": [USER], "userName": user_name});
+    let user = session
+        .create("/Users", &user_body(name.clone()), "the contended user")
         .await?;
-    Session::expect(&r, "POST the contended user", &[StatusCode::CREATED])?;
-    let user = Session::id(&r, "POST the contended user")?;
     let group_name = format!("{prefix}-contended-group");
-    let r = session
-        .send(
-            Method::POST,
-            "/Groups",
-            Some(&json!({"schemas": [GROUP], "displayName": group_name})),
-        )
+    let group_body = json!({"schemas": [GROUP], "displayName": group_name});
+    let group = session
+        .create("/Groups", &group_body, "the contended group")
         .await?;
-    Session::expect(&r, "POST the contended group", &[StatusCode::CREATED])?;
-    let group = Session::id(&r, "POST the contended group")?;
     let mut members = Vec::with_capacity(n);
     for k in 0..n {
-        let r = session
-            .send(
-                Method::POST,
-                "/Users",
-                Some(&json!({"schemas": [USER], "userName": format!("{name}-member-{k}")})),
-            )
-            .await?;
-        Session::expect(
-            &r,
-            "POST a member of the contended group",
-            &[StatusCode::CREATED],
-        )?;
-        members.push(Session::id(&r, "POST a member of the contended group")?);
+        let body = user_body(format!("{name}-member-{k}"));
+        members.push(session.create("/Users", &body, "a group member").await?);
     }
     let emails: Vec<String> = (0..n).map(|k| format!("{name}-{k}@example.com")).collect();
 
