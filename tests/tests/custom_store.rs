@@ -60,6 +60,7 @@ scim_conformance::cases!(With<Axum, Custom>;
     hostile::wrong_types,
     hostile::hostile_requests,
     hostile::oversized_headers,
+    hostile::strict_json_and_preconditions,
     faults::slow_body_times_out,
     faults::client_disconnect_changes_nothing,
     bulk::bulk_users_and_group,

@@ -76,6 +76,7 @@ scim_conformance::cases!(With<Axum, Postgres>;
     hostile::wrong_types,
     hostile::hostile_requests,
     hostile::oversized_headers,
+    hostile::strict_json_and_preconditions,
     bulk::bulk_users_and_group,
     bulk::bulk_thousand_forward_references,
     bulk::bulk_errors_and_limits,

@@ -22,6 +22,7 @@ mod resources;
 mod response;
 mod route;
 mod secrets;
+mod strict_json;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;

@@ -180,7 +180,7 @@ impl Call<'_> {
         let no_content =
             self.inner.settings.patch_response == PatchResponse::NoContent && !asks_for_attributes;
         let body = self.body()?;
-        let condition = Precondition::if_match(self.headers);
+        let condition = Precondition::if_match(self.headers)?;
         let returning = (!no_content).then_some(&projection);
         let outcome = self
             .patch_resource(rt, id, body, condition.as_ref(), returning)

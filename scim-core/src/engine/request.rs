@@ -103,49 +103,67 @@ pub(crate) fn json_body(headers: &HeaderMap, body: &Bytes, max: usize) -> Result
             "the request body is empty; send a JSON object".to_owned(),
         ));
     }
-    serde_json::from_slice(body)
-        .map_err(|e| ScimError::InvalidSyntax(format!("the request body is not valid JSON: {e}")))
+    crate::engine::strict_json::parse(body)
 }
 
-/// An `If-Match` or `If-None-Match` header.
+/// An `If-Match` or `If-None-Match` header (RFC 9110 §13.1.1, §13.1.2): `*`, or a list of
+/// entity tags, weak or strong, over one or more header lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Precondition {
     /// `*`: any current version.
     Any,
-    /// A list of entity tags (unparsable ones dropped: they match nothing).
+    /// A list of entity tags.
     Versions(Vec<Version>),
 }
 
 impl Precondition {
-    pub(crate) fn if_match(headers: &HeaderMap) -> Option<Precondition> {
-        Self::read(headers, IF_MATCH)
+    /// `If-Match`; a malformed value is `400`, and nothing is changed.
+    pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<Precondition>, ScimError> {
+        Self::read(headers, &IF_MATCH)
     }
 
-    pub(crate) fn if_none_match(headers: &HeaderMap) -> Option<Precondition> {
-        Self::read(headers, IF_NONE_MATCH)
+    /// `If-None-Match`; a malformed value is `400`.
+    pub(crate) fn if_none_match(headers: &HeaderMap) -> Result<Option<Precondition>, ScimError> {
+        Self::read(headers, &IF_NONE_MATCH)
     }
 
-    fn read(headers: &HeaderMap, name: http::header::HeaderName) -> Option<Precondition> {
+    fn read(
+        headers: &HeaderMap,
+        name: &http::header::HeaderName,
+    ) -> Result<Option<Precondition>, ScimError> {
         let mut versions = Vec::new();
         let mut any = false;
         let mut seen = false;
+        let malformed = |what: &str| {
+            ScimError::BadRequest(format!(
+                "{name}: {what}; send * or entity tags as the ETag header gave them \
+                 (W/\"…\" or \"…\"), separated by commas"
+            ))
+        };
         for value in headers.get_all(name) {
             seen = true;
-            let Ok(text) = value.to_str() else { continue };
+            let text = value
+                .to_str()
+                .map_err(|_| malformed("the value is not visible ASCII"))?;
+            // Empty list elements are allowed (RFC 9110 §5.6.1).
             for tag in split_tags(text) {
                 if tag == "*" {
                     any = true;
-                } else if let Some(version) = Version::from_etag(tag) {
+                } else {
+                    let version = Version::from_etag(tag)
+                        .ok_or_else(|| malformed(&format!("{tag:?} is not an entity tag")))?;
                     versions.push(version);
                 }
             }
         }
-        if !seen {
-            None
-        } else if any {
-            Some(Precondition::Any)
-        } else {
-            Some(Precondition::Versions(versions))
+        match (seen, any) {
+            (false, _) => Ok(None),
+            (true, true) if !versions.is_empty() => {
+                Err(malformed("* cannot be listed with entity tags"))
+            }
+            (true, true) => Ok(Some(Precondition::Any)),
+            (true, false) if versions.is_empty() => Err(malformed("the list is empty")),
+            (true, false) => Ok(Some(Precondition::Versions(versions))),
         }
     }
 
@@ -187,5 +205,6 @@ fn split_tags(text: &str) -> Vec<&str> {
         tags.push(tag.trim());
     }
     tags.retain(|t| !t.is_empty());
+    // An unterminated quote leaves its element whole, so it is refused rather than split.
     tags
 }

@@ -173,7 +173,7 @@ impl Call<'_> {
             return self.get_whole(rt, id).await;
         }
         let resource = self.fetch(rt, id).await?;
-        if let Some(condition) = Precondition::if_none_match(self.headers) {
+        if let Some(condition) = Precondition::if_none_match(self.headers)? {
             if condition.matches(Version::of(&resource).as_ref()) {
                 return Ok(response::empty(
                     StatusCode::NOT_MODIFIED,
@@ -195,7 +195,7 @@ impl Call<'_> {
             .map_err(|e| store_error(e, rt, Some(id)))?
             .ok_or_else(|| ScimError::NotFound(format!("{} \"{id}\" not found", rt.name)))?;
         let document = &rendered.document;
-        if let Some(condition) = Precondition::if_none_match(self.headers) {
+        if let Some(condition) = Precondition::if_none_match(self.headers)? {
             if condition.matches(document.version().and_then(Version::from_etag).as_ref()) {
                 return Ok(response::empty(
                     StatusCode::NOT_MODIFIED,
@@ -224,7 +224,7 @@ impl Call<'_> {
     ) -> Result<Response<Bytes>, ScimError> {
         let projection = self.projection(rt)?;
         let body = self.body()?;
-        let condition = Precondition::if_match(self.headers);
+        let condition = Precondition::if_match(self.headers)?;
         let outcome = self
             .replace_resource(rt, id, body, condition.as_ref())
             .await?;
@@ -335,7 +335,7 @@ impl Call<'_> {
         rt: &ResourceType,
         id: &str,
     ) -> Result<Response<Bytes>, ScimError> {
-        let condition = Precondition::if_match(self.headers);
+        let condition = Precondition::if_match(self.headers)?;
         let outcome = self.delete_resource(rt, id, condition.as_ref()).await?;
         Ok(response::empty(outcome.status, outcome.version.as_deref()))
     }

@@ -217,3 +217,151 @@ pub async fn oversized_headers<A: Adapter>() {
     }
     h.get("/Users").await.expect(200);
 }
+
+/// Sends `body` with one extra header (`If-Match`, `If-None-Match`).
+async fn with_header(
+    h: &Harness,
+    method: Method,
+    path: &str,
+    header: (&str, &str),
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut request = h
+        .http
+        .request(method, format!("{}{path}", h.base))
+        .bearer_auth(&h.token)
+        .header(header.0, header.1);
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/scim+json")
+            .body(body.to_string());
+    }
+    let response = request.send().await.expect("the server answers");
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.unwrap_or_default();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// Strict JSON and preconditions: a member named twice (in any letter case) is `400
+/// invalidSyntax` naming it, in every body; a NUL in a string is `400 invalidValue` naming the
+/// attribute; a malformed `If-Match`/`If-None-Match` is `400` saying what is wrong, even when
+/// one of its tags matches. Nothing changes.
+pub async fn strict_json_and_preconditions<A: Adapter>() {
+    let h = Harness::start::<A>().await;
+    let (id, version) = victim(&h).await;
+    let user = format!("/Users/{id}");
+    let twice = |inner: &str| format!("{{\"schemas\":[\"{USER}\"],{inner}}}").into_bytes();
+    let duplicates: Vec<(Method, String, Vec<u8>, &str)> = vec![
+        (Method::POST, "/Users".into(), twice(r#""userName":"a@x","userName":"b@x""#), "userName"),
+        (Method::POST, "/Users".into(), twice(r#""userName":"a@x","USERNAME":"b@x""#), "USERNAME"),
+        (Method::PUT, user.clone(), twice(r#""userName":"victim","active":true,"active":false"#), "active"),
+        (
+            Method::PATCH,
+            user.clone(),
+            br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","op":"add","path":"active","value":false}]}"#
+                .to_vec(),
+            "op",
+        ),
+        (
+            Method::POST,
+            "/Bulk".into(),
+            format!(
+                r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{{"method":"POST","path":"/Users","bulkId":"1","data":{{"schemas":["{USER}"],"userName":"a@x","userName":"b@x"}}}}]}}"#
+            )
+            .into_bytes(),
+            "userName",
+        ),
+        (
+            Method::POST,
+            "/Users/.search".into(),
+            br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName eq \"victim\"","filter":"userName pr"}"#.to_vec(),
+            "filter",
+        ),
+    ];
+    for (method, path, body, key) in duplicates {
+        let (status, error) = raw(&h, method.clone(), &path, body).await;
+        assert_eq!(status, 400, "{method} {path}: {error}");
+        assert_eq!(
+            error["scimType"], "invalidSyntax",
+            "{method} {path}: {error}"
+        );
+        let detail = error["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains(&format!("\"{key}\" twice")),
+            "{method} {path}: {detail}"
+        );
+    }
+
+    let nul = twice(r#""userName":"victim\u0000evil""#);
+    let (status, error) = raw(&h, Method::POST, "/Users", nul).await;
+    assert_eq!(
+        (status, error["scimType"].as_str()),
+        (400, Some("invalidValue")),
+        "{error}"
+    );
+    assert!(
+        error["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("userName holds a NUL"),
+        "{error}"
+    );
+    let nul = twice(r#""userName":"victim","emails":[{"value":"v@x\u0000"}]"#);
+    let (status, error) = raw(&h, Method::PUT, &user, nul).await;
+    assert_eq!(status, 400, "{error}");
+    assert!(
+        error["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("emails.value holds a NUL"),
+        "{error}"
+    );
+
+    let current = version.as_str().unwrap_or_default().to_owned();
+    let deactivate = patch_ops(json!([{"op": "replace", "path": "active", "value": false}]));
+    for malformed in [
+        format!("{current}, W/\""),
+        format!("{current}, garbage"),
+        "garbage".to_owned(),
+        format!("*, {current}"),
+        "W/3".to_owned(),
+    ] {
+        let (status, error) = with_header(
+            &h,
+            Method::PATCH,
+            &user,
+            ("if-match", &malformed),
+            Some(&deactivate),
+        )
+        .await;
+        assert_eq!(status, 400, "If-Match: {malformed}: {error}");
+        let detail = error["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.starts_with("if-match: "),
+            "If-Match: {malformed}: {detail}"
+        );
+        let (status, _) =
+            with_header(&h, Method::DELETE, &user, ("if-match", &malformed), None).await;
+        assert_eq!(status, 400, "DELETE with If-Match: {malformed}");
+        let (status, _) =
+            with_header(&h, Method::GET, &user, ("if-none-match", &malformed), None).await;
+        assert_eq!(status, 400, "GET with If-None-Match: {malformed}");
+    }
+    unchanged(&h, &id, &version).await;
+
+    // Well-formed lists still work: empty elements are allowed, and a list naming the current
+    // version matches.
+    let list = format!("W/\"0\", , {current}");
+    let (status, body) = with_header(
+        &h,
+        Method::PATCH,
+        &user,
+        ("if-match", &list),
+        Some(&deactivate),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}

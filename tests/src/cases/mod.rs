@@ -37,6 +37,7 @@ macro_rules! each_case {
         $m!($adapter, hostile::wrong_types);
         $m!($adapter, hostile::hostile_requests);
         $m!($adapter, hostile::oversized_headers);
+        $m!($adapter, hostile::strict_json_and_preconditions);
         $m!($adapter, faults::slow_body_times_out);
         $m!($adapter, faults::client_disconnect_changes_nothing);
         $m!($adapter, bulk::bulk_users_and_group);
