@@ -6,7 +6,7 @@ use actix_web::http::header::{CONTENT_LENGTH, HOST};
 use actix_web::{dev, web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use bytes::Bytes;
 use futures_util::future::LocalBoxFuture;
-use scimkit_core::engine::Mount;
+use scimkit_core::engine::{Admitted, Mount};
 use scimkit_core::{Scim, ScimError};
 
 use crate::ScimResponse;
@@ -24,17 +24,31 @@ pub struct ScimRequest {
     request: http::Request<Bytes>,
     prefix: String,
     tenant: Option<String>,
+    /// The engine's decision on the head, for this prefix and tenant.
+    admitted: Option<Admitted>,
 }
 
 impl ScimRequest {
-    /// Converts `req`, reading `payload` with [`Scim::read_body`]: up to `scim.body_limit(path)`
-    /// and within the body timeout. A body over the limit (`413`), too slow (`408`) or that
-    /// cannot be read (`400`) is refused with the SCIM error response.
+    /// Converts `req`: first the head, which the engine decides on ([`Scim::admit`]: an unknown
+    /// path or a caller that is not authenticated is refused without reading the body), then
+    /// `payload` read with [`Scim::read_body`]: up to `scim.body_limit(path)` and within the body
+    /// timeout. A body over the limit (`413`), too slow (`408`) or that cannot be read (`400`) is
+    /// refused with the SCIM error response.
     pub async fn read(
         req: &HttpRequest,
         payload: dev::Payload,
         scim: &Scim,
     ) -> Result<Self, ScimRejection> {
+        let refuse = |response: http::Response<Bytes>| ScimRejection(response.into());
+        let (head, ()) = convert(req, ())
+            .map_err(|detail| refuse(scim.error_response(&ScimError::BadRequest(detail))))?
+            .into_parts();
+        let (prefix, tenant) = mount(req);
+        let mount = Mount {
+            prefix: &prefix,
+            tenant: tenant.as_deref(),
+        };
+        let admitted = scim.admit(&head, mount).await.map_err(refuse)?;
         let declared = req
             .headers()
             .get(CONTENT_LENGTH)
@@ -42,15 +56,12 @@ impl ScimRequest {
         let body = scim
             .read_body(req.path(), declared, payload)
             .await
-            .map_err(|refused| ScimRejection(refused.into()))?;
-        let request = convert(req, body).map_err(|detail| {
-            ScimRejection(scim.error_response(&ScimError::BadRequest(detail)).into())
-        })?;
-        let (prefix, tenant) = mount(req);
+            .map_err(refuse)?;
         Ok(ScimRequest {
-            request,
+            request: http::Request::from_parts(head, body),
             prefix,
             tenant,
+            admitted: Some(admitted),
         })
     }
 
@@ -75,6 +86,8 @@ impl ScimRequest {
     pub fn with_mount(mut self, prefix: impl Into<String>, tenant: Option<String>) -> Self {
         self.prefix = prefix.into();
         self.tenant = tenant;
+        // The head was admitted for the other mount: the engine decides again.
+        self.admitted = None;
         self
     }
 
@@ -89,7 +102,11 @@ impl ScimRequest {
             prefix: &self.prefix,
             tenant: self.tenant.as_deref(),
         };
-        scim.handle_with(self.request, mount).await.into()
+        match self.admitted {
+            Some(admitted) => scim.handle_admitted(self.request, mount, admitted).await,
+            None => scim.handle_with(self.request, mount).await,
+        }
+        .into()
     }
 }
 
@@ -150,7 +167,7 @@ impl ResponseError for ScimRejection {
 
 /// Method, URI (absolute with `https` on a TLS listener, so `Location` says `https`), version,
 /// headers and body, from actix-web's `http` 0.2 types to `http` 1.
-fn convert(req: &HttpRequest, body: Bytes) -> Result<http::Request<Bytes>, String> {
+fn convert<B>(req: &HttpRequest, body: B) -> Result<http::Request<B>, String> {
     let method = http::Method::from_bytes(req.method().as_str().as_bytes())
         .map_err(|_| format!("unsupported method {}", req.method()))?;
     let uri = req.uri();

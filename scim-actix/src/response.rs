@@ -28,6 +28,16 @@ impl ScimResponse {
         let status = StatusCode::from_u16(parts.status.as_u16())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = HttpResponse::with_body(status, body);
+        // actix-web writes `Connection` from the head's connection type, not the header map.
+        if parts
+            .headers
+            .get(http::header::CONNECTION)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"close"))
+        {
+            response
+                .head_mut()
+                .set_connection_type(actix_web::http::ConnectionType::Close);
+        }
         let headers = response.headers_mut();
         for (name, value) in &parts.headers {
             if let (Ok(name), Ok(value)) = (

@@ -282,9 +282,15 @@ fn chunks(n: usize, size: usize) -> Payload {
 
 #[actix_web::test]
 async fn body_limit_is_enforced_while_streaming() {
+    let tokens = Arc::new(BearerTokens::new());
+    let token = tokens
+        .mint(scimkit_core::context::Tenant::new("t"), "idp", None)
+        .unwrap()
+        .token;
+    let bearer = ("Authorization", format!("Bearer {token}"));
     let scim = Scim::builder()
         .store(InMemoryStore::new())
-        .authenticator(Arc::new(BearerTokens::new()))
+        .shared_authenticator(tokens)
         .max_body_bytes(1000)
         .build()
         .unwrap();
@@ -297,6 +303,7 @@ async fn body_limit_is_enforced_while_streaming() {
     let req = test::TestRequest::post()
         .uri("/scim/v2/Users")
         .insert_header(("Content-Type", "application/scim+json"))
+        .insert_header(bearer.clone())
         .to_request();
     assert!(actix_web::HttpMessage::headers(&req)
         .get("content-length")
@@ -316,13 +323,23 @@ async fn body_limit_is_enforced_while_streaming() {
     let req = test::TestRequest::post()
         .uri("/scim/v2/Users")
         .insert_header(("Content-Length", "5000"))
+        .insert_header(bearer.clone())
         .to_request();
     let res = test::call_service(&app, req).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
-    // Just under the limit, streamed: the engine answers (401: no token), not the adapter.
-    let req = test::TestRequest::post().uri("/scim/v2/Users").to_request();
+    // Just under the limit, streamed: read whole, and the engine answers (400: blank body).
+    let req = test::TestRequest::post()
+        .uri("/scim/v2/Users")
+        .insert_header(bearer.clone())
+        .to_request();
     let (req, _) = req.replace_payload(chunks(9, 100));
+    let res = app.call(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    // Without a token, the same streamed body is not read at all: 401 from the head.
+    let req = test::TestRequest::post().uri("/scim/v2/Users").to_request();
+    let (req, _) = req.replace_payload(chunks(20, 100));
     let res = app.call(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }

@@ -69,9 +69,10 @@ impl ScimRequest {
         self.tenant.as_ref().ok()?.as_deref()
     }
 
-    /// Reads the body with [`Scim::read_body`] (the endpoint's size limit, `413` without reading
-    /// the rest; the body timeout, `408` for a slow or stalled client), and answers the request
-    /// with the engine.
+    /// Decides the request on its head with [`Scim::admit`] (an unknown path or a caller that is
+    /// not authenticated is refused without reading the body), then reads the body with
+    /// [`Scim::read_body`] (the endpoint's size limit, `413` without reading the rest; the body
+    /// timeout, `408` for a slow or stalled client), and answers the request with the engine.
     ///
     /// A path parameter that is not UTF-8 once percent-decoded is answered with the SCIM `404`
     /// (it could be the tenant, and no tenant is named so).
@@ -80,6 +81,15 @@ impl ScimRequest {
             return ScimResponse(scim.error_response(&ScimError::NotFound(
                 "a path segment is not valid UTF-8 once percent-decoded".to_owned(),
             )));
+        };
+        let mount = Mount {
+            prefix: &self.prefix,
+            tenant: tenant.as_deref(),
+        };
+        // Route and caller are decided on the head: a refused request's body is never read.
+        let admitted = match scim.admit(&self.parts, mount).await {
+            Ok(admitted) => admitted,
+            Err(refused) => return ScimResponse(refused),
         };
         let declared = self
             .parts
@@ -98,11 +108,7 @@ impl ScimRequest {
             Err(refused) => return ScimResponse(refused),
         };
         let request = http::Request::from_parts(self.parts, body);
-        let mount = Mount {
-            prefix: &self.prefix,
-            tenant: tenant.as_deref(),
-        };
-        ScimResponse(scim.handle_with(request, mount).await)
+        ScimResponse(scim.handle_admitted(request, mount, admitted).await)
     }
 }
 

@@ -63,6 +63,7 @@ scim_conformance::cases!(With<Axum, Custom>;
     hostile::strict_json_and_preconditions,
     faults::slow_body_times_out,
     faults::client_disconnect_changes_nothing,
+    faults::unauthenticated_body_is_not_read,
     bulk::bulk_users_and_group,
     bulk::bulk_thousand_forward_references,
     bulk::bulk_errors_and_limits,

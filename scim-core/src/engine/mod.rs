@@ -79,6 +79,15 @@ impl Mount<'_> {
     }
 }
 
+/// A request the engine admitted on its head alone ([`Scim::admit`]): its path is a SCIM
+/// endpoint and its caller is authenticated. Hand it to [`Scim::handle_admitted`] with the
+/// request once its body is read, so authentication is not repeated.
+#[derive(Debug, Clone)]
+pub struct Admitted {
+    /// `None` for a public discovery endpoint.
+    ctx: Option<Context>,
+}
+
 /// The SCIM engine. Cheap to clone (an `Arc`); build it with [`Scim::builder`].
 #[derive(Clone)]
 pub struct Scim {
@@ -215,6 +224,107 @@ impl Scim {
         response::error(&request::too_large(limit))
     }
 
+    /// Decides a request on its head, before its body is read: the path must be a SCIM
+    /// endpoint (else `404`) and the caller authenticated (else `401`, or what the
+    /// authenticator says). Adapters call it first and send the refusal without reading the
+    /// body, so an unauthenticated client cannot make the server buffer one; a refusal of a
+    /// request that announces a body carries `Connection: close` on HTTP/1.x, as the unread
+    /// body would otherwise be taken for the next request. A panic in the authenticator is a
+    /// `500`.
+    ///
+    /// ```
+    /// # use scimkit_core::{InMemoryStore, Scim, auth::{AuthError, AuthRequest}, context::Context};
+    /// use scimkit_core::engine::Mount;
+    /// # let scim = Scim::builder()
+    /// #     .store(InMemoryStore::new())
+    /// #     .authenticator(|_: &AuthRequest<'_>| -> Result<Context, AuthError> { Err(AuthError::Unauthorized("no token".into())) })
+    /// #     .build()?;
+    /// # let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let (head, ()) = http::Request::post("/Users")
+    ///     .header("content-length", "1048576")
+    ///     .body(())?
+    ///     .into_parts();
+    /// let refused = runtime.block_on(scim.admit(&head, Mount::root())).unwrap_err();
+    /// assert_eq!(refused.status(), 401);
+    /// assert_eq!(refused.headers()["connection"], "close");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn admit(
+        &self,
+        head: &http::request::Parts,
+        mount: Mount<'_>,
+    ) -> Result<Admitted, Response<Bytes>> {
+        let refuse = |error: &ScimError| {
+            let mut response = response::error(error);
+            let announces_body = head
+                .headers
+                .get(http::header::CONTENT_LENGTH)
+                .is_some_and(|v| v.as_bytes() != b"0")
+                || head.headers.contains_key(http::header::TRANSFER_ENCODING);
+            if announces_body && head.version <= http::Version::HTTP_11 {
+                response.headers_mut().insert(
+                    http::header::CONNECTION,
+                    http::HeaderValue::from_static("close"),
+                );
+            }
+            response
+        };
+        let path = relative_path(head.uri.path(), mount.prefix);
+        let Some(route) = route::route(path, &self.inner.resource_types) else {
+            return Err(refuse(&not_found(path)));
+        };
+        let checked = AssertUnwindSafe(self.authenticate(&route, head, path, mount.tenant))
+            .catch_unwind()
+            .await;
+        match checked {
+            Ok(Ok(ctx)) => Ok(Admitted { ctx }),
+            Ok(Err(error)) => Err(refuse(&error)),
+            Err(_) => {
+                tracing::error!("the authenticator panicked");
+                Err(refuse(&ScimError::Internal(
+                    "the server failed while handling the request".to_owned(),
+                )))
+            }
+        }
+    }
+
+    /// [`Scim::handle_with`] for a request [`Scim::admit`] admitted: the route and caller it
+    /// decided are used as they are.
+    pub async fn handle_admitted(
+        &self,
+        request: Request<Bytes>,
+        mount: Mount<'_>,
+        admitted: Admitted,
+    ) -> Response<Bytes> {
+        self.answer(request, mount, Some(admitted)).await
+    }
+
+    /// The caller of a request to `route` (`None` for public discovery), or why it is refused.
+    async fn authenticate(
+        &self,
+        route: &Route<'_>,
+        head: &http::request::Parts,
+        path: &str,
+        tenant: Option<&str>,
+    ) -> Result<Option<Context>, ScimError> {
+        let inner = &*self.inner;
+        if route.is_discovery() && inner.settings.public_discovery {
+            return Ok(None);
+        }
+        let auth = AuthRequest {
+            method: &head.method,
+            path,
+            headers: &head.headers,
+            tenant,
+        };
+        inner
+            .authenticator
+            .authenticate(&auth)
+            .await
+            .map(Some)
+            .map_err(Into::into)
+    }
+
     /// Answers a request whose path is relative to the root (see [`Scim::handle_with`]).
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
         self.handle_with(request, Mount::root()).await
@@ -226,6 +336,16 @@ impl Scim {
     /// Each request runs in a `tracing` span `scim.request` with the method, resource type,
     /// tenant, status and duration; no header, token or body is logged.
     pub async fn handle_with(&self, request: Request<Bytes>, mount: Mount<'_>) -> Response<Bytes> {
+        self.answer(request, mount, None).await
+    }
+
+    /// `handle_with`, with the head already admitted or not.
+    async fn answer(
+        &self,
+        request: Request<Bytes>,
+        mount: Mount<'_>,
+        admitted: Option<Admitted>,
+    ) -> Response<Bytes> {
         let span = tracing::info_span!(
             "scim.request",
             method = %request.method(),
@@ -236,7 +356,7 @@ impl Scim {
         );
         // The clock is read only when a subscriber records the span.
         let started = (!span.is_disabled()).then(Instant::now);
-        let work = AssertUnwindSafe(self.dispatch(&request, mount, &span)).catch_unwind();
+        let work = AssertUnwindSafe(self.dispatch(request, mount, admitted, &span)).catch_unwind();
         let response = match work.instrument(span.clone()).await {
             Ok(response) => response,
             Err(_) => {
@@ -259,43 +379,31 @@ impl Scim {
 
     async fn dispatch(
         &self,
-        request: &Request<Bytes>,
+        request: Request<Bytes>,
         mount: Mount<'_>,
+        admitted: Option<Admitted>,
         span: &tracing::Span,
     ) -> Response<Bytes> {
         let inner = &*self.inner;
-        let full_path = request.uri().path();
+        let (head, body) = request.into_parts();
         let prefix = mount.prefix.trim_end_matches('/');
-        let path = if prefix.is_empty() {
-            full_path
-        } else {
-            full_path.strip_prefix(prefix).unwrap_or(full_path)
-        };
+        let path = relative_path(head.uri.path(), prefix);
         let Some(route) = route::route(path, &inner.resource_types) else {
-            return response::error(&ScimError::NotFound(format!(
-                "no SCIM endpoint at \"{path}\"; see /ResourceTypes for what is served"
-            )));
+            return response::error(&not_found(path));
         };
         span.record("resource_type", route.resource_type());
 
-        let headers = request.headers();
-        let auth = AuthRequest {
-            method: request.method(),
-            path,
-            headers,
-            tenant: mount.tenant,
-        };
-        let ctx = if route.is_discovery() && inner.settings.public_discovery {
-            None
-        } else {
-            match inner.authenticator.authenticate(&auth).await {
-                Ok(ctx) => Some(ctx),
-                Err(err) => return response::error(&err.into()),
-            }
+        let ctx = match admitted {
+            Some(admitted) => admitted.ctx,
+            None => match self.authenticate(&route, &head, path, mount.tenant).await {
+                Ok(ctx) => ctx,
+                Err(err) => return response::error(&err),
+            },
         };
         if let Some(ctx) = &ctx {
             span.record("tenant", ctx.tenant().as_str());
         }
+        let headers = &head.headers;
         let call = Call {
             inner,
             ctx: ctx.unwrap_or_else(|| {
@@ -304,11 +412,11 @@ impl Scim {
                     crate::context::Caller::new("anonymous"),
                 )
             }),
-            method: request.method(),
+            method: &head.method,
             headers,
-            query: Query::parse(request.uri().query()),
-            body: request.body(),
-            base: base_url(&inner.settings, headers, request.uri(), prefix),
+            query: Query::parse(head.uri.query()),
+            body: &body,
+            base: base_url(&inner.settings, headers, &head.uri, prefix),
         };
         match call.route(route).await {
             Ok(response) => response,
@@ -320,6 +428,22 @@ impl Scim {
             }
         }
     }
+}
+
+/// `path` without the mount prefix (unchanged when it does not start with it).
+fn relative_path<'p>(path: &'p str, prefix: &str) -> &'p str {
+    let prefix = prefix.trim_end_matches('/');
+    if prefix.is_empty() {
+        path
+    } else {
+        path.strip_prefix(prefix).unwrap_or(path)
+    }
+}
+
+fn not_found(path: &str) -> ScimError {
+    ScimError::NotFound(format!(
+        "no SCIM endpoint at \"{path}\"; see /ResourceTypes for what is served"
+    ))
 }
 
 impl Call<'_> {

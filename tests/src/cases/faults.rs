@@ -1,6 +1,7 @@
 //! Faults on the wire: a body that trickles in (slow-loris) hits the configured body timeout
-//! and gets `408`; a client that goes away mid-body leaves no partial change. Both are sent
-//! over a raw TCP connection, as no HTTP client sends a body this badly on purpose.
+//! and gets `408`; a client that goes away mid-body leaves no partial change; a client without
+//! a token is refused on the request head, before any of its body is read. All are sent over
+//! a raw TCP connection, as no HTTP client sends a body this badly on purpose.
 
 use std::time::Duration;
 
@@ -145,4 +146,55 @@ pub async fn client_disconnect_changes_nothing<A: Adapter>() {
     let g = h.get(&format!("/Groups/{gid}")).await.expect(200);
     assert_eq!(g.body["meta"]["version"], version);
     assert!(g.body.get("members").is_none(), "{}", g.body);
+}
+
+/// A POST without a token announcing a 900 000-byte body and sending none of it: `401` with a
+/// SCIM error and `Connection: close` at once, not after the 30 s body timeout (the body is
+/// never read), and the server closes the connection. A request to no SCIM endpoint is refused
+/// the same way (`404`).
+pub async fn unauthenticated_body_is_not_read<A: Adapter>() {
+    let h = Harness::start::<A>().await;
+    let addr = h.root.trim_start_matches("http://").to_owned();
+    for (path, status) in [("/scim/v2/Users", 401), ("/scim/v2/Nowhere", 404)] {
+        let mut stream = TcpStream::connect(&addr).await.expect("connect");
+        let authorization = if status == 404 {
+            format!("Authorization: Bearer {}\r\n", h.token)
+        } else {
+            String::new()
+        };
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\n{authorization}\
+             Content-Type: application/scim+json\r\nContent-Length: 900000\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.expect("head");
+        stream.flush().await.expect("flush");
+        let mut raw = Vec::new();
+        let mut buf = [0_u8; 4096];
+        // Read until the server closes: the refusal must come without the body, and close.
+        loop {
+            let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf))
+                .await
+                .expect("the server answers before the body arrives, and closes")
+                .unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            raw.extend_from_slice(&buf[..n]);
+        }
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").expect("a response");
+        assert!(
+            head.starts_with(&format!("HTTP/1.1 {status}")),
+            "{path}: {head}"
+        );
+        assert!(
+            head.lines()
+                .any(|l| l.eq_ignore_ascii_case("connection: close")),
+            "{path}: {head}"
+        );
+        let error: Value = serde_json::from_str(body).expect("a SCIM error body");
+        assert_eq!(error["status"], status.to_string(), "{path}: {body}");
+    }
+    // The server still serves.
+    h.get("/Users?count=0").await.expect(200);
 }

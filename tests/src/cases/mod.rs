@@ -40,6 +40,7 @@ macro_rules! each_case {
         $m!($adapter, hostile::strict_json_and_preconditions);
         $m!($adapter, faults::slow_body_times_out);
         $m!($adapter, faults::client_disconnect_changes_nothing);
+        $m!($adapter, faults::unauthenticated_body_is_not_read);
         $m!($adapter, bulk::bulk_users_and_group);
         $m!($adapter, bulk::bulk_thousand_forward_references);
         $m!($adapter, bulk::bulk_errors_and_limits);
