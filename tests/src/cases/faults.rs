@@ -31,9 +31,9 @@ async fn partial(h: &Harness, method: &str, path: &str, body: &[u8], sent: usize
     stream
 }
 
-/// The status code and body of the response read from `stream` (until the server closes it
-/// or the body's `Content-Length` is in).
-async fn read_response(stream: &mut TcpStream) -> (u16, Value) {
+/// What the server sends on `stream`: until it closes the connection, or (unless
+/// `until_close`) until the response's `Content-Length` is in. Each read waits at most 10 s.
+async fn read_raw(stream: &mut TcpStream, until_close: bool) -> String {
     let mut raw = Vec::new();
     let mut buf = [0_u8; 4096];
     loop {
@@ -46,7 +46,7 @@ async fn read_response(stream: &mut TcpStream) -> (u16, Value) {
         }
         raw.extend_from_slice(&buf[..n]);
         let text = String::from_utf8_lossy(&raw);
-        if let Some(split) = text.find("\r\n\r\n") {
+        if let Some(split) = text.find("\r\n\r\n").filter(|_| !until_close) {
             let length = text[..split]
                 .lines()
                 .find_map(|l| {
@@ -60,7 +60,12 @@ async fn read_response(stream: &mut TcpStream) -> (u16, Value) {
             }
         }
     }
-    let text = String::from_utf8_lossy(&raw).into_owned();
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+/// The status code and body of the response read from `stream`.
+async fn read_response(stream: &mut TcpStream) -> (u16, Value) {
+    let text = read_raw(stream, false).await;
     let status = text
         .split(' ')
         .nth(1)
@@ -168,20 +173,8 @@ pub async fn unauthenticated_body_is_not_read<A: Adapter>() {
         );
         stream.write_all(head.as_bytes()).await.expect("head");
         stream.flush().await.expect("flush");
-        let mut raw = Vec::new();
-        let mut buf = [0_u8; 4096];
         // Read until the server closes: the refusal must come without the body, and close.
-        loop {
-            let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf))
-                .await
-                .expect("the server answers before the body arrives, and closes")
-                .unwrap_or(0);
-            if n == 0 {
-                break;
-            }
-            raw.extend_from_slice(&buf[..n]);
-        }
-        let text = String::from_utf8_lossy(&raw).into_owned();
+        let text = read_raw(&mut stream, true).await;
         let (head, body) = text.split_once("\r\n\r\n").expect("a response");
         assert!(
             head.starts_with(&format!("HTTP/1.1 {status}")),

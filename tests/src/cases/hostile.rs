@@ -31,15 +31,30 @@ async fn unchanged(h: &Harness, id: &str, version: &Value) {
 }
 
 async fn raw(h: &Harness, method: Method, path: &str, body: Vec<u8>) -> (u16, Value) {
-    let response = h
+    send_raw(h, method, path, None, Some(body)).await
+}
+
+/// Sends `body` (as `application/scim+json`) with the token and an optional extra header.
+async fn send_raw(
+    h: &Harness,
+    method: Method,
+    path: &str,
+    header: Option<(&str, &str)>,
+    body: Option<Vec<u8>>,
+) -> (u16, Value) {
+    let mut request = h
         .http
         .request(method, format!("{}{path}", h.base))
-        .bearer_auth(&h.token)
-        .header("content-type", "application/scim+json")
-        .body(body)
-        .send()
-        .await
-        .expect("the server answers");
+        .bearer_auth(&h.token);
+    if let Some((name, value)) = header {
+        request = request.header(name, value);
+    }
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/scim+json")
+            .body(body);
+    }
+    let response = request.send().await.expect("the server answers");
     let status = response.status().as_u16();
     let bytes = response.bytes().await.unwrap_or_default();
     (
@@ -226,23 +241,8 @@ async fn with_header(
     header: (&str, &str),
     body: Option<&Value>,
 ) -> (u16, Value) {
-    let mut request = h
-        .http
-        .request(method, format!("{}{path}", h.base))
-        .bearer_auth(&h.token)
-        .header(header.0, header.1);
-    if let Some(body) = body {
-        request = request
-            .header("content-type", "application/scim+json")
-            .body(body.to_string());
-    }
-    let response = request.send().await.expect("the server answers");
-    let status = response.status().as_u16();
-    let bytes = response.bytes().await.unwrap_or_default();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let body = body.map(|b| b.to_string().into_bytes());
+    send_raw(h, method, path, Some(header), body).await
 }
 
 /// Strict JSON and preconditions: a member named twice (in any letter case) is `400
