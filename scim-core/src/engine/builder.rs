@@ -374,7 +374,6 @@ impl ScimBuilder {
             .iter()
             .map(|rt| crate::store::KeptShape::new(rt, &store.keeps(rt)))
             .collect::<Result<Vec<_>, _>>()?;
-        let advertised = kept.iter().map(|k| Arc::clone(k.advertised())).collect();
         let cursors = crate::store::CursorCodec::new(settings.cursor_timeout)
             .map_err(|e| BuildError::NoRandomness(e.detail().to_owned()))?;
         Ok(Scim {
@@ -386,7 +385,6 @@ impl ScimBuilder {
                 events: self.events,
                 resource_types,
                 kept,
-                advertised,
                 settings,
             }),
         })

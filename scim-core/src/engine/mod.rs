@@ -103,10 +103,9 @@ pub(crate) struct Inner {
     cursors: crate::store::CursorCodec,
     /// Writers of one resource take turns in this process.
     turns: contention::WriteTurns,
-    /// What the store keeps of each resource type, in the order of `resource_types`.
+    /// What the store keeps of each resource type, in the order of `resource_types` (each
+    /// also holds the type as discovery shows it).
     kept: Vec<crate::store::KeptShape>,
-    /// The resource types as discovery shows them: only what the store keeps.
-    advertised: Vec<Arc<ResourceType>>,
 }
 
 impl Inner {
@@ -509,7 +508,11 @@ impl Call<'_> {
                 "discovery endpoints do not support filtering (RFC 7644 §4)".to_owned(),
             ));
         }
-        let types = &self.inner.advertised;
+        // The resource types as discovery shows them: only what the store keeps.
+        let types: Vec<Arc<ResourceType>> = (self.inner.kept.iter())
+            .map(|kept| Arc::clone(kept.advertised()))
+            .collect();
+        let types = types.as_slice();
         let body = match route {
             Route::ServiceProviderConfig => discovery::service_provider_config(
                 &self.inner.settings,
