@@ -65,6 +65,24 @@ pub trait Backend {
     }
 }
 
+/// Whether a store declaring it keeps the attribute paths `kept` (as in
+/// `scimkit_core::store::Kept::only`) keeps `attribute`: it is declared, inside a declared one
+/// (`name.givenName` in `name`), or has some of its sub-attributes declared (`emails` when
+/// `emails.value` is). For [`Backend::keeps`] of stores over fixed columns.
+pub fn declares<'a>(kept: impl IntoIterator<Item = &'a str>, attribute: &str) -> bool {
+    let attribute = attribute.to_ascii_lowercase();
+    kept.into_iter().any(|path| {
+        let path = path.to_ascii_lowercase();
+        path == attribute
+            || attribute
+                .strip_prefix(&path)
+                .is_some_and(|r| r.starts_with('.'))
+            || path
+                .strip_prefix(&attribute)
+                .is_some_and(|r| r.starts_with('.'))
+    })
+}
+
 /// A store for one test server, and what must live as long as the server uses it.
 pub struct TestStore {
     /// The store.

@@ -1,8 +1,8 @@
 //! The conformance suite against `scimkit-axum` over `example-custom-store`'s `AppStore` (the
 //! "write your own store" template over an app's own structs), a fresh store per server.
 //!
-//! AppStore keeps only what its `Account` and `Team` structs hold ([`KEPT`], also what it
-//! declares in `ResourceStore::keeps`): the cases below use nothing else. Not run here, because
+//! AppStore keeps only what its `Account` and `Team` structs hold (what it declares in
+//! `ResourceStore::keeps`): the cases below use nothing else. Not run here, because
 //! they check attributes the app's structs do not hold: `seeds::chalk` (`title`,
 //! `name.familyName`), `seeds::configcat` (a group's `externalId`), `seeds::zulip` (`role`),
 //! `seeds::pulumi` (`emails[type eq "work"]`), `entra::entra_default_dialect` and
@@ -12,20 +12,9 @@
 
 use std::sync::Arc;
 
-use example_custom_store::AppStore;
-use scim_conformance::harness::{Backend, TestStore, With};
+use example_custom_store::{AppStore, ACCOUNT_FIELDS, TEAM_FIELDS};
+use scim_conformance::harness::{declares, Backend, TestStore, With};
 use scim_conformance::servers::Axum;
-
-/// What the app's structs keep (`examples/custom-store/src/store.rs`).
-const KEPT: &[&str] = &[
-    "userName",
-    "externalId",
-    "displayName",
-    "active",
-    "emails",
-    "groups",
-    "members",
-];
 
 /// A fresh `AppStore` per server.
 struct Custom;
@@ -38,8 +27,10 @@ impl Backend for Custom {
         }
     }
 
+    /// What AppStore declares it keeps.
     fn keeps(attribute: &str) -> bool {
-        KEPT.iter().any(|kept| kept.eq_ignore_ascii_case(attribute))
+        let declared = ACCOUNT_FIELDS.split(' ').chain(TEAM_FIELDS.split(' '));
+        declares(declared, attribute)
     }
 }
 

@@ -3,7 +3,7 @@
 //! server gets its own schema, dropped when the case ends. Without a reachable server every
 //! case fails saying how to start one.
 //!
-//! PgStore keeps only what its tables map ([`KEPT`]); the Entra cases send the enterprise
+//! PgStore keeps only what its tables map (what it declares in `ResourceStore::keeps`); the Entra cases send the enterprise
 //! extension and Zulip's Entra half sends `name.formatted`, and assert on them only where the
 //! backend keeps them (`Adapter::keeps`), so those cases run here too.
 //!
@@ -21,24 +21,9 @@
 use std::sync::Arc;
 
 use example_postgres::test_db::TestDb;
-use scim_conformance::harness::{Backend, TestStore, With};
+use example_postgres::{GROUP_COLUMNS, USER_COLUMNS};
+use scim_conformance::harness::{declares, Backend, TestStore, With};
 use scim_conformance::servers::Axum;
-
-/// What PgStore's tables keep (`examples/postgres/src/mapping.rs` and `users.rs`/`groups.rs`).
-const KEPT: &[&str] = &[
-    "userName",
-    "name.givenName",
-    "name.familyName",
-    "displayName",
-    "title",
-    "active",
-    "externalId",
-    "role",
-    "emails",
-    "password",
-    "groups",
-    "members",
-];
 
 /// `PgStore` in a fresh schema per server.
 struct Postgres;
@@ -54,8 +39,10 @@ impl Backend for Postgres {
         }
     }
 
+    /// What PgStore declares it keeps (`role` where the User type has it, as the seeds give it).
     fn keeps(attribute: &str) -> bool {
-        KEPT.iter().any(|kept| kept.eq_ignore_ascii_case(attribute))
+        let declared = USER_COLUMNS.iter().chain(GROUP_COLUMNS).copied();
+        declares(declared.chain(["role"]), attribute)
     }
 }
 

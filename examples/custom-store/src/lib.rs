@@ -15,7 +15,7 @@ use axum::Router;
 use scimkit_core::engine::BuildError;
 use scimkit_core::prelude::*;
 
-pub use store::AppStore;
+pub use store::{AppStore, ACCOUNT_FIELDS, TEAM_FIELDS};
 
 /// The engine over `store`, authenticating with `tokens` (each token acts for its tenant).
 pub fn engine(tokens: Arc<BearerTokens>, store: AppStore) -> Result<Scim, BuildError> {

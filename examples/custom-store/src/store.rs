@@ -19,9 +19,10 @@ use crate::model::{Account, NameTaken, Org, Stamp, Team};
 
 type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// What an [`Account`] and a [`Team`] hold, as SCIM attributes.
-const ACCOUNT_FIELDS: &str = "userName externalId displayName active emails.value groups";
-const TEAM_FIELDS: &str = "displayName members";
+/// What an [`Account`] holds, as SCIM attributes (what `keeps` declares for Users).
+pub const ACCOUNT_FIELDS: &str = "userName externalId displayName active emails.value groups";
+/// What a [`Team`] holds (what `keeps` declares for Groups).
+pub const TEAM_FIELDS: &str = "displayName members";
 
 /// The app's organisations by tenant.
 #[derive(Debug, Default)]

@@ -29,7 +29,7 @@ use scimkit_core::Scim;
 
 pub use example_host::{credentials, Credentials, SCIM_PATH, TENANT};
 pub use groups::{ADD_MEMBERS_SQL, ADMIT_SQL, REMOVE_MEMBERS_SQL};
-pub use store::{PgStore, StartError, CURSOR_TIMEOUT};
+pub use store::{PgStore, StartError, CURSOR_TIMEOUT, GROUP_COLUMNS, USER_COLUMNS};
 
 /// The default `--database-url`.
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/test";

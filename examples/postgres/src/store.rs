@@ -150,7 +150,7 @@ fn kind(rt: &ResourceType) -> Result<Kind, StoreError> {
 
 /// What the tables keep of a User: the `accounts` columns, its `account_emails` rows, the
 /// derived `groups`, and `role` when the resource type has it.
-const USER_COLUMNS: &[&str] = &[
+pub const USER_COLUMNS: &[&str] = &[
     "userName",
     "externalId",
     "name.givenName",
@@ -166,7 +166,7 @@ const USER_COLUMNS: &[&str] = &[
 ];
 
 /// What the `teams` table and its memberships keep of a Group.
-const GROUP_COLUMNS: &[&str] = &["displayName", "externalId", "members"];
+pub const GROUP_COLUMNS: &[&str] = &["displayName", "externalId", "members"];
 
 #[async_trait]
 impl ResourceStore for PgStore {
