@@ -3,12 +3,14 @@
 
 mod request;
 mod response;
+mod serve;
 
 use actix_web::{web, HttpRequest};
 use scimkit_core::Scim;
 
 pub use request::{ScimRejection, ScimRequest};
 pub use response::ScimResponse;
+pub use serve::limit_connections;
 
 /// Mounts `scim` in an actix-web [`App`](actix_web::App) or [`Scope`](actix_web::Scope): every
 /// path and method below the scope goes to the engine, through the scope's default service.

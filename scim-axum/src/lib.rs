@@ -3,12 +3,14 @@
 
 mod request;
 mod response;
+mod serve;
 
 use axum::Router;
 use scimkit_core::Scim;
 
 pub use request::ScimRequest;
 pub use response::ScimResponse;
+pub use serve::serve;
 
 /// A router that answers every path and method below the point where it is nested with the
 /// SCIM engine.

@@ -84,6 +84,9 @@ pub enum ScimError {
     /// 413: the request body is larger than allowed.
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// 414: the request's query string is longer than the server reads.
+    #[error("{0}")]
+    UriTooLong(String),
     /// 415: the request body's media type is not JSON.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -121,6 +124,7 @@ impl ScimError {
             ScimError::RequestTimeout(_) => 408,
             ScimError::PreconditionFailed(_) => 412,
             ScimError::PayloadTooLarge(_) => 413,
+            ScimError::UriTooLong(_) => 414,
             ScimError::UnsupportedMediaType(_) => 415,
             ScimError::Internal(_) => 500,
             ScimError::NotImplemented(_) => 501,
@@ -171,6 +175,7 @@ impl ScimError {
             | ScimError::RequestTimeout(d)
             | ScimError::PreconditionFailed(d)
             | ScimError::PayloadTooLarge(d)
+            | ScimError::UriTooLong(d)
             | ScimError::UnsupportedMediaType(d)
             | ScimError::Internal(d)
             | ScimError::NotImplemented(d)
@@ -203,6 +208,7 @@ impl ScimError {
             ScimError::RequestTimeout(d) => ScimError::RequestTimeout(f(d)),
             ScimError::PreconditionFailed(d) => ScimError::PreconditionFailed(f(d)),
             ScimError::PayloadTooLarge(d) => ScimError::PayloadTooLarge(f(d)),
+            ScimError::UriTooLong(d) => ScimError::UriTooLong(f(d)),
             ScimError::UnsupportedMediaType(d) => ScimError::UnsupportedMediaType(f(d)),
             ScimError::Internal(d) => ScimError::Internal(f(d)),
             ScimError::NotImplemented(d) => ScimError::NotImplemented(f(d)),

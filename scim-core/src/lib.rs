@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod compat;
+mod connections;
 pub mod context;
 pub mod engine;
 mod error;
@@ -28,6 +29,7 @@ pub use auth::BearerTokens;
 /// The date and time types of `meta` (`DateTime<Utc>`), so a store needs no chrono dependency
 /// of its own.
 pub use chrono;
+pub use connections::ConnectionLimits;
 pub use context::{Caller, Context, Tenant};
 pub use engine::{Mount, Scim, ScimBuilder};
 pub use error::{ScimError, ERROR_SCHEMA};

@@ -13,7 +13,7 @@ use scimkit_core::context::Tenant;
 use scimkit_core::engine::{BulkLimits, PatchResponse};
 use scimkit_core::schema::ResourceType;
 use scimkit_core::store::ResourceStore;
-use scimkit_core::{InMemoryStore, Scim};
+use scimkit_core::{ConnectionLimits, InMemoryStore, Scim};
 use serde_json::Value;
 
 /// Where the engine is mounted on the test server.
@@ -30,8 +30,13 @@ pub enum Mounting {
 /// Cases are generic over one `A: Adapter`. A framework type ([`crate::servers::Axum`]) uses
 /// the in-memory store; [`With<A, B>`] is the same framework over another [`Backend`].
 pub trait Adapter {
-    /// Serves `scim` on 127.0.0.1 at an ephemeral port; returns the address.
-    fn serve(scim: Scim, mounting: Mounting) -> impl Future<Output = SocketAddr> + Send;
+    /// Serves `scim` on 127.0.0.1 at an ephemeral port with the adapter's connection limits
+    /// set to `limits`; returns the address.
+    fn serve(
+        scim: Scim,
+        mounting: Mounting,
+        limits: ConnectionLimits,
+    ) -> impl Future<Output = SocketAddr> + Send;
 
     /// A fresh, empty store for one server (default: [`Memory`]).
     fn store() -> impl Future<Output = TestStore> + Send {
@@ -117,8 +122,12 @@ impl Backend for Memory {
 pub struct With<A, B>(PhantomData<(A, B)>);
 
 impl<A: Adapter, B: Backend> Adapter for With<A, B> {
-    fn serve(scim: Scim, mounting: Mounting) -> impl Future<Output = SocketAddr> + Send {
-        A::serve(scim, mounting)
+    fn serve(
+        scim: Scim,
+        mounting: Mounting,
+        limits: ConnectionLimits,
+    ) -> impl Future<Output = SocketAddr> + Send {
+        A::serve(scim, mounting, limits)
     }
 
     fn store() -> impl Future<Output = TestStore> + Send {
@@ -145,6 +154,8 @@ pub struct Setup {
     pub bulk: BulkLimits,
     /// How long a request body may take to arrive (the engine's default: 30 s).
     pub body_timeout: Option<std::time::Duration>,
+    /// The server's connection limits (default: [`ConnectionLimits::default`]).
+    pub connections: ConnectionLimits,
 }
 
 impl Default for Setup {
@@ -156,6 +167,7 @@ impl Default for Setup {
             patch_response: PatchResponse::Resource,
             bulk: BulkLimits::default(),
             body_timeout: Some(std::time::Duration::from_secs(30)),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -278,7 +290,7 @@ impl Harness {
             builder = builder.resource_type(rt);
         }
         let scim = builder.build().expect("engine");
-        let addr = A::serve(scim, setup.mounting).await;
+        let addr = A::serve(scim, setup.mounting, setup.connections).await;
         let root = format!("http://{addr}");
         let base = match setup.mounting {
             Mounting::Single => format!("{root}/scim/v2"),

@@ -3,16 +3,16 @@
 
 use std::net::SocketAddr;
 
-use scimkit_core::Scim;
+use scimkit_core::{ConnectionLimits, Scim};
 
 use crate::harness::{Adapter, Mounting};
 
-/// `scimkit-axum` nested in an axum app, served by `axum::serve` on the test's runtime.
+/// `scimkit-axum` nested in an axum app, served by `scimkit_axum::serve` on the test's runtime.
 #[derive(Debug)]
 pub struct Axum;
 
 impl Adapter for Axum {
-    async fn serve(scim: Scim, mounting: Mounting) -> SocketAddr {
+    async fn serve(scim: Scim, mounting: Mounting, limits: ConnectionLimits) -> SocketAddr {
         let path = match mounting {
             Mounting::Single => "/scim/v2",
             Mounting::PerTenant => "/scim/v2/{tenant}",
@@ -24,17 +24,23 @@ impl Adapter for Axum {
             .await
             .expect("a loopback port");
         let addr = listener.local_addr().expect("an address");
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        tokio::spawn(scimkit_axum::serve(
+            listener,
+            app,
+            limits,
+            std::future::pending(),
+        ));
         addr
     }
 }
 
-/// `scimkit-actix` in an actix-web app, served by `HttpServer` on its own system thread.
+/// `scimkit-actix` in an actix-web app, served by `HttpServer` (two workers, set up by
+/// `scimkit_actix::limit_connections`) on its own system thread.
 #[derive(Debug)]
 pub struct Actix;
 
 impl Adapter for Actix {
-    async fn serve(scim: Scim, mounting: Mounting) -> SocketAddr {
+    async fn serve(scim: Scim, mounting: Mounting, limits: ConnectionLimits) -> SocketAddr {
         let path = match mounting {
             Mounting::Single => "/scim/v2",
             Mounting::PerTenant => "/scim/v2/{tenant}",
@@ -43,15 +49,18 @@ impl Adapter for Actix {
         let addr = listener.local_addr().expect("an address");
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let server = actix_web::HttpServer::new(move || {
-                    actix_web::App::new()
-                        .route("/healthz", actix_web::web::get().to(|| async { "ok" }))
-                        .service(
-                            actix_web::web::scope(path)
-                                .configure(scimkit_actix::configure(scim.clone())),
-                        )
-                })
-                .workers(2)
+                let server = scimkit_actix::limit_connections(
+                    actix_web::HttpServer::new(move || {
+                        actix_web::App::new()
+                            .route("/healthz", actix_web::web::get().to(|| async { "ok" }))
+                            .service(
+                                actix_web::web::scope(path)
+                                    .configure(scimkit_actix::configure(scim.clone())),
+                            )
+                    }),
+                    2,
+                    &limits,
+                )
                 .disable_signals()
                 .listen(listener)
                 .expect("listen")

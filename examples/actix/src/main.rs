@@ -28,11 +28,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await
         .map_err(|e| format!("--database-url / SCIM_DATABASE_URL: {e}"))?;
     let scim = engine(creds.tokens.clone(), store.clone())?;
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let server = HttpServer::new(move || {
         let scim = scim.clone();
         App::new().configure(move |cfg| configure_app(cfg, scim))
-    })
-    .bind(cli.host.listen)?;
+    });
+    let server = scimkit_actix::limit_connections(server, workers, &cli.host.connection_limits())
+        .bind(cli.host.listen)?;
     let addr = server.addrs().first().copied().unwrap_or(cli.host.listen);
     print_banner("actix-web", addr, &creds, &store);
 

@@ -31,9 +31,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr = listener.local_addr()?;
     print_banner("axum", addr, &creds, &store);
 
-    axum::serve(listener, app(scim))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    scimkit_axum::serve(
+        listener,
+        app(scim),
+        cli.host.connection_limits(),
+        shutdown(),
+    )
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }

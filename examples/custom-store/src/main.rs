@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use example_custom_store::{app, engine, AppStore};
 use scimkit_core::prelude::*;
+use scimkit_core::ConnectionLimits;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -25,10 +26,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         listener.local_addr()?,
         minted.token
     );
-    axum::serve(listener, app(scim))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    // A header timeout and a connection cap (ConnectionLimits' defaults) guard against slow
+    // and idle clients.
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    scimkit_axum::serve(listener, app(scim), ConnectionLimits::default(), shutdown).await?;
     Ok(())
 }

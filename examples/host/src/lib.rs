@@ -7,13 +7,14 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use example_sqlite::{OpenError, SqliteStore};
 use scimkit_core::auth::{BearerTokens, TokenError, TokenId, TokenInfo};
 use scimkit_core::context::Tenant;
 use scimkit_core::engine::BuildError;
 use scimkit_core::events::Change;
-use scimkit_core::{InMemoryStore, Scim};
+use scimkit_core::{ConnectionLimits, InMemoryStore, Scim};
 use tracing_subscriber::EnvFilter;
 
 /// Where SCIM is served.
@@ -42,6 +43,28 @@ pub struct HostArgs {
     /// The log filter (`info`, `debug`, `scimkit_core=debug`…).
     #[arg(long, value_name = "FILTER", default_value = "info")]
     pub log_level: String,
+
+    /// Seconds a client may take to send a request head, counted from when the server starts
+    /// waiting for one; slower or idle connections are closed (1–3600).
+    #[arg(
+        long,
+        value_name = "SECS",
+        env = "SCIM_HEADER_TIMEOUT",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub header_timeout: u64,
+
+    /// Connections served at once; more wait to be accepted. Keep it below the open-file
+    /// limit (`ulimit -n`).
+    #[arg(
+        long,
+        value_name = "N",
+        env = "SCIM_MAX_CONNECTIONS",
+        default_value_t = ConnectionLimits::DEFAULT_MAX_CONNECTIONS as u64,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000)
+    )]
+    pub max_connections: u64,
 }
 
 /// The store flag of example-axum and example-actix (flatten next to [`HostArgs`]). Kept
@@ -63,6 +86,14 @@ impl StoreArgs {
 }
 
 impl HostArgs {
+    /// The connection limits `--header-timeout` and `--max-connections` give.
+    pub fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+        }
+    }
+
     /// Starts logging with `--log-level` and sets up the credentials, refusing an empty
     /// `--token` and an invalid log filter with a message a person can act on.
     pub fn start(&self) -> Result<Credentials, Box<dyn std::error::Error>> {

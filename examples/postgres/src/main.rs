@@ -41,11 +41,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => println!("  Secret token: the one given with --token / SCIM_TOKEN"),
     }
     tracing::info!(%addr, "listening");
-    axum::serve(listener, app(scim))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-            tracing::info!("shutting down");
-        })
-        .await?;
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    };
+    scimkit_axum::serve(listener, app(scim), cli.host.connection_limits(), shutdown).await?;
     Ok(())
 }

@@ -54,6 +54,7 @@ pub(crate) struct Settings {
     pub(crate) max_page_size: usize,
     pub(crate) default_page_size: usize,
     pub(crate) max_body_bytes: usize,
+    pub(crate) max_query_bytes: usize,
     pub(crate) patch_response: PatchResponse,
     pub(crate) compat: CompatOptions,
     pub(crate) validation: ValidationOptions,
@@ -75,6 +76,7 @@ impl Default for Settings {
             max_page_size: 1000,
             default_page_size: 100,
             max_body_bytes: 1024 * 1024,
+            max_query_bytes: 32 * 1024,
             patch_response: PatchResponse::Resource,
             compat: CompatOptions::default(),
             validation: ValidationOptions::default(),
@@ -233,6 +235,16 @@ impl ScimBuilder {
     /// The largest request body accepted (default 1 MiB); larger ones get `413`.
     pub fn max_body_bytes(mut self, n: usize) -> Self {
         self.settings.max_body_bytes = n;
+        self
+    }
+
+    /// The longest query string read (default 32 KiB); a longer one gets the SCIM `414`,
+    /// whose detail points to `POST .search` for long filters. HTTP servers have their own,
+    /// larger limits on the request line (hyper: 64 KiB, answered `414` without a SCIM body;
+    /// actix-web: 128 KiB for the whole head, `431`), so below this one every refusal of a
+    /// long URL is a SCIM error.
+    pub fn max_query_bytes(mut self, n: usize) -> Self {
+        self.settings.max_query_bytes = n;
         self
     }
 

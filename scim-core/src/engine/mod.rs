@@ -402,6 +402,14 @@ impl Scim {
         if let Some(ctx) = &ctx {
             span.record("tenant", ctx.tenant().as_str());
         }
+        let query_len = head.uri.query().map_or(0, str::len);
+        if query_len > inner.settings.max_query_bytes {
+            return response::error(&ScimError::UriTooLong(format!(
+                "the query string is {query_len} bytes; this server reads at most {} \
+                 (send a long filter or attribute list in the body of POST .search instead)",
+                inner.settings.max_query_bytes
+            )));
+        }
         let headers = &head.headers;
         let call = Call {
             inner,

@@ -1,15 +1,20 @@
 //! Faults on the wire: a body that trickles in (slow-loris) hits the configured body timeout
 //! and gets `408`; a client that goes away mid-body leaves no partial change; a client without
-//! a token is refused on the request head, before any of its body is read. All are sent over
-//! a raw TCP connection, as no HTTP client sends a body this badly on purpose.
+//! a token is refused on the request head, before any of its body is read; a request head that
+//! trickles in, or never comes on an idle kept-alive connection, is cut off at the header
+//! timeout; connections over the cap wait to be accepted. All are sent over a raw TCP
+//! connection, as no HTTP client misbehaves this way on purpose.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use scimkit_core::ConnectionLimits;
 
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::harness::{patch_ops, q, Adapter, Harness, Setup};
+use tokio::io::AsyncRead;
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -190,4 +195,181 @@ pub async fn unauthenticated_body_is_not_read<A: Adapter>() {
     }
     // The server still serves.
     h.get("/Users?count=0").await.expect(200);
+}
+
+/// A header timeout of 1 s: short enough for a test, and the cut-off is told apart from an
+/// immediate refusal by taking at least this long.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Setup with a 1 s header timeout.
+fn short_header_timeout() -> Setup {
+    Setup {
+        connections: ConnectionLimits {
+            header_timeout: HEADER_TIMEOUT,
+            ..ConnectionLimits::default()
+        },
+        ..Setup::default()
+    }
+}
+
+/// Reads `stream` until the server closes it (end of stream or reset), at most 15 s; returns
+/// what was read and when it closed.
+async fn until_closed(stream: &mut (impl AsyncRead + Unpin)) -> (String, Instant) {
+    let mut raw = Vec::new();
+    let mut buf = [0_u8; 4096];
+    let deadline = tokio::time::sleep(Duration::from_secs(15));
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            read = stream.read(&mut buf) => match read {
+                Ok(0) | Err(_) => break,
+                Ok(n) => raw.extend_from_slice(&buf[..n]),
+            },
+            () = &mut deadline => panic!(
+                "the server kept the connection open for 15 s (read so far: {:?})",
+                String::from_utf8_lossy(&raw)
+            ),
+        }
+    }
+    (String::from_utf8_lossy(&raw).into_owned(), Instant::now())
+}
+
+/// Sends `head` one byte every 100 ms (stopping when the server closes), while reading until
+/// the server closes the connection; returns what was read and how long after the start.
+async fn trickle(stream: TcpStream, head: &[u8]) -> (String, Duration) {
+    let started = Instant::now();
+    let (mut reader, mut writer) = stream.into_split();
+    let head = head.to_vec();
+    let drip = tokio::spawn(async move {
+        for byte in head {
+            if writer.write_all(&[byte]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // Keep the write half open: the server, not the client, must end the connection.
+        std::future::pending::<()>().await;
+    });
+    let (text, closed) = until_closed(&mut reader).await;
+    drip.abort();
+    (text, closed - started)
+}
+
+/// What a server may send before it cuts a slow or idle connection off: nothing (hyper) or a
+/// `408` (actix-web).
+#[track_caller]
+fn cut_off(what: &str, text: &str, after: Duration) {
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{what}: the server answered {text:?}"
+    );
+    assert!(
+        after + Duration::from_millis(100) >= HEADER_TIMEOUT,
+        "{what}: cut off after {after:?}, before the header timeout"
+    );
+}
+
+/// A request head sent one byte every 100 ms (a slow-loris client) takes longer than the 1 s
+/// header timeout: the server closes the connection within it (no SCIM request is started),
+/// and keeps serving.
+pub async fn slow_head_is_cut_off<A: Adapter>() {
+    let h = Harness::start_with::<A>(short_header_timeout()).await;
+    let addr = h.root.trim_start_matches("http://").to_owned();
+    let stream = TcpStream::connect(&addr).await.expect("connect");
+    let head = format!(
+        "GET /scim/v2/Users HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
+         X-Padding: {}\r\n\r\n",
+        h.token,
+        "p".repeat(200)
+    );
+    let (text, after) = trickle(stream, head.as_bytes()).await;
+    cut_off("slow head", &text, after);
+    h.get("/Users?count=0").await.expect(200);
+}
+
+/// After a response on a kept-alive connection, a client that sends nothing more is
+/// disconnected at the header timeout, and so is one that starts its next request head and
+/// trickles it. A server that closes every connection after its response (`Connection:
+/// close`, as scimkit-actix's `limit_connections` does) passes at once.
+pub async fn idle_connection_is_closed<A: Adapter>() {
+    let h = Harness::start_with::<A>(short_header_timeout()).await;
+    let addr = h.root.trim_start_matches("http://").to_owned();
+    let request = format!(
+        "GET /scim/v2/Users?count=0 HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\r\n",
+        h.token
+    );
+    for trickled in [false, true] {
+        let what = if trickled {
+            "trickled second head"
+        } else {
+            "idle"
+        };
+        let mut stream = TcpStream::connect(&addr).await.expect("connect");
+        stream.write_all(request.as_bytes()).await.expect("request");
+        let response = read_raw(&mut stream, false).await;
+        assert!(response.starts_with("HTTP/1.1 200"), "{what}: {response}");
+        let says_close = response.split("\r\n\r\n").next().is_some_and(|head| {
+            head.lines()
+                .any(|l| l.eq_ignore_ascii_case("connection: close"))
+        });
+        let (text, after) = if trickled {
+            trickle(stream, request.as_bytes()).await
+        } else {
+            let started = Instant::now();
+            let (text, closed) = until_closed(&mut stream).await;
+            (text, closed - started)
+        };
+        if says_close {
+            assert!(
+                text.is_empty(),
+                "{what}: answered after Connection: close: {text:?}"
+            );
+        } else {
+            cut_off(what, &text, after);
+        }
+    }
+}
+
+/// With a cap of two connections, two clients that have sent half a request head hold the
+/// server: a third connection (queued behind them, as connections are accepted in order) is not
+/// answered while they stay, and is answered once one of them goes away.
+pub async fn connections_over_the_cap_wait<A: Adapter>() {
+    let h = Harness::start_with::<A>(Setup {
+        connections: ConnectionLimits {
+            header_timeout: Duration::from_secs(60),
+            max_connections: 2,
+        },
+        ..Setup::default()
+    })
+    .await;
+    let addr = h.root.trim_start_matches("http://").to_owned();
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut stream = TcpStream::connect(&addr).await.expect("connect");
+        let half = format!("GET /scim/v2/Users HTTP/1.1\r\nHost: {addr}\r\n");
+        stream
+            .write_all(half.as_bytes())
+            .await
+            .expect("half a head");
+        held.push(stream);
+    }
+    // The kernel completes the handshake; the server does not accept the connection.
+    let mut waiting = TcpStream::connect(&addr).await.expect("connect");
+    let request = format!(
+        "GET /scim/v2/Users?count=0 HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\r\n",
+        h.token
+    );
+    waiting
+        .write_all(request.as_bytes())
+        .await
+        .expect("request");
+    let mut byte = [0_u8; 1];
+    let early = tokio::time::timeout(Duration::from_millis(500), waiting.read(&mut byte)).await;
+    assert!(
+        early.is_err(),
+        "a connection over the cap was served: {early:?}"
+    );
+    drop(held.pop());
+    let (status, body) = read_response(&mut waiting).await;
+    assert_eq!(status, 200, "{body}");
 }

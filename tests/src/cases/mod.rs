@@ -41,6 +41,10 @@ macro_rules! each_case {
         $m!($adapter, faults::slow_body_times_out);
         $m!($adapter, faults::client_disconnect_changes_nothing);
         $m!($adapter, faults::unauthenticated_body_is_not_read);
+        $m!($adapter, faults::slow_head_is_cut_off);
+        $m!($adapter, faults::idle_connection_is_closed);
+        $m!($adapter, faults::connections_over_the_cap_wait);
+        $m!($adapter, hostile::long_query_is_a_scim_error);
         $m!($adapter, bulk::bulk_users_and_group);
         $m!($adapter, bulk::bulk_thousand_forward_references);
         $m!($adapter, bulk::bulk_errors_and_limits);
