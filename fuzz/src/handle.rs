@@ -337,7 +337,8 @@ impl Default for Fixture {
 }
 
 /// The statuses RFC 7644 allows for `method` (§3.3–§3.7, §3.12; 304/412 from RFC 7232 for the
-/// conditional headers; 415 and 413 for bodies, 501 for unsupported features). Never 500.
+/// conditional headers; 415 and 413 for bodies, 414 for a long query, 501 for unsupported
+/// features). Never 500.
 pub fn allowed(method: &Method, status: u16) -> bool {
     let success: &[u16] = match *method {
         Method::GET => &[200, 304],
@@ -349,10 +350,10 @@ pub fn allowed(method: &Method, status: u16) -> bool {
     };
     let errors: &[u16] = match *method {
         Method::POST | Method::PUT | Method::PATCH => {
-            &[400, 401, 403, 404, 405, 409, 412, 413, 415, 501]
+            &[400, 401, 403, 404, 405, 409, 412, 413, 414, 415, 501]
         }
-        Method::GET | Method::DELETE => &[400, 401, 403, 404, 405, 412, 413, 501],
-        _ => &[400, 401, 403, 404, 405, 413, 501],
+        Method::GET | Method::DELETE => &[400, 401, 403, 404, 405, 412, 413, 414, 501],
+        _ => &[400, 401, 403, 404, 405, 413, 414, 501],
     };
     success.contains(&status) || errors.contains(&status)
 }

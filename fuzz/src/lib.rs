@@ -11,4 +11,5 @@ pub mod filter;
 pub mod fixtures;
 pub mod handle;
 pub mod patch;
+pub mod strict;
 pub mod validate;

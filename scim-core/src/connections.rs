@@ -20,7 +20,8 @@ use std::time::Duration;
 ///   (neither refused nor answered) until a served connection closes, which the header timeout
 ///   guarantees for slow and idle ones. Keep it below the process's open-file limit
 ///   (`ulimit -n`) minus what the host needs for its database and files, so the process never
-///   runs out of descriptors.
+///   runs out of descriptors. A server that also serves the host's other traffic may need
+///   more; each connection costs a descriptor and, on actix-web, up to ~160 KiB of buffers.
 ///
 /// Request bodies have their own limits in the engine ([`crate::ScimBuilder::max_body_bytes`],
 /// [`crate::ScimBuilder::body_timeout`]), and a request whose token is refused is answered
@@ -34,22 +35,25 @@ use std::time::Duration;
 ///     header_timeout: Duration::from_secs(75),
 ///     ..ConnectionLimits::default()
 /// };
-/// assert_eq!(limits.max_connections, 512);
+/// assert_eq!(limits.max_connections, 256);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectionLimits {
     /// The time allowed for a request head, and so for an idle keep-alive connection
     /// (default 10 s).
     pub header_timeout: Duration,
-    /// Connections served at once; more wait to be accepted (default 512).
+    /// Connections served at once; more wait to be accepted (default 256).
     pub max_connections: usize,
 }
 
 impl ConnectionLimits {
     /// The default header timeout: 10 s, ample for an identity provider on any network.
     pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-    /// The default connection cap: 512, well under the common open-file limit of 1 024.
-    pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+    /// The default connection cap: 256. Well under the common open-file limit of 1 024, ample
+    /// for identity providers (which open a handful of connections at a time), and a bound on
+    /// memory: actix-web reads up to about 160 KiB ahead on each connection, so 256 connections
+    /// sending bodies at once hold at most about 40 MiB there.
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
 }
 
 impl Default for ConnectionLimits {

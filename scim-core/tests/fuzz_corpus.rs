@@ -1,4 +1,4 @@
-//! Replays the committed fuzz inputs of the `validate`, `patch` and `handle` targets — seeds,
+//! Replays the committed fuzz inputs of the `validate`, `patch`, `handle` and `strict` targets — seeds,
 //! minimised corpora and crash reproducers under `fuzz/` — through the targets' own checks
 //! (`fuzz/src/*.rs`, compiled in here by path), so every input the fuzzers found interesting
 //! stays a regression test on the stable toolchain.
@@ -21,6 +21,8 @@ mod handle;
 mod patch;
 #[path = "../../fuzz/src/replay.rs"]
 mod replay;
+#[path = "../../fuzz/src/strict.rs"]
+mod strict;
 #[path = "../../fuzz/src/validate.rs"]
 mod validate;
 
@@ -39,4 +41,9 @@ fn patch_corpus() {
 #[test]
 fn handle_corpus() {
     replay("handle", handle::check_handle);
+}
+
+#[test]
+fn strict_corpus() {
+    replay("strict", strict::check_strict);
 }
