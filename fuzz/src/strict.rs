@@ -101,7 +101,10 @@ fn check_body(fx: &Fixture, method: Method, path: &str, body: &[u8]) {
             };
             assert_eq!(scim_type, Some(expected), "{what}");
         }
-        Ok(_) => assert!(!strict_refusal, "{what}: a clean body refused as not strict"),
+        Ok(_) => assert!(
+            !strict_refusal,
+            "{what}: a clean body refused as not strict"
+        ),
     }
 }
 
@@ -217,7 +220,10 @@ pub fn etag_list(value: &[u8]) -> Option<(bool, Vec<String>)> {
             let end = inner.find('"')?;
             let opaque = inner.get(..end)?;
             // etagc = %x21 / %x23-7E (obs-text is refused: the value must be visible ASCII).
-            if !opaque.bytes().all(|b| b == 0x21 || (0x23..0x7f).contains(&b)) {
+            if !opaque
+                .bytes()
+                .all(|b| b == 0x21 || (0x23..0x7f).contains(&b))
+            {
                 return None;
             }
             tags.push(opaque.to_owned());
@@ -256,11 +262,18 @@ fn check_if_match(fx: &Fixture, value: &[u8]) {
     let mut request = request(TOKEN_T1, Method::PATCH, &path, Some(&body));
     request.headers_mut().insert("if-match", header);
     let (status, answer) = check_exchange(fx, request);
-    let what = format!("If-Match {:?} → {status}: {answer}", String::from_utf8_lossy(value));
+    let what = format!(
+        "If-Match {:?} → {status}: {answer}",
+        String::from_utf8_lossy(value)
+    );
     match etag_list(value) {
         None => assert_eq!(status, 400, "{what}: a malformed value was not refused"),
         Some((any, tags)) => {
-            let expected = if any || tags.contains(&current) { 200 } else { 412 };
+            let expected = if any || tags.contains(&current) {
+                200
+            } else {
+                412
+            };
             assert_eq!(status, expected, "{what} (current {current:?})");
         }
     }
@@ -283,7 +296,11 @@ fn check_if_none_match(fx: &Fixture, value: &[u8]) {
     match etag_list(value) {
         None => assert_eq!(status, 400, "{what}: a malformed value was not refused"),
         Some((any, tags)) => {
-            let expected = if any || tags.contains(&current) { 304 } else { 200 };
+            let expected = if any || tags.contains(&current) {
+                304
+            } else {
+                200
+            };
             assert_eq!(status, expected, "{what} (current {current:?})");
         }
     }

@@ -121,6 +121,16 @@ pub struct SortSpec {
 pub struct SortKey(Option<Scalar<'static>>);
 
 impl SortKey {
+    /// The key of a resource without a value (and of every resource when there is no sort).
+    pub fn missing() -> SortKey {
+        SortKey(None)
+    }
+
+    /// The value, `None` when missing.
+    pub(crate) fn scalar(&self) -> Option<&Scalar<'static>> {
+        self.0.as_ref()
+    }
+
     /// Whether the resource has no value to sort by.
     pub fn is_missing(&self) -> bool {
         self.0.is_none()
@@ -267,6 +277,21 @@ impl SortSpec {
     pub fn key(&self, rt: &ResourceType, resource: &Resource) -> SortKey {
         match sort_target(rt, &self.by) {
             Ok((resolved, leaf)) => key_of(&resolved, leaf, resource),
+            Err(_) => SortKey(None),
+        }
+    }
+
+    /// The value `resource` sorts by as stored, without folding case (for a store that sorts
+    /// in its database, which folds the column and this value alike).
+    pub fn stored_key(&self, rt: &ResourceType, resource: &Resource) -> SortKey {
+        match sort_target(rt, &self.by) {
+            Ok((resolved, leaf)) => {
+                let exact = Attribute {
+                    case_exact: true,
+                    ..leaf.clone()
+                };
+                key_of(&resolved, &exact, resource)
+            }
             Err(_) => SortKey(None),
         }
     }

@@ -1842,6 +1842,55 @@ async fn walk_with_cursor(
     (seen, totals)
 }
 
+/// Two engines over one store (two instances) with the same `cursor_key`: a cursor the first
+/// issued continues on the second; an engine with a random key refuses it as `invalidCursor`.
+#[tokio::test]
+async fn engines_sharing_a_cursor_key_continue_each_others_cursors() {
+    let store: std::sync::Arc<dyn scimkit_core::store::ResourceStore> =
+        std::sync::Arc::new(RefStore::new(PushDown::default()));
+    let keyed = || {
+        Scim::builder()
+            .shared_store(store.clone())
+            .authenticator(auth)
+            .cursor_key([3; 32])
+            .build()
+            .unwrap()
+    };
+    let (first, second) = (keyed(), keyed());
+    let stranger = Scim::builder()
+        .shared_store(store.clone())
+        .authenticator(auth)
+        .build()
+        .unwrap();
+    for name in ["ann", "bob", "cy", "dee"] {
+        create(&first, json!({"schemas": [USER], "userName": name})).await;
+    }
+    let page = send(
+        &first,
+        Method::GET,
+        "/Users?cursor&count=2&sortBy=userName",
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{:?}", page.body);
+    let next = format!(
+        "/Users?cursor={}&count=2&sortBy=userName",
+        page.body["nextCursor"].as_str().unwrap()
+    );
+    let page = send(&second, Method::GET, &next, None).await;
+    assert_eq!(page.status, StatusCode::OK, "{:?}", page.body);
+    assert_eq!(page.body["Resources"][0]["userName"], "cy");
+    let refused = send(&stranger, Method::GET, &next, None).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.scim_type(), Some("invalidCursor"));
+    // The key never shows in the builder's debug output.
+    let shown = format!("{:?}", Scim::builder().cursor_key([0xAB; 32]));
+    assert!(
+        shown.contains("CursorKey(..)") && !shown.contains("171"),
+        "{shown}"
+    );
+}
+
 #[tokio::test]
 async fn cursor_pages_are_stable_under_concurrent_inserts() {
     // The in-memory store pages itself; the reference store with nothing pushed down lets the

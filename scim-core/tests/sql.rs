@@ -157,7 +157,7 @@ fn golden_postgres() {
         ),
         (
             r#"meta.lastModified gt "2024-01-01T05:00:00+02:00""#,
-            "(updated_at IS NOT NULL AND updated_at > $1)",
+            "(updated_at IS NOT NULL AND date_trunc('milliseconds', updated_at) > $1)",
             vec![SqlValue::Timestamp(t(3))],
         ),
         (

@@ -25,7 +25,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .store
         .open()
         .await
-        .map_err(|e| format!("--database-url / SCIM_DATABASE_URL: {e}"))?;
+        .map_err(|e| format!("--database-url / SCIM_DATABASE_URL: {e}"))?
+        .with_cursor_key(cli.host.cursor_key);
     let scim = engine(creds.tokens.clone(), store.clone())?;
     let listener = tokio::net::TcpListener::bind(cli.host.listen).await?;
     let addr = listener.local_addr()?;

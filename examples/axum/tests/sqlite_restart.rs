@@ -1,6 +1,6 @@
 //! `--database-url sqlite://PATH`: a user created over the app's routes is still there after a
-//! restart (a new store, engine and app on the same file); other URLs are refused naming the
-//! accepted forms.
+//! restart (a new store, engine and app on the same file), and with `--cursor-key` so is a list
+//! cursor; other URLs are refused naming the accepted forms.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -22,7 +22,14 @@ use tower::ServiceExt;
 const TOKEN: &str = "my-long-random-secret";
 
 async fn start(url: &str) -> (Router, StoreChoice) {
-    let store = StoreChoice::open(Some(url)).await.unwrap();
+    start_keyed(url, None).await
+}
+
+async fn start_keyed(url: &str, cursor_key: Option<[u8; 32]>) -> (Router, StoreChoice) {
+    let store = StoreChoice::open(Some(url))
+        .await
+        .unwrap()
+        .with_cursor_key(cursor_key);
     assert!(store.describe().starts_with("SQLite store at "));
     let creds = credentials(Some(TOKEN)).unwrap();
     (app(engine(creds.tokens, store.clone()).unwrap()), store)
@@ -116,4 +123,51 @@ async fn the_default_is_in_memory_and_other_urls_are_refused() {
         error.contains("sqlite://PATH") && error.contains("sqlite::memory:"),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn cursors_survive_a_restart_with_a_cursor_key() {
+    let name = format!(
+        "scimkit-axum-cursor-{}.db",
+        scimkit_core::store::new_id().unwrap()
+    );
+    let path = std::env::temp_dir().join(name);
+    let url = format!("sqlite://{}", path.display());
+    let key = Some([42_u8; 32]);
+
+    let (first, store) = start_keyed(&url, key).await;
+    for n in 0..5 {
+        let user = json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": format!("user{n}@example.com")
+        });
+        let (status, body) = call(&first, "POST", "/scim/v2/Users", Some(user)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, page) = call(
+        &first,
+        "GET",
+        "/scim/v2/Users?cursor&count=2&sortBy=userName",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let cursor = page["nextCursor"].as_str().unwrap().to_owned();
+    stop(first, store).await;
+
+    // The same key after a restart: the list goes on where it was.
+    let (second, store) = start_keyed(&url, key).await;
+    let next = format!("/scim/v2/Users?cursor={cursor}&count=2&sortBy=userName");
+    let (status, page) = call(&second, "GET", &next, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["Resources"][0]["userName"], "user2@example.com");
+    stop(second, store).await;
+
+    // Without the key (a random one), the old cursor is refused as not this server's.
+    let (third, store) = start_keyed(&url, None).await;
+    let (status, refused) = call(&third, "GET", &next, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["scimType"], "invalidCursor");
+    stop(third, store).await;
+    let _ = std::fs::remove_file(&path);
 }

@@ -65,6 +65,38 @@ pub struct HostArgs {
         value_parser = clap::value_parser!(u64).range(1..=1_000_000)
     )]
     pub max_connections: u64,
+
+    /// The secret sealing list cursors, 64 hex digits (`openssl rand -hex 32`). Give every
+    /// instance on one database the same key, so a cursor continues on another instance and
+    /// after a restart; without it each process draws a random key.
+    #[arg(
+        long,
+        value_name = "HEX",
+        env = "SCIM_CURSOR_KEY",
+        hide_env_values = true,
+        value_parser = parse_cursor_key
+    )]
+    pub cursor_key: Option<[u8; 32]>,
+}
+
+/// 64 hex digits as a cursor key.
+fn parse_cursor_key(text: &str) -> Result<[u8; 32], String> {
+    let text = text.trim();
+    let wrong = || {
+        format!(
+            "a cursor key is 64 hex digits (32 bytes); got {} characters",
+            text.len()
+        )
+    };
+    if text.len() != 64 || !text.is_ascii() {
+        return Err(wrong());
+    }
+    let mut key = [0_u8; 32];
+    for (byte, pair) in key.iter_mut().zip(text.as_bytes().chunks(2)) {
+        let pair = std::str::from_utf8(pair).map_err(|_| wrong())?;
+        *byte = u8::from_str_radix(pair, 16).map_err(|_| wrong())?;
+    }
+    Ok(key)
 }
 
 /// The store flag of example-axum and example-actix (flatten next to [`HostArgs`]). Kept
@@ -139,6 +171,19 @@ impl StoreChoice {
                 url: url.to_owned(),
                 store: SqliteStore::open(url).await?,
             }),
+        }
+    }
+
+    /// The store with its cursors sealed by `key` when one is given (the SQLite store pages
+    /// itself; the in-memory store dies with the process, and its cursors with it).
+    #[must_use]
+    pub fn with_cursor_key(self, key: Option<[u8; 32]>) -> StoreChoice {
+        match (self, key) {
+            (StoreChoice::Sqlite { url, store }, Some(key)) => StoreChoice::Sqlite {
+                url,
+                store: store.with_cursor_key(key),
+            },
+            (choice, _) => choice,
         }
     }
 
@@ -231,4 +276,18 @@ pub fn print_banner(
         "Paste both into Entra ID (Provisioning → Admin credentials) or Okta (SCIM connection)."
     );
     tracing::info!(%addr, "listening");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_cursor_key;
+
+    #[test]
+    fn cursor_keys_are_64_hex_digits() {
+        let key = parse_cursor_key(&"0f".repeat(32)).unwrap_or_default();
+        assert_eq!(key, [0x0f; 32]);
+        assert!(parse_cursor_key("abc").is_err());
+        assert!(parse_cursor_key(&"zz".repeat(32)).is_err());
+        assert!(parse_cursor_key(&"é".repeat(32)).is_err());
+    }
 }

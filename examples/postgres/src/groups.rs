@@ -276,7 +276,7 @@ pub(crate) async fn list(
     rt: &ResourceType,
     query: &ListQuery,
 ) -> Result<Page, StoreError> {
-    let plan = list::plan(&store.groups, rt, query, tenant, COLUMNS)?;
+    let plan = list::plan(store, &store.groups, rt, query, tenant, COLUMNS)?;
     // Members are read when shown, or when the engine may still filter or sort on them
     // (it does whatever the store was not given, on the rows returned: no page given).
     let with_members =

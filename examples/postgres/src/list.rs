@@ -3,7 +3,7 @@
 //! cursors); this file only adds the tenant and runs the count.
 
 use scimkit_core::schema::ResourceType;
-use scimkit_core::sql::{ListSql, Mapping, Postgres, SqlValue};
+use scimkit_core::sql::{CursorIssuer, ListSql, Mapping, Postgres, SqlValue};
 use scimkit_core::store::{ListQuery, Page, StoreError};
 use scimkit_core::Resource;
 
@@ -12,6 +12,7 @@ use crate::store::PgStore;
 
 /// Translates `query` for `mapping`'s table, restricted to `tenant`.
 pub fn plan(
+    store: &PgStore,
     mapping: &Mapping,
     rt: &ResourceType,
     query: &ListQuery,
@@ -27,7 +28,7 @@ pub fn plan(
         .map(|(expr, value)| (expr.as_str(), value.clone()))
         .collect();
     mapping
-        .list_sql(rt, query, &Postgres, columns, &scope)
+        .list_sql(rt, query, &Postgres, columns, &scope, issuer(store, tenant))
         .map_err(|e| StoreError::Rejected(e.into()))
 }
 
@@ -36,7 +37,7 @@ pub async fn total(store: &PgStore, plan: &ListSql, rows: usize) -> Result<usize
     let Some(count) = &plan.count else {
         return Ok(rows);
     };
-    let (n,): (i64,) = bind_all(sqlx::query_as(count), &plan.params)
+    let (n,): (i64,) = bind_all(sqlx::query_as(count), &plan.count_params)
         .fetch_one(&store.pool)
         .await
         .map_err(db)?;
@@ -53,6 +54,14 @@ pub fn page(
     resources: Vec<Resource>,
     total: usize,
 ) -> Result<Page, StoreError> {
-    plan.page(rt, query, &store.cursors, tenant, resources, total)
+    plan.page(rt, query, issuer(store, tenant), resources, total)
         .map_err(StoreError::Rejected)
+}
+
+/// The store's cursor codec, for `tenant`.
+fn issuer<'a>(store: &'a PgStore, tenant: &'a str) -> CursorIssuer<'a> {
+    CursorIssuer {
+        codec: &store.cursors,
+        tenant,
+    }
 }

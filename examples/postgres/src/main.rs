@@ -28,6 +28,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = PgStore::connect(&cli.database_url, &cli.schema)
         .await
         .map_err(|e| format!("cannot use {}: {e}", cli.database_url))?;
+    let store = match cli.host.cursor_key {
+        Some(key) => store.with_cursor_key(key),
+        None => store,
+    };
     let scim = engine(store, creds.tokens.clone())?;
     let listener = tokio::net::TcpListener::bind(cli.host.listen).await?;
     let addr = listener.local_addr()?;

@@ -15,6 +15,7 @@ pub fn user_type() -> ResourceType {
 /// User → `accounts` (+ `account_emails` for `emails`).
 pub fn users() -> Mapping {
     Mapping::new("accounts", "id")
+        .id_type("uuid")
         .column("id", Column::text_exact("accounts.id::text"))
         .column("userName", Column::text("accounts.email"))
         .column("name.givenName", Column::text("accounts.given_name"))
@@ -42,6 +43,7 @@ pub fn users() -> Mapping {
 /// evaluated by the engine on the rows returned.
 pub fn groups() -> Mapping {
     Mapping::new("teams", "id")
+        .id_type("uuid")
         .column("id", Column::text_exact("teams.id::text"))
         .column("displayName", Column::text("teams.display_name"))
         .column("externalId", Column::text_exact("teams.external_id"))

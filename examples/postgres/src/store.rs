@@ -116,6 +116,15 @@ impl PgStore {
         })
     }
 
+    /// Seals and opens this store's cursors with `key` instead of a random per-process key,
+    /// so several processes on one database (or one after a restart) continue each other's
+    /// cursors. Keep it secret.
+    #[must_use]
+    pub fn with_cursor_key(mut self, key: [u8; 32]) -> Self {
+        self.cursors = CursorCodec::with_key(key, CURSOR_TIMEOUT);
+        self
+    }
+
     /// The connection pool.
     pub fn pool(&self) -> &PgPool {
         &self.pool
@@ -128,7 +137,7 @@ impl PgStore {
         query: &ListQuery,
         tenant: &str,
     ) -> Result<scimkit_core::sql::ListSql, StoreError> {
-        crate::list::plan(&self.users, rt, query, tenant, users::COLUMNS)
+        crate::list::plan(self, &self.users, rt, query, tenant, users::COLUMNS)
     }
 }
 

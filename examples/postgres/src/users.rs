@@ -296,7 +296,7 @@ pub(crate) async fn list(
     rt: &ResourceType,
     query: &ListQuery,
 ) -> Result<Page, StoreError> {
-    let plan = list::plan(&store.users, rt, query, tenant, COLUMNS)?;
+    let plan = list::plan(store, &store.users, rt, query, tenant, COLUMNS)?;
     let rows: Vec<Row> = bind_all(sqlx::query_as(&plan.select), &plan.params)
         .fetch_all(&store.pool)
         .await

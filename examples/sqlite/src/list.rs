@@ -4,7 +4,7 @@
 //! [`ListSql::page`](scimkit_core::sql::ListSql::page).
 
 use scimkit_core::schema::ResourceType;
-use scimkit_core::sql::{SqlValue, Sqlite};
+use scimkit_core::sql::{CursorIssuer, SqlValue, Sqlite};
 use scimkit_core::store::{ListQuery, Page, StoreError};
 use scimkit_filter::AttrPath;
 use sqlx::query::QueryAs;
@@ -45,8 +45,12 @@ pub(crate) async fn list(
         ("resources.tenant", SqlValue::Text(tenant.to_owned())),
         ("resources.resource_type", SqlValue::Text(rt.name.clone())),
     ];
+    let cursors = CursorIssuer {
+        codec: &store.cursors,
+        tenant,
+    };
     let plan = mapping(rt, &layout)
-        .list_sql(rt, query, &Sqlite, COLUMNS, &scope)
+        .list_sql(rt, query, &Sqlite, COLUMNS, &scope, cursors)
         .map_err(|e| StoreError::Rejected(e.into()))?;
     let rows: Vec<Row> = bind_all(sqlx::query_as(&plan.select), &plan.params)
         .fetch_all(&store.pool)
@@ -55,7 +59,7 @@ pub(crate) async fn list(
     let total = match &plan.count {
         None => rows.len(),
         Some(count) => {
-            let (n,): (i64,) = bind_all(sqlx::query_as(count), &plan.params)
+            let (n,): (i64,) = bind_all(sqlx::query_as(count), &plan.count_params)
                 .fetch_one(&store.pool)
                 .await
                 .map_err(db)?;
@@ -72,6 +76,6 @@ pub(crate) async fn list(
             && (everything || query.projection.requests(rt, &AttrPath::new("groups"))),
     };
     let resources = load(&store.pool, rt, rows, extras).await?;
-    plan.page(rt, query, &store.cursors, tenant, resources, total)
+    plan.page(rt, query, cursors, resources, total)
         .map_err(StoreError::Rejected)
 }

@@ -91,6 +91,14 @@ impl SqliteStore {
         })
     }
 
+    /// Seals and opens this store's cursors with `key` instead of a random per-process key,
+    /// so a cursor survives a restart (and opens in every process on the file). Keep it secret.
+    #[must_use]
+    pub fn with_cursor_key(mut self, key: [u8; 32]) -> Self {
+        self.cursors = CursorCodec::with_key(key, CURSOR_TIMEOUT);
+        self
+    }
+
     /// The connection pool (for the host's own queries and for closing it).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool

@@ -14,8 +14,8 @@ mod common;
 
 use example_sqlite::mapping::mapping_of;
 use scimkit_core::schema::ResourceType;
-use scimkit_core::sql::{SqlValue, Sqlite};
-use scimkit_core::store::{ListQuery, Pagination};
+use scimkit_core::sql::{CursorIssuer, SqlValue, Sqlite};
+use scimkit_core::store::{CursorCodec, ListQuery, Pagination};
 use scimkit_filter::parse_filter;
 
 #[tokio::test]
@@ -56,8 +56,13 @@ async fn lookups_search_an_index() {
             ("resources.tenant", SqlValue::Text("acme".into())),
             ("resources.resource_type", SqlValue::Text(rt.name.clone())),
         ];
+        let codec = CursorCodec::with_key([0; 32], std::time::Duration::from_secs(60));
+        let cursors = CursorIssuer {
+            codec: &codec,
+            tenant: "acme",
+        };
         let sql = mapping_of(&rt)
-            .list_sql(&rt, &query, &Sqlite, "resources.id", &scope)
+            .list_sql(&rt, &query, &Sqlite, "resources.id", &scope, cursors)
             .unwrap();
         assert!(sql.complete, "{filter}");
         let text = format!("EXPLAIN QUERY PLAN {}", sql.select);

@@ -61,12 +61,24 @@ pub(crate) struct Settings {
     pub(crate) public_discovery: bool,
     pub(crate) change_password: bool,
     pub(crate) cursor_timeout: std::time::Duration,
+    /// The key of the engine's cursors; `None`: a random one per process.
+    pub(crate) cursor_key: Option<CursorKey>,
     /// How long a request body may take to arrive; `None`: no limit.
     pub(crate) body_timeout: Option<std::time::Duration>,
     /// `None` when `/Bulk` is disabled (answered `501`).
     pub(crate) bulk: Option<BulkLimits>,
     /// How long a contended write keeps trying before it answers `503`.
     pub(crate) write_deadline: std::time::Duration,
+}
+
+/// A cursor key, shown redacted in `Debug` output.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CursorKey([u8; 32]);
+
+impl std::fmt::Debug for CursorKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CursorKey(..)")
+    }
 }
 
 impl Default for Settings {
@@ -83,6 +95,7 @@ impl Default for Settings {
             public_discovery: false,
             change_password: false,
             cursor_timeout: std::time::Duration::from_secs(3600),
+            cursor_key: None,
             body_timeout: Some(std::time::Duration::from_secs(30)),
             bulk: Some(BulkLimits::default()),
             write_deadline: std::time::Duration::from_secs(5),
@@ -299,6 +312,16 @@ impl ScimBuilder {
         self
     }
 
+    /// The key sealing the engine's cursors (default: random per process). Several processes
+    /// serving one store (instances behind a load balancer, or one process after a restart)
+    /// give the same secret key, so a cursor from one opens on another. Stores that page
+    /// themselves hold their own key. Keep it secret: with it anyone can forge a cursor for
+    /// any tenant's list.
+    pub fn cursor_key(mut self, key: [u8; 32]) -> Self {
+        self.settings.cursor_key = Some(CursorKey(key));
+        self
+    }
+
     /// How long a PATCH or PUT of a contended resource keeps trying (default 5 s). Writers of
     /// one resource take turns inside the process; a write that loses to another process (or
     /// to a store's own member change) is read, applied and written again after a short,
@@ -386,8 +409,13 @@ impl ScimBuilder {
             .iter()
             .map(|rt| crate::store::KeptShape::new(rt, &store.keeps(rt)))
             .collect::<Result<Vec<_>, _>>()?;
-        let cursors = crate::store::CursorCodec::new(settings.cursor_timeout)
-            .map_err(|e| BuildError::NoRandomness(e.detail().to_owned()))?;
+        let cursors = match settings.cursor_key {
+            Some(CursorKey(key)) => {
+                crate::store::CursorCodec::with_key(key, settings.cursor_timeout)
+            }
+            None => crate::store::CursorCodec::new(settings.cursor_timeout)
+                .map_err(|e| BuildError::NoRandomness(e.detail().to_owned()))?,
+        };
         Ok(Scim {
             inner: Arc::new(Inner {
                 cursors,

@@ -40,9 +40,16 @@ pub trait Dialect: Send + Sync {
         expr.to_owned()
     }
 
-    /// A timestamp column or parameter as compared and sorted.
+    /// A timestamp parameter as compared and sorted.
     fn timestamp(&self, expr: &str) -> String {
         expr.to_owned()
+    }
+
+    /// A timestamp column as compared and sorted: at the precision SCIM shows (milliseconds),
+    /// so a value a client read back compares equal to the row it came from, and a cursor
+    /// position sealed from a resource's rendered value lands exactly on its row.
+    fn timestamp_column(&self, expr: &str) -> String {
+        self.timestamp(expr)
     }
 
     /// A placeholder bound to a [`crate::sql::SqlValue::Real`] where the other side is an
@@ -94,7 +101,9 @@ pub trait Dialect: Send + Sync {
     }
 }
 
-/// PostgreSQL: `$n` placeholders, `COLLATE "C"` for ordering text by code point.
+/// PostgreSQL: `$n` placeholders, `COLLATE "C"` for ordering text by code point, timestamp
+/// columns truncated to milliseconds (`timestamptz` keeps microseconds; SCIM shows
+/// milliseconds): index them as `date_trunc('milliseconds', col)` to sort on an index.
 ///
 /// ```
 /// use scimkit_core::sql::{Dialect, Postgres};
@@ -111,6 +120,10 @@ impl Dialect for Postgres {
 
     fn ordered_text(&self, expr: &str) -> String {
         format!("({expr} COLLATE \"C\")")
+    }
+
+    fn timestamp_column(&self, expr: &str) -> String {
+        format!("date_trunc('milliseconds', {expr})")
     }
 }
 

@@ -41,13 +41,19 @@ pub enum SqlError {
     /// `sortBy` names an attribute without a single-valued column.
     #[error("sortBy \"{0}\": this server cannot sort by it")]
     Sort(String),
+    /// The cursor is not one this issuer sealed for this query, or has expired (the SCIM
+    /// error says which).
+    #[error("{0}")]
+    Cursor(ScimError),
 }
 
 impl From<SqlError> for ScimError {
-    /// Filter problems are `400 invalidFilter`, a sort this store cannot do `400 invalidValue`.
+    /// Filter problems are `400 invalidFilter`, a sort this store cannot do `400 invalidValue`, a
+    /// cursor its own `invalidCursor` or `expiredCursor`.
     fn from(err: SqlError) -> Self {
         match err {
             SqlError::Sort(_) => ScimError::InvalidValue(err.to_string()),
+            SqlError::Cursor(error) => error,
             other => ScimError::InvalidFilter(other.to_string()),
         }
     }

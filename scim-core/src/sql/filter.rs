@@ -377,7 +377,7 @@ impl<'a> FilterSql<'a> {
                 let param = self.bind(SqlValue::Timestamp(time));
                 Ok(format!(
                     "{} {} {}",
-                    d.timestamp(expr),
+                    d.timestamp_column(expr),
                     symbol(op),
                     d.timestamp(&param)
                 ))

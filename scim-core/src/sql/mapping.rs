@@ -209,6 +209,7 @@ pub enum UnmappedPolicy {
 pub struct Mapping {
     table: String,
     id_column: String,
+    id_type: Option<String>,
     columns: Vec<(AttrPath, Column)>,
     children: Vec<(AttrPath, ChildTable)>,
     unmapped: UnmappedPolicy,
@@ -222,6 +223,7 @@ impl Mapping {
         Mapping {
             table: table.into(),
             id_column: id_column.into(),
+            id_type: None,
             columns: Vec::new(),
             children: Vec::new(),
             unmapped: UnmappedPolicy::default(),
@@ -271,6 +273,27 @@ impl Mapping {
     /// The id column.
     pub fn id_column(&self) -> &str {
         &self.id_column
+    }
+
+    /// Declares the SQL type of the id column when it is not text (`uuid`, `bigint`): a cursor
+    /// page compares the column with the position's id bound as text and cast to this type
+    /// (`id > CAST($3 AS uuid)`), which keeps the comparison on the column's own order and
+    /// index.
+    ///
+    /// ```
+    /// use scimkit_core::sql::Mapping;
+    /// let accounts = Mapping::new("accounts", "id").id_type("uuid");
+    /// assert_eq!(accounts.id_type_name(), Some("uuid"));
+    /// ```
+    #[must_use]
+    pub fn id_type(mut self, sql_type: impl Into<String>) -> Self {
+        self.id_type = Some(sql_type.into());
+        self
+    }
+
+    /// The SQL type given with [`Mapping::id_type`], `None` for a text id.
+    pub fn id_type_name(&self) -> Option<&str> {
+        self.id_type.as_deref()
     }
 
     /// The single-valued attribute mappings, in declaration order.

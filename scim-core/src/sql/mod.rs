@@ -18,11 +18,18 @@
 //!   (`COLLATE "C"` in PostgreSQL) like the evaluator;
 //! - a multi-valued attribute matches when one child row does (`EXISTS`); a value filter
 //!   `emails[type eq "work" and value co "@x"]` tests all its conditions on the same row;
-//! - sorting puts `NULL` last ascending and first descending, then orders by id.
+//! - sorting puts `NULL` last ascending and first descending, then orders by id;
+//! - timestamp columns compare and sort at milliseconds, the precision SCIM shows (PostgreSQL:
+//!   `date_trunc('milliseconds', col)`; SQLite's `julianday` has it already), so a value read
+//!   back matches its row;
+//! - an RFC 9865 cursor page is a keyset range in that order (`(sort key, id)` after the
+//!   cursor's position, `LIMIT count + 1`), its cursor opened before any SQL is built
+//!   ([`Mapping::list_sql`], [`CursorIssuer`]).
 //!
 //! Indexes a host wants: the child tables' foreign keys (every multi-valued test is an
 //! `EXISTS` on them), `lower(col)` for case-insensitive text it filters or sorts on, and in
-//! PostgreSQL `(lower(col) COLLATE "C")` for sorts and `gt`/`lt` on it.
+//! PostgreSQL `(lower(col) COLLATE "C")` for sorts and `gt`/`lt` on it and
+//! `date_trunc('milliseconds', col)` for timestamps it sorts on.
 //!
 //! A store uses it in `list` on the filter the engine hands it: declare
 //! [`Mapping::push_down`] as the store's `push_down`, call [`Mapping::translate`], add its own
@@ -50,6 +57,7 @@
 mod dialect;
 mod error;
 mod filter;
+mod keyset;
 mod list;
 mod mapping;
 mod order;
@@ -59,7 +67,7 @@ mod verify;
 
 pub use dialect::{like_pattern, Dialect, PatternKind, Postgres, Sqlite, LIKE_ESCAPE};
 pub use error::{MappingError, SqlError};
-pub use list::ListSql;
+pub use list::{CursorIssuer, ListSql};
 pub use mapping::{ChildTable, Column, ColumnKind, Mapping, UnmappedPolicy};
 pub use query::SqlQuery;
 pub use value::SqlValue;

@@ -25,17 +25,31 @@ pub(crate) fn order_sql(
     let column = mapping
         .column_of(rt, &sort.by)
         .ok_or_else(|| SqlError::Sort(sort.by.to_string()))?;
-    let expr = match column.kind {
-        ColumnKind::Text { case_exact: true } => dialect.ordered_text(&column.expr),
-        ColumnKind::Text { case_exact: false } => dialect.ordered_text(&dialect.fold(&column.expr)),
-        ColumnKind::Timestamp => dialect.timestamp(&column.expr),
-        ColumnKind::Integer | ColumnKind::Decimal | ColumnKind::Boolean => column.expr.clone(),
-    };
+    let expr = ordered(dialect, column.kind, &column.expr);
     let descending = sort.order == SortOrder::Descending;
     Ok(Some(format!(
         "{}, {id}",
         dialect.order_by(&expr, descending)
     )))
+}
+
+/// A column of `kind` as the sort orders it: text by code point, folded unless case-exact;
+/// timestamps as instants at the precision SCIM shows.
+pub(crate) fn ordered(dialect: &dyn Dialect, kind: ColumnKind, column: &str) -> String {
+    match kind {
+        ColumnKind::Timestamp => dialect.timestamp_column(column),
+        _ => ordered_param(dialect, kind, column),
+    }
+}
+
+/// A parameter compared with a column of `kind` in that order.
+pub(crate) fn ordered_param(dialect: &dyn Dialect, kind: ColumnKind, param: &str) -> String {
+    match kind {
+        ColumnKind::Text { case_exact: true } => dialect.ordered_text(param),
+        ColumnKind::Text { case_exact: false } => dialect.ordered_text(&dialect.fold(param)),
+        ColumnKind::Timestamp => dialect.timestamp(param),
+        ColumnKind::Integer | ColumnKind::Decimal | ColumnKind::Boolean => param.to_owned(),
+    }
 }
 
 /// `(limit, offset)` of index pagination; cursors are the host's to decode.

@@ -31,8 +31,9 @@ use crate::sort::{SortKey, SortOrder, SortSpec};
 /// Bytes of the HMAC tag kept in a cursor.
 const TAG_LEN: usize = 16;
 
-/// Seals and opens cursors. Each issuer (a store, the engine) holds its own random key, so a
-/// cursor only opens where it was made.
+/// Seals and opens cursors. Each issuer (a store, the engine) holds a key: a random one
+/// ([`CursorCodec::new`]) opens only the cursors of its own process; several processes serving
+/// one database share cursors by sharing a key ([`CursorCodec::with_key`]).
 #[derive(Clone)]
 pub struct CursorCodec {
     key: [u8; 32],
@@ -72,6 +73,15 @@ impl CursorScope<'_> {
                 .unwrap_or_default(),
         )
     }
+}
+
+/// Where a cursor points: after the resource with this sort key and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CursorPosition {
+    /// The sort key of the last resource of the previous page (missing without a sort).
+    pub key: SortKey,
+    /// Its id.
+    pub id: String,
 }
 
 /// One page of a keyset-paged list.
@@ -115,8 +125,15 @@ impl CursorCodec {
         Ok(mac)
     }
 
-    /// The cursor of the page after `last` (its sort key and id).
-    fn seal(&self, scope: &CursorScope<'_>, key: &SortKey, id: &str) -> Result<String, ScimError> {
+    /// The cursor of the page after the resource with sort key `key` and id `id` (the last one
+    /// a page returned), bound to `scope`. A store paging in SQL seals the last row's position
+    /// with it.
+    pub fn seal(
+        &self,
+        scope: &CursorScope<'_>,
+        key: &SortKey,
+        id: &str,
+    ) -> Result<String, ScimError> {
         let payload = json!({"k": key.to_json(), "i": id, "t": Utc::now().timestamp()}).to_string();
         let tag = self.mac(scope, payload.as_bytes())?.finalize().into_bytes();
         let tag = tag.get(..TAG_LEN).unwrap_or(&[]);
@@ -125,6 +142,37 @@ impl CursorCodec {
             URL_SAFE_NO_PAD.encode(payload.as_bytes()),
             URL_SAFE_NO_PAD.encode(tag)
         ))
+    }
+
+    /// The position a cursor names: checked for this issuer's MAC over `scope` (else
+    /// `invalidCursor`) and for its age (else `expiredCursor`), without any I/O, so a store
+    /// refuses a forged or stale cursor before it runs a query.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use scimkit_core::store::{CursorCodec, CursorScope};
+    /// use scimkit_core::SortKey;
+    ///
+    /// let codec = CursorCodec::with_key([7; 32], Duration::from_secs(600));
+    /// let scope = CursorScope { tenant: "acme", resource_type: "User", filter: None, sort: None };
+    /// let missing = SortKey::from_json(&serde_json::Value::Null).unwrap();
+    /// let cursor = codec.seal(&scope, &missing, "u41")?;
+    /// assert_eq!(codec.position(&scope, &cursor)?.id, "u41");
+    ///
+    /// let other_tenant = CursorScope { tenant: "globex", ..scope };
+    /// assert!(codec.position(&other_tenant, &cursor).is_err());
+    /// // Another process with the same key opens it.
+    /// let twin = CursorCodec::with_key([7; 32], Duration::from_secs(600));
+    /// assert_eq!(twin.position(&scope, &cursor)?.id, "u41");
+    /// # Ok::<(), scimkit_core::ScimError>(())
+    /// ```
+    pub fn position(
+        &self,
+        scope: &CursorScope<'_>,
+        cursor: &str,
+    ) -> Result<CursorPosition, ScimError> {
+        let (key, id) = self.open(scope, cursor)?;
+        Ok(CursorPosition { key, id })
     }
 
     /// The position a cursor names, checked against `scope`.

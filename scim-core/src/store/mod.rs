@@ -251,7 +251,7 @@ mod rendered;
 use async_trait::async_trait;
 
 pub use crate::resource::Version;
-pub use cursor::{CursorCodec, CursorPage, CursorScope};
+pub use cursor::{CursorCodec, CursorPage, CursorPosition, CursorScope};
 pub use error::StoreError;
 pub use id::new_id;
 pub(crate) use kept::KeptShape;
