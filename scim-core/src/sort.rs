@@ -16,7 +16,9 @@ use serde_json::Value;
 use crate::error::ScimError;
 use crate::resource::{get_ci, Resource};
 use crate::scalar::{scalar_of, Scalar};
-use crate::schema::{Attribute, AttributeType, ResolvedAttr, ResourceType, Returned, Target};
+use crate::schema::{
+    Attribute, AttributeType, Namespace, ResolvedAttr, ResourceType, Returned, Target,
+};
 
 /// The direction of a sort (`sortOrder`). RFC 7644 §3.4.2.3: "If a value for "sortBy" is
 /// provided and no "sortOrder" is specified, "sortOrder" SHALL default to ascending."
@@ -294,6 +296,17 @@ impl SortSpec {
             }
             Err(_) => SortKey(None),
         }
+    }
+
+    /// Whether every resource of `rt` has a value to sort by: the attribute is `required`
+    /// and single-valued, in the core schema (an extension may be absent altogether).
+    pub(crate) fn always_present(&self, rt: &ResourceType) -> bool {
+        sort_target(rt, &self.by).is_ok_and(|(resolved, leaf)| {
+            resolved.attribute.required
+                && leaf.required
+                && !resolved.attribute.multi_valued
+                && matches!(resolved.namespace, Namespace::Core)
+        })
     }
 
     /// Orders two keys in this sort's direction; missing values last when ascending, first

@@ -21,6 +21,10 @@ pub const MIGRATION: &[&str] = &[
     )",
     "CREATE UNIQUE INDEX IF NOT EXISTS accounts_tenant_email_key ON accounts (tenant, lower(email))",
     "CREATE INDEX IF NOT EXISTS accounts_tenant_external_id_idx ON accounts (tenant, external_id)",
+    // Cursor pages: by id (no sort), and by userName in the order the translator sorts text.
+    "CREATE INDEX IF NOT EXISTS accounts_tenant_id_idx ON accounts (tenant, id)",
+    "CREATE INDEX IF NOT EXISTS accounts_tenant_email_order_idx \
+     ON accounts (tenant, (lower(email) COLLATE \"C\"), id)",
     "CREATE TABLE IF NOT EXISTS account_emails (
         account_id uuid NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
         email text NOT NULL,

@@ -1,7 +1,10 @@
 //! Keyset paging for RFC 9865 cursors: the condition "after this position" in the order
 //! [`super::order::order_sql`] sorts by (the sort expression, missing values last ascending and
-//! first descending, then the id ascending), so a cursor page is an indexed range scan with a
-//! `LIMIT`, however deep it is.
+//! first descending, then the id ascending), so a cursor page reads only its own rows, however
+//! deep it is. Without a sort, and ascending on an attribute every resource has (`userName`),
+//! it is one comparison (`id > ?`, `(expr, id) > (?, ?)`) that a B-tree index on the same
+//! expressions answers as a range; otherwise it is an `OR` of cases (values after, equal values
+//! with a later id, missing values), which the database filters in index order.
 
 use crate::error::ScimError;
 use crate::scalar::Scalar;
@@ -26,15 +29,15 @@ pub(crate) fn after(
     bind: &mut dyn FnMut(SqlValue) -> String,
 ) -> Result<String, SqlError> {
     let id = format!("{}.{}", mapping.table(), mapping.id_column());
-    let id_after = |bind: &mut dyn FnMut(SqlValue) -> String| {
+    let id_param = |bind: &mut dyn FnMut(SqlValue) -> String| {
         let param = bind(SqlValue::Text(position.id.clone()));
         match mapping.id_type_name() {
-            Some(sql_type) => format!("{id} > CAST({param} AS {sql_type})"),
-            None => format!("{id} > {param}"),
+            Some(sql_type) => format!("CAST({param} AS {sql_type})"),
+            None => param,
         }
     };
     let Some(sort) = sort else {
-        return Ok(id_after(bind));
+        return Ok(format!("{id} > {}", id_param(bind)));
     };
     let column = mapping
         .column_of(rt, &sort.by)
@@ -44,7 +47,7 @@ pub(crate) fn after(
     let descending = sort.order == SortOrder::Descending;
     let Some(scalar) = position.key.scalar() else {
         // After a row without a value: those come last ascending, first descending.
-        let rest = id_after(bind);
+        let rest = format!("{id} > {}", id_param(bind));
         return Ok(if descending {
             format!("({raw} IS NOT NULL OR ({raw} IS NULL AND {rest}))")
         } else {
@@ -58,9 +61,15 @@ pub(crate) fn after(
             _ => ordered_param(dialect, column.kind, &param),
         })
     };
+    if !descending && sort.always_present(rt) {
+        // No row lacks the value, so "after" is one row comparison, which a B-tree index on
+        // (…, sort expression, id) answers as a range: a deep page costs what the first does.
+        let beyond = value()?;
+        return Ok(format!("({expr}, {id}) > ({beyond}, {})", id_param(bind)));
+    }
     let beyond = value()?;
     let equal = value()?;
-    let rest = id_after(bind);
+    let rest = format!("{id} > {}", id_param(bind));
     Ok(if descending {
         format!("({expr} < {beyond} OR ({expr} = {equal} AND {rest}))")
     } else {
