@@ -125,6 +125,14 @@ impl PgStore {
         self
     }
 
+    /// The mapping of `kind`'s table.
+    fn mapping(&self, kind: Kind) -> &Mapping {
+        match kind {
+            Kind::User => &self.users,
+            Kind::Group => &self.groups,
+        }
+    }
+
     /// The connection pool.
     pub fn pool(&self) -> &PgPool {
         &self.pool
@@ -142,6 +150,7 @@ impl PgStore {
 }
 
 /// Which table keeps resources of `rt`.
+#[derive(Clone, Copy)]
 enum Kind {
     User,
     Group,
@@ -206,7 +215,11 @@ impl ResourceStore for PgStore {
         resource: Resource,
     ) -> Result<Resource, StoreError> {
         let tenant = ctx.tenant().as_str();
-        match kind(rt)? {
+        let kind = kind(rt)?;
+        self.mapping(kind)
+            .check_fits(rt, &resource)
+            .map_err(StoreError::Rejected)?;
+        match kind {
             Kind::User => users::create(self, tenant, rt, &resource).await,
             Kind::Group => groups::create(self, tenant, rt, &resource).await,
         }
@@ -247,7 +260,11 @@ impl ResourceStore for PgStore {
         if_match: Option<&Version>,
     ) -> Result<Resource, StoreError> {
         let tenant = ctx.tenant().as_str();
-        match kind(rt)? {
+        let kind = kind(rt)?;
+        self.mapping(kind)
+            .check_fits(rt, &resource)
+            .map_err(StoreError::Rejected)?;
+        match kind {
             Kind::User => users::replace(self, tenant, rt, id, &resource, if_match).await,
             Kind::Group => groups::replace(self, tenant, rt, id, &resource, if_match).await,
         }

@@ -75,6 +75,9 @@ pub struct Column {
     pub expr: String,
     /// How values compare.
     pub kind: ColumnKind,
+    /// The longest text (in UTF-8 bytes) the column, or an index on it, holds; `None`: no
+    /// limit. [`Mapping::check_fits`] refuses longer values before a write.
+    pub max_bytes: Option<usize>,
 }
 
 impl Column {
@@ -83,7 +86,22 @@ impl Column {
         Column {
             expr: expr.into(),
             kind,
+            max_bytes: None,
         }
+    }
+
+    /// Declares the longest text the column holds, in UTF-8 bytes: its type's length
+    /// (`varchar(n)`, in bytes for MySQL's), or what an index on it accepts (a PostgreSQL
+    /// B-tree entry is at most about 2 700 bytes).
+    ///
+    /// ```
+    /// use scimkit_core::sql::Column;
+    /// assert_eq!(Column::text("email").max_bytes(1024).max_bytes, Some(1024));
+    /// ```
+    #[must_use]
+    pub fn max_bytes(mut self, n: usize) -> Self {
+        self.max_bytes = Some(n);
+        self
     }
     /// Case-insensitive text.
     pub fn text(expr: impl Into<String>) -> Self {

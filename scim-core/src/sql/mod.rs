@@ -57,6 +57,7 @@
 mod dialect;
 mod error;
 mod filter;
+mod fits;
 mod keyset;
 mod list;
 mod mapping;
