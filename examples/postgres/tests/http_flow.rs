@@ -12,36 +12,16 @@
 
 mod common;
 
-use axum::body::Body;
 use axum::Router;
 use example_postgres::{app, credentials, engine};
-use http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
+use http::StatusCode;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 const TOKEN: &str = "my-long-random-secret";
 
 async fn call(app: &Router, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let builder = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::HOST, "127.0.0.1:8080")
-        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
-    let request = match body {
-        Some(body) => builder
-            .header(header::CONTENT_TYPE, "application/scim+json")
-            .body(Body::from(body.to_string())),
-        None => builder.body(Body::empty()),
-    }
-    .unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let (status, body) = common::call(app, TOKEN, method, uri, body).await;
+    (StatusCode::from_u16(status).unwrap(), body)
 }
 
 fn ids(value: &Value) -> Vec<String> {

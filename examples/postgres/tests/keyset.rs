@@ -11,35 +11,14 @@
 
 mod common;
 
-use axum::body::Body;
 use axum::Router;
 use example_postgres::{app, credentials, engine};
-use http::{header, Request};
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 const TOKEN: &str = "keyset-test-token";
 
 async fn call(app: &Router, method: &str, uri: &str, body: Option<Value>) -> (u16, Value) {
-    let builder = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
-    let request = match body {
-        Some(body) => builder
-            .header(header::CONTENT_TYPE, "application/scim+json")
-            .body(Body::from(body.to_string())),
-        None => builder.body(Body::empty()),
-    }
-    .unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status().as_u16();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    common::call(app, TOKEN, method, uri, body).await
 }
 
 fn ordered_ids(list: &Value) -> Vec<String> {
