@@ -251,55 +251,54 @@ fn current_version(fx: &Fixture, path: &str) -> String {
     opaque.trim_matches('"').to_owned()
 }
 
-/// `If-Match: <value>` on a PATCH of a user.
+/// `If-Match: <value>` on a PATCH of a user: applied (`200`) when a tag matches, else `412`.
 fn check_if_match(fx: &Fixture, value: &[u8]) {
-    let Ok(header) = HeaderValue::from_bytes(value) else {
-        return;
-    };
-    let path = fx.fill("/Users/@U1@");
-    let current = current_version(fx, &path);
     let body: Value = serde_json::from_str(PATCH).expect("JSON");
-    let mut request = request(TOKEN_T1, Method::PATCH, &path, Some(&body));
-    request.headers_mut().insert("if-match", header);
-    let (status, answer) = check_exchange(fx, request);
-    let what = format!(
-        "If-Match {:?} → {status}: {answer}",
-        String::from_utf8_lossy(value)
+    check_precondition(
+        fx,
+        value,
+        "if-match",
+        Method::PATCH,
+        Some(&body),
+        (200, 412),
     );
-    match etag_list(value) {
-        None => assert_eq!(status, 400, "{what}: a malformed value was not refused"),
-        Some((any, tags)) => {
-            let expected = if any || tags.contains(&current) {
-                200
-            } else {
-                412
-            };
-            assert_eq!(status, expected, "{what} (current {current:?})");
-        }
-    }
 }
 
-/// `If-None-Match: <value>` on a GET of a user.
+/// `If-None-Match: <value>` on a GET of a user: `304` when a tag matches, else `200`.
 fn check_if_none_match(fx: &Fixture, value: &[u8]) {
-    let Ok(header) = HeaderValue::from_bytes(value) else {
+    check_precondition(fx, value, "if-none-match", Method::GET, None, (304, 200));
+}
+
+/// Sends `method` on a user with `header: <value>`: a value [`etag_list`] rejects is `400`;
+/// an accepted one gives `statuses.0` when `*` or one of its tags matches the user's
+/// version, else `statuses.1`.
+fn check_precondition(
+    fx: &Fixture,
+    value: &[u8],
+    header: &'static str,
+    method: Method,
+    body: Option<&Value>,
+    statuses: (u16, u16),
+) {
+    let Ok(header_value) = HeaderValue::from_bytes(value) else {
         return;
     };
     let path = fx.fill("/Users/@U1@");
     let current = current_version(fx, &path);
-    let mut request = request(TOKEN_T1, Method::GET, &path, None);
-    request.headers_mut().insert("if-none-match", header);
+    let mut request = request(TOKEN_T1, method, &path, body);
+    request.headers_mut().insert(header, header_value);
     let (status, answer) = check_exchange(fx, request);
     let what = format!(
-        "If-None-Match {:?} → {status}: {answer}",
+        "{header} {:?} → {status}: {answer}",
         String::from_utf8_lossy(value)
     );
     match etag_list(value) {
         None => assert_eq!(status, 400, "{what}: a malformed value was not refused"),
         Some((any, tags)) => {
             let expected = if any || tags.contains(&current) {
-                304
+                statuses.0
             } else {
-                200
+                statuses.1
             };
             assert_eq!(status, expected, "{what} (current {current:?})");
         }

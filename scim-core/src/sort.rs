@@ -16,9 +16,7 @@ use serde_json::Value;
 use crate::error::ScimError;
 use crate::resource::{get_ci, Resource};
 use crate::scalar::{scalar_of, Scalar};
-use crate::schema::{
-    Attribute, AttributeType, Namespace, ResolvedAttr, ResourceType, Returned, Target,
-};
+use crate::schema::{Attribute, AttributeType, ResolvedAttr, ResourceType, Returned, Target};
 
 /// The direction of a sort (`sortOrder`). RFC 7644 §3.4.2.3: "If a value for "sortBy" is
 /// provided and no "sortOrder" is specified, "sortOrder" SHALL default to ascending."
@@ -129,6 +127,7 @@ impl SortKey {
     }
 
     /// The value, `None` when missing.
+    #[cfg(feature = "sql")]
     pub(crate) fn scalar(&self) -> Option<&Scalar<'static>> {
         self.0.as_ref()
     }
@@ -300,12 +299,13 @@ impl SortSpec {
 
     /// Whether every resource of `rt` has a value to sort by: the attribute is `required`
     /// and single-valued, in the core schema (an extension may be absent altogether).
+    #[cfg(feature = "sql")]
     pub(crate) fn always_present(&self, rt: &ResourceType) -> bool {
         sort_target(rt, &self.by).is_ok_and(|(resolved, leaf)| {
             resolved.attribute.required
                 && leaf.required
                 && !resolved.attribute.multi_valued
-                && matches!(resolved.namespace, Namespace::Core)
+                && matches!(resolved.namespace, crate::schema::Namespace::Core)
         })
     }
 
