@@ -16,7 +16,6 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 
 use scimkit_filter::{AttrPath, AttrTest, CompValue, CompareOp, Filter};
-use serde_json::{Map, Value};
 
 use crate::memory::id::{Id, IdHasher};
 use crate::resource::Resource;
@@ -109,7 +108,8 @@ impl Layout {
             .defs
             .iter()
             .map(|def| {
-                let mut keys: Vec<Key> = strings_at(rt, &def.path, resource)
+                let mut keys: Vec<Key> = resource
+                    .strings_at(rt, &def.path)
                     .into_iter()
                     .map(|shown| Key {
                         folded: def.fold(&shown),
@@ -326,40 +326,6 @@ fn same_attribute(rt: &ResourceType, indexed: &AttrPath, asked: &AttrPath) -> bo
         }
         _ => false,
     }
-}
-
-/// The string values at `path` in `resource` (every element's for a multi-valued attribute).
-fn strings_at(rt: &ResourceType, path: &AttrPath, resource: &Resource) -> Vec<String> {
-    let Some(Target::Attribute(resolved)) = rt.resolve(path) else {
-        return Vec::new();
-    };
-    let Some(value) = resource.value_of(&resolved) else {
-        return Vec::new();
-    };
-    let elements: Vec<&Value> = match value.as_ref() {
-        Value::Array(items) => items.iter().collect(),
-        other => vec![other],
-    };
-    elements
-        .into_iter()
-        .filter_map(|element| match resolved.sub_attribute {
-            None => element.as_str(),
-            Some(sub) => element
-                .as_object()
-                .and_then(|object| get_ci(object, &sub.name))
-                .and_then(Value::as_str),
-        })
-        .map(str::to_owned)
-        .collect()
-}
-
-/// A map entry by exact key, else by case-insensitive key.
-pub(super) fn get_ci<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
-    map.get(key).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::error::ScimError;
 use crate::memory::id::{Id, IdHasher};
-use crate::memory::index::get_ci;
+use crate::resource::get_ci;
 use crate::resource::typed::Member;
 use crate::resource::Resource;
 use crate::schema::ResourceType;

@@ -7,7 +7,9 @@ use serde_json::{Map, Value};
 
 use crate::error::ScimError;
 use crate::resource::meta::Meta;
-use crate::schema::{Namespace, ResolvedAttr};
+use scimkit_filter::AttrPath;
+
+use crate::schema::{Namespace, ResolvedAttr, ResourceType, Target};
 
 /// A SCIM resource of any type: the common attributes as fields, every other attribute as JSON.
 ///
@@ -146,6 +148,32 @@ impl Resource {
                 .and_then(|ext| get_ci(ext, name))
                 .map(Cow::Borrowed),
         }
+    }
+
+    /// The string values at `path`: the attribute's, each element's for a multi-valued one,
+    /// the sub-attribute's when the path names one; nothing when `rt` does not resolve it.
+    pub(crate) fn strings_at(&self, rt: &ResourceType, path: &AttrPath) -> Vec<String> {
+        let Some(Target::Attribute(resolved)) = rt.resolve(path) else {
+            return Vec::new();
+        };
+        let Some(value) = self.value_of(&resolved) else {
+            return Vec::new();
+        };
+        let elements: Vec<&Value> = match value.as_ref() {
+            Value::Array(items) => items.iter().collect(),
+            other => vec![other],
+        };
+        elements
+            .into_iter()
+            .filter_map(|element| match resolved.sub_attribute {
+                None => element.as_str(),
+                Some(sub) => element
+                    .as_object()
+                    .and_then(|object| get_ci(object, &sub.name))
+                    .and_then(Value::as_str),
+            })
+            .map(str::to_owned)
+            .collect()
     }
 
     /// The resource's version (`meta.version`), if any.

@@ -2,11 +2,9 @@
 //! ([`crate::sql::Column::max_bytes`]), so a value a column or index cannot hold is a `400`
 //! naming the attribute and the limit instead of a database error (`500`).
 
-use serde_json::Value;
-
 use crate::error::ScimError;
-use crate::resource::{get_ci, Resource};
-use crate::schema::{ResourceType, Target};
+use crate::resource::Resource;
+use crate::schema::ResourceType;
 use crate::sql::mapping::Mapping;
 use scimkit_filter::AttrPath;
 
@@ -68,33 +66,24 @@ fn fits(shown: &str, text: &str, max: usize) -> Result<(), ScimError> {
     )))
 }
 
-/// The strings at `path` (and, for a child table, each element's `sub`; a simple
-/// multi-valued attribute's strings are its `value`).
+/// The strings at `path`, and for a child table at `path.sub`: a simple multi-valued
+/// attribute (no sub-attributes) maps its own strings as `value`.
 fn texts(
     rt: &ResourceType,
     resource: &Resource,
     path: &AttrPath,
     sub: Option<&str>,
 ) -> Vec<String> {
-    let Some(Target::Attribute(resolved)) = rt.resolve(path) else {
-        return Vec::new();
+    let Some(sub) = sub else {
+        return resource.strings_at(rt, path);
     };
-    let Some(value) = resource.value_of(&resolved) else {
-        return Vec::new();
+    let element = AttrPath {
+        sub_attr: Some(sub.to_owned()),
+        ..path.clone()
     };
-    let leaf = sub.or(path.sub_attr.as_deref());
-    let mut out = Vec::new();
-    let mut take = |item: &Value| {
-        let text = match (item, leaf) {
-            (Value::Object(map), Some(name)) => get_ci(map, name).and_then(Value::as_str),
-            (Value::String(text), None | Some("value")) => Some(text.as_str()),
-            _ => None,
-        };
-        out.extend(text.map(str::to_owned));
-    };
-    match value.as_ref() {
-        Value::Array(items) => items.iter().for_each(&mut take),
-        other => take(other),
+    match rt.resolve(&element) {
+        Some(_) => resource.strings_at(rt, &element),
+        None if sub.eq_ignore_ascii_case("value") => resource.strings_at(rt, path),
+        None => Vec::new(),
     }
-    out
 }
