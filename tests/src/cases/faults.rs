@@ -38,7 +38,7 @@ async fn partial(h: &Harness, method: &str, path: &str, body: &[u8], sent: usize
 
 /// What the server sends on `stream`: until it closes the connection, or (unless
 /// `until_close`) until the response's `Content-Length` is in. Each read waits at most 10 s.
-async fn read_raw(stream: &mut TcpStream, until_close: bool) -> String {
+async fn read_raw(stream: &mut (impl AsyncRead + Unpin), until_close: bool) -> String {
     let mut raw = Vec::new();
     let mut buf = [0_u8; 4096];
     loop {
@@ -215,23 +215,10 @@ fn short_header_timeout() -> Setup {
 /// Reads `stream` until the server closes it (end of stream or reset), at most 15 s; returns
 /// what was read and when it closed.
 async fn until_closed(stream: &mut (impl AsyncRead + Unpin)) -> (String, Instant) {
-    let mut raw = Vec::new();
-    let mut buf = [0_u8; 4096];
-    let deadline = tokio::time::sleep(Duration::from_secs(15));
-    tokio::pin!(deadline);
-    loop {
-        tokio::select! {
-            read = stream.read(&mut buf) => match read {
-                Ok(0) | Err(_) => break,
-                Ok(n) => raw.extend_from_slice(&buf[..n]),
-            },
-            () = &mut deadline => panic!(
-                "the server kept the connection open for 15 s (read so far: {:?})",
-                String::from_utf8_lossy(&raw)
-            ),
-        }
-    }
-    (String::from_utf8_lossy(&raw).into_owned(), Instant::now())
+    let text = tokio::time::timeout(Duration::from_secs(15), read_raw(stream, true))
+        .await
+        .expect("the server closes the connection within 15 s");
+    (text, Instant::now())
 }
 
 /// Sends `head` one byte every 100 ms (stopping when the server closes), while reading until
