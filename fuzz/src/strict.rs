@@ -22,7 +22,7 @@ use std::fmt;
 
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE};
-use http::{Method, Request};
+use http::Method;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
@@ -64,14 +64,13 @@ thread_local! {
 /// Sends `body` raw and checks the strict-JSON rules.
 fn check_body(fx: &Fixture, method: Method, path: &str, body: &[u8]) {
     let path = fx.fill(path);
-    let request = Request::builder()
-        .method(method.clone())
-        .uri(&path)
-        .header("host", "scim.example.test")
-        .header("authorization", format!("Bearer {TOKEN_T1}"))
-        .header(CONTENT_TYPE, "application/scim+json")
-        .body(Bytes::copy_from_slice(body))
-        .expect("a valid request");
+    // The fixture's request (host, token), with these bytes as its SCIM body.
+    let mut request = request(TOKEN_T1, method.clone(), &path, None);
+    *request.body_mut() = Bytes::copy_from_slice(body);
+    request.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/scim+json"),
+    );
     let (status, answer) = check_exchange(fx, request);
     let what = format!("{method} {path} → {status}: {answer}");
     let scim_type = answer.get("scimType").and_then(Value::as_str);
