@@ -32,11 +32,6 @@ const TOKEN_BYTES: usize = 32;
 /// Random bytes in a [`TokenId`]: 64 bits, 16 hex characters.
 const ID_BYTES: usize = 8;
 
-/// The one detail of every refusal, whatever the reason, so a caller cannot tell an unknown
-/// token from a revoked, expired or wrong-tenant one.
-const UNAUTHORIZED: &str =
-    "a valid bearer token for this tenant is required (Authorization: Bearer <token>)";
-
 /// The public id of a token: random, 16 hex characters, safe to log and show in a UI.
 ///
 /// It names a token for listing, regenerating and revoking; it is not a secret and does not
@@ -114,6 +109,37 @@ impl TokenInfo {
         self.expires_at.is_some_and(|at| at <= now)
     }
 
+    /// Whether a request for `tenant` (its tenant path segment, if any) may use this token at
+    /// `now`: the token is not expired and, when the request names a tenant, was issued for it.
+    ///
+    /// ```
+    /// use chrono::{Duration, Utc};
+    /// use scimkit_core::auth::{TokenId, TokenInfo};
+    /// use scimkit_core::context::Tenant;
+    ///
+    /// let now = Utc::now();
+    /// let info = TokenInfo {
+    ///     id: TokenId::new("0123456789abcdef"),
+    ///     tenant: Tenant::new("acme"),
+    ///     label: "Okta".into(),
+    ///     created: now,
+    ///     expires_at: Some(now + Duration::days(1)),
+    /// };
+    /// assert!(info.admits(None, now));
+    /// assert!(info.admits(Some("acme"), now));
+    /// assert!(!info.admits(Some("globex"), now));
+    /// assert!(!info.admits(None, now + Duration::days(1)));
+    /// ```
+    pub fn admits(&self, tenant: Option<&str>, now: DateTime<Utc>) -> bool {
+        !self.is_expired_at(now) && tenant.is_none_or(|segment| segment == self.tenant.as_str())
+    }
+
+    /// The context of a request this token admits: its tenant, and as caller its label, or its
+    /// id when the label is empty (never the token).
+    pub fn context(&self) -> Context {
+        Context::new(self.tenant.clone(), self.caller())
+    }
+
     /// The caller a request with this token acts as: the label, or the token id when the label
     /// is empty. Never the token.
     fn caller(&self) -> Caller {
@@ -142,6 +168,47 @@ pub struct MintedToken {
     pub hash: [u8; 32],
     /// The token's metadata.
     pub info: TokenInfo,
+}
+
+impl MintedToken {
+    /// A new token for `tenant`: 256 random bits from the operating system as its secret, a
+    /// random [`TokenId`], created now. It is kept nowhere: a store of tokens persists
+    /// [`hash`](Self::hash) and [`info`](Self::info) ([`BearerTokens::mint`] does, in memory).
+    ///
+    /// ```
+    /// use scimkit_core::auth::{BearerTokens, MintedToken};
+    /// use scimkit_core::context::Tenant;
+    /// # fn main() -> Result<(), scimkit_core::auth::TokenError> {
+    /// let minted = MintedToken::generate(Tenant::new("acme"), "Entra ID", None)?;
+    /// assert!(minted.token.starts_with("scim_"));
+    /// assert_eq!(minted.hash, BearerTokens::hash_token(&minted.token));
+    /// assert_eq!(minted.info.id, minted.id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn generate(
+        tenant: Tenant,
+        label: impl Into<String>,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<MintedToken, TokenError> {
+        let secret: [u8; TOKEN_BYTES] = random_bytes()?;
+        let token = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
+        let hash = sha256(&token);
+        let id = TokenId::random()?;
+        let info = TokenInfo {
+            id: id.clone(),
+            tenant,
+            label: label.into(),
+            created: Utc::now(),
+            expires_at,
+        };
+        Ok(MintedToken {
+            id,
+            token,
+            hash,
+            info,
+        })
+    }
 }
 
 impl fmt::Debug for MintedToken {
@@ -218,20 +285,6 @@ impl Table {
         let caller = info.caller();
         self.by_id
             .insert(info.id.clone(), Entry { hash, info, caller });
-    }
-
-    /// A random id no token has yet. 64-bit ids practically never collide, so repeated
-    /// collisions mean the generator is broken: give up rather than loop.
-    fn fresh_id(&self) -> Result<TokenId, TokenError> {
-        for _ in 0..4 {
-            let id = TokenId::random()?;
-            if !self.by_id.contains_key(&id) {
-                return Ok(id);
-            }
-        }
-        Err(TokenError::Random {
-            reason: "it kept returning ids already in use".to_owned(),
-        })
     }
 
     /// Removes every token matching `remove`, returning how many.
@@ -430,7 +483,7 @@ impl BearerTokens {
         request: &AuthRequest<'_>,
         now: DateTime<Utc>,
     ) -> Result<Context, AuthError> {
-        let refuse = || AuthError::Unauthorized(UNAUTHORIZED.to_owned());
+        let refuse = AuthError::bearer_refused;
         // No header and a malformed one are refused at once: they carry no secret to probe.
         let token = request.bearer_token().ok_or_else(refuse)?;
         let hash = sha256(token);
@@ -445,14 +498,9 @@ impl BearerTokens {
         let entry = table.by_id.get(id);
         let stored = entry.map_or(&[0_u8; 32], |entry| &entry.hash);
         let hash_ok = stored.ct_eq(&hash) & subtle::Choice::from(u8::from(entry.is_some()));
-        let fresh = entry.is_some_and(|entry| !entry.info.is_expired_at(now));
-        let tenant_ok = entry.is_some_and(|entry| {
-            request
-                .tenant
-                .is_none_or(|segment| segment == entry.info.tenant.as_str())
-        });
+        let admitted = entry.is_some_and(|entry| entry.info.admits(request.tenant, now));
         match entry {
-            Some(entry) if bool::from(hash_ok) & fresh & tenant_ok => Ok(Context::new(
+            Some(entry) if bool::from(hash_ok) & admitted => Ok(Context::new(
                 entry.info.tenant.clone(),
                 entry.caller.clone(),
             )),
@@ -474,34 +522,32 @@ impl BearerTokens {
         label: String,
         expires_at: Option<DateTime<Utc>>,
     ) -> Result<MintedToken, TokenError> {
-        let secret: [u8; TOKEN_BYTES] = random_bytes()?;
-        let token = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
-        let hash = sha256(&token);
-        if table.by_hash.contains_key(&hash) {
-            // 256 random bits repeating means the generator is broken; never replace a token.
-            return Err(TokenError::Random {
-                reason: "it returned a token that already exists".to_owned(),
-            });
+        let mut minted = MintedToken::generate(tenant, label, expires_at)?;
+        for _ in 0..4 {
+            if table.by_hash.contains_key(&minted.hash) {
+                // 256 random bits repeating means the generator is broken; never replace a
+                // token.
+                return Err(TokenError::Random {
+                    reason: "it returned a token that already exists".to_owned(),
+                });
+            }
+            // 64-bit ids practically never collide, so repeated collisions mean the generator
+            // is broken: give up rather than loop.
+            if !table.by_id.contains_key(&minted.id) {
+                table.insert(minted.info.clone(), minted.hash);
+                return Ok(minted);
+            }
+            minted = MintedToken::generate(
+                minted.info.tenant.clone(),
+                minted.info.label.clone(),
+                expires_at,
+            )?;
         }
-        let id = table.fresh_id()?;
-        let info = TokenInfo {
-            id: id.clone(),
-            tenant,
-            label,
-            created: Utc::now(),
-            expires_at,
-        };
-        table.insert(info.clone(), hash);
-        Ok(MintedToken {
-            id,
-            token,
-            hash,
-            info,
+        Err(TokenError::Random {
+            reason: "it kept returning ids already in use".to_owned(),
         })
     }
 
-    /// The table for reading. A lock poisoned by a panicking thread is recovered: no write
-    /// here has a panic point between its two index updates, so the table stays consistent.
     fn read(&self) -> RwLockReadGuard<'_, Table> {
         self.table.read().unwrap_or_else(PoisonError::into_inner)
     }

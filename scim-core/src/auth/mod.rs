@@ -64,6 +64,26 @@ pub enum AuthError {
     /// 403: the caller is known but may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// 503: the credentials could not be checked (the token table's database did not answer).
+    /// The request may succeed when retried; the detail must not carry the credentials.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl AuthError {
+    /// The refusal of a bearer token that is missing, unknown, expired, revoked or of another
+    /// tenant: one detail whatever the reason, so a caller cannot tell which.
+    ///
+    /// ```
+    /// use scimkit_core::auth::AuthError;
+    /// assert!(matches!(AuthError::bearer_refused(), AuthError::Unauthorized(_)));
+    /// ```
+    pub fn bearer_refused() -> Self {
+        AuthError::Unauthorized(
+            "a valid bearer token for this tenant is required (Authorization: Bearer <token>)"
+                .to_owned(),
+        )
+    }
 }
 
 impl From<AuthError> for ScimError {
@@ -71,6 +91,7 @@ impl From<AuthError> for ScimError {
         match error {
             AuthError::Unauthorized(detail) => ScimError::Unauthorized(detail),
             AuthError::Forbidden(detail) => ScimError::Forbidden(detail),
+            AuthError::Unavailable(detail) => ScimError::Unavailable(detail),
         }
     }
 }

@@ -1,10 +1,20 @@
-//! [`Dialect`]: the few places where SQL databases disagree, and the [`Postgres`] and
-//! [`Sqlite`] implementations.
+//! [`Dialect`]: the few places where SQL databases disagree, and the [`Postgres`], [`Sqlite`]
+//! and [`MySql`] implementations.
 //!
 //! The translator only ever asks a dialect for small pieces of text around expressions it
-//! built itself; a dialect never sees request text except as a bound value. A MySQL/MariaDB
-//! dialect would answer `?` placeholders, keep the default `lower()` folding, and spell
-//! [`Dialect::order_by`] as `(x IS NULL), x` because it has no `NULLS LAST`.
+//! built itself; a dialect never sees request text except as a bound value. What differs:
+//! - placeholders: `$n` in PostgreSQL, `?` in SQLite and MySQL/MariaDB;
+//! - text compared by code point: PostgreSQL and SQLite compare equal text by its bytes
+//!   already and order it by code point with `COLLATE "C"` (SQLite's default `BINARY`);
+//!   MySQL/MariaDB's collations ignore case and accents and pad trailing spaces, so every
+//!   comparison there goes through `CAST(… AS BINARY)` ([`Dialect::exact`],
+//!   [`Dialect::ordered_text`]);
+//! - case-exact patterns: SQLite's `LIKE` ignores ASCII case, so they are `GLOB` there;
+//! - where `NULL` sorts: PostgreSQL and SQLite say `NULLS LAST`/`NULLS FIRST`, MySQL/MariaDB
+//!   sort by `(expr IS NULL)` first;
+//! - timestamps at milliseconds: PostgreSQL truncates `timestamptz`, SQLite compares through
+//!   `julianday`, MySQL/MariaDB columns are `DATETIME(3)` and need nothing;
+//! - a float bound against an integer column, boolean literals, and `OFFSET` without `LIMIT`.
 
 /// The escape character of every `LIKE` pattern the translator builds (`ESCAPE '!'`): not a
 /// backslash, whose meaning inside string literals differs between databases.
@@ -32,6 +42,17 @@ pub trait Dialect: Send + Sync {
     /// `lower(col)`.
     fn fold(&self, expr: &str) -> String {
         format!("lower({expr})")
+    }
+
+    /// A text expression (a column or a parameter, folded or not) as compared for equality,
+    /// matched by a pattern, tested for `<> ''`, and on the right of an ordering comparison
+    /// whose left is [`Dialect::ordered_text`]: by its code points, like the in-memory
+    /// evaluator, whatever the column's collation (no accent or case folding beyond the
+    /// translator's own [`Dialect::fold`], no padding of trailing spaces). The identity where
+    /// equal text is equal code points already (PostgreSQL's deterministic collations,
+    /// SQLite).
+    fn exact(&self, expr: &str) -> String {
+        expr.to_owned()
     }
 
     /// A text expression as used by `gt`/`ge`/`lt`/`le` and sorting, which must order by
@@ -173,6 +194,104 @@ impl Dialect for Sqlite {
             "1"
         } else {
             "0"
+        }
+    }
+}
+
+/// MySQL 8 and MariaDB ≥ 10.6: `?` placeholders, text compared as its UTF-8 bytes, `NULL`
+/// placed by `(expr IS NULL)`, no bare `OFFSET`.
+///
+/// The collations of MySQL and MariaDB fold case and accents (`'é' = 'e'` under
+/// `utf8mb4_general_ci` and `utf8mb4_0900_ai_ci`), and the `PAD SPACE` ones, `utf8mb4_bin`
+/// included, ignore trailing spaces (`'a' = 'a '`, `' ' <> ''` is false, `'a\t' < 'a'`).
+/// The evaluator does neither, so every text comparison goes through `CAST(… AS BINARY)`:
+/// UTF-8 bytes compare as code points do, without padding, whatever the column's collation.
+/// The translated conditions are
+/// - case-insensitive: `CAST(lower(col) AS BINARY) = CAST(lower(?) AS BINARY)` (the same
+///   for `LIKE … ESCAPE '!'`, `>`, `<` and sorting);
+/// - case-exact: `CAST(col AS BINARY) = CAST(? AS BINARY)`;
+/// - present: `(col IS NOT NULL AND CAST(col AS BINARY) <> '')`.
+///
+/// What a host does:
+/// - text columns in `CHARACTER SET utf8mb4` (any collation; the connection too, as sqlx
+///   sets it), so a column's bytes and a parameter's agree;
+/// - `dateTime` attributes in `DATETIME(3)` or `TIMESTAMP(3)` columns holding UTC (sqlx's
+///   driver sets the session's `time_zone` to `+00:00`): they keep milliseconds, the precision
+///   SCIM shows, so they compare and sort as they are and a plain index serves them. Write
+///   values already truncated to milliseconds (`DateTime::trunc_subsecs(3)`): MySQL rounds
+///   extra digits where MariaDB truncates them;
+/// - JSON attributes as `JSON_VALUE(doc, '$.costCenter')` (MariaDB has no `->>`);
+/// - indexes on the expressions as translated, for the text it filters or sorts on. MySQL
+///   (8.0.13 on): a functional index, `INDEX ((CAST(lower(user_name) AS BINARY)))`, used for
+///   `=`, `<` and `>` (not `LIKE`), on a `VARCHAR` column (the cast of a `TEXT` one is a
+///   `BLOB`, which MySQL does not index). MariaDB: an indexed generated column,
+///   `user_name_key VARBINARY(1020) AS (CAST(lower(user_name) AS BINARY)) STORED, INDEX
+///   (user_name_key)`, which the optimizer matches to the expression from MariaDB 11.8 on;
+///   before, these comparisons are checked on the rows the other conditions (the tenant's
+///   index) leave;
+/// - ids compare in their column's collation (the sort's tie-break, a cursor's `id > ?`):
+///   lower-case UUIDs, as the bundled stores issue, order by their bytes in the usual ones.
+///
+/// Sorting by `(expr IS NULL), expr` is a sort of the matching rows (bounded by the page's
+/// `LIMIT`), not an index scan; cursor pages still find their start through the index.
+///
+/// ```
+/// use scimkit_core::schema::ResourceType;
+/// use scimkit_core::sql::{Column, Dialect, Mapping, MySql};
+/// use scimkit_filter::parse_filter;
+///
+/// assert_eq!(MySql.placeholder(2), "?");
+/// assert_eq!(MySql.exact("external_id"), "CAST(external_id AS BINARY)");
+/// assert_eq!(MySql.order_by("title", false), "(title IS NULL), title ASC");
+/// assert_eq!(MySql.order_by("title", true), "(title IS NULL) DESC, title DESC");
+/// assert_eq!(MySql.limit_offset(None, Some(20)), "LIMIT 18446744073709551615 OFFSET 20");
+///
+/// let mapping = Mapping::new("users", "id").column("userName", Column::text("user_name"));
+/// let filter = parse_filter(r#"userName eq "bjensen""#)?;
+/// let (sql, _) = mapping.filter_sql(&ResourceType::user(), &filter, &MySql)?;
+/// assert_eq!(
+///     sql,
+///     "(user_name IS NOT NULL AND CAST(lower(user_name) AS BINARY) = CAST(lower(?) AS BINARY))"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MySql;
+
+impl Dialect for MySql {
+    fn placeholder(&self, _n: usize) -> String {
+        "?".to_owned()
+    }
+
+    fn exact(&self, expr: &str) -> String {
+        format!("CAST({expr} AS BINARY)")
+    }
+
+    fn ordered_text(&self, expr: &str) -> String {
+        format!("CAST({expr} AS BINARY)")
+    }
+
+    fn real(&self, placeholder: &str) -> String {
+        format!("CAST({placeholder} AS DOUBLE)")
+    }
+
+    fn order_by(&self, expr: &str, descending: bool) -> String {
+        // `NULL` sorts first ascending and last descending in MySQL: the evaluator wants
+        // the opposite, and there is no `NULLS LAST`.
+        if descending {
+            format!("({expr} IS NULL) DESC, {expr} DESC")
+        } else {
+            format!("({expr} IS NULL), {expr} ASC")
+        }
+    }
+
+    fn limit_offset(&self, limit: Option<u64>, offset: Option<u64>) -> String {
+        match (limit, offset) {
+            (None, None) => String::new(),
+            (Some(limit), None) => format!("LIMIT {limit}"),
+            // MySQL has no `OFFSET` without `LIMIT`; its manual's spelling of "no limit".
+            (None, Some(offset)) => format!("LIMIT {} OFFSET {offset}", u64::MAX),
+            (Some(limit), Some(offset)) => format!("LIMIT {limit} OFFSET {offset}"),
         }
     }
 }

@@ -4,6 +4,10 @@
 //! with two. Every condition built here is two-valued: a comparison is guarded as
 //! `(col IS NOT NULL AND col = $1)`, so `NOT (…)` is exactly the evaluator's negation and a row
 //! without a title matches `not (title eq "x")` and `title ne "x"`.
+//!
+//! Text is compared by code point: every text operand goes through the dialect's
+//! [`Dialect::exact`] (equality, patterns, `pr`'s `<> ''`) or [`Dialect::ordered_text`]
+//! (`gt`/`ge`/`lt`/`le`), so a collation folding accents or padding spaces changes no result.
 
 use scimkit_filter::{AttrPath, AttrTest, CompValue, CompareOp, Filter, SubAttrTest};
 
@@ -174,7 +178,13 @@ impl<'a> FilterSql<'a> {
                 let parts: Vec<String> = child
                     .columns
                     .iter()
-                    .map(|(_, column)| present(&format!("{alias}.{}", column.expr), column.kind))
+                    .map(|(_, column)| {
+                        present(
+                            self.dialect,
+                            &format!("{alias}.{}", column.expr),
+                            column.kind,
+                        )
+                    })
                     .collect();
                 if parts.is_empty() {
                     self.dialect.boolean(false).to_owned()
@@ -265,11 +275,11 @@ impl<'a> FilterSql<'a> {
         shown: &str,
     ) -> Result<String, SqlError> {
         let (op, value) = match test {
-            AttrTest::Present => return Ok(present(expr, kind)),
+            AttrTest::Present => return Ok(present(self.dialect, expr, kind)),
             AttrTest::Compare(op, CompValue::Null) => {
                 return match op {
-                    CompareOp::Eq => Ok(format!("NOT {}", present(expr, kind))),
-                    CompareOp::Ne => Ok(present(expr, kind)),
+                    CompareOp::Eq => Ok(format!("NOT {}", present(self.dialect, expr, kind))),
+                    CompareOp::Ne => Ok(present(self.dialect, expr, kind)),
                     _ => Err(SqlError::Value {
                         attribute: shown.to_owned(),
                         kind: kind.as_str(),
@@ -322,22 +332,22 @@ impl<'a> FilterSql<'a> {
                     CompareOp::Ew => Some(PatternKind::EndsWith),
                     _ => None,
                 };
-                if let Some(pattern) = pattern {
-                    let param = self.bind(SqlValue::Text(d.pattern(pattern, text, case_exact)));
-                    return Ok(if case_exact {
-                        d.pattern_match(expr, &param, true)
-                    } else {
-                        d.pattern_match(&d.fold(expr), &d.fold(&param), false)
-                    });
-                }
-                let param = self.bind(SqlValue::Text(text.clone()));
+                let param = match pattern {
+                    Some(pattern) => d.pattern(pattern, text, case_exact),
+                    None => text.clone(),
+                };
+                let param = self.bind(SqlValue::Text(param));
                 let (left, right) = if case_exact {
                     (expr.to_owned(), param)
                 } else {
                     (d.fold(expr), d.fold(&param))
                 };
+                let right = d.exact(&right);
+                if pattern.is_some() {
+                    return Ok(d.pattern_match(&d.exact(&left), &right, case_exact));
+                }
                 Ok(if op == CompareOp::Eq {
-                    format!("{left} = {right}")
+                    format!("{} = {right}", d.exact(&left))
                 } else {
                     format!("{} {} {right}", d.ordered_text(&left), symbol(op))
                 })
@@ -386,10 +396,13 @@ impl<'a> FilterSql<'a> {
     }
 }
 
-/// Present and non-empty (`pr`), two-valued.
-fn present(expr: &str, kind: ColumnKind) -> String {
+/// Present and non-empty (`pr`), two-valued. Text is compared exactly: under a `PAD SPACE`
+/// collation `' ' <> ''` is false, and the evaluator calls `" "` present.
+fn present(dialect: &dyn Dialect, expr: &str, kind: ColumnKind) -> String {
     match kind {
-        ColumnKind::Text { .. } => format!("({expr} IS NOT NULL AND {expr} <> '')"),
+        ColumnKind::Text { .. } => {
+            format!("({expr} IS NOT NULL AND {} <> '')", dialect.exact(expr))
+        }
         _ => format!("({expr} IS NOT NULL)"),
     }
 }

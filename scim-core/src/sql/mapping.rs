@@ -24,7 +24,8 @@ pub enum ColumnKind {
     Decimal,
     /// A boolean column.
     Boolean,
-    /// A timestamp (`timestamptz` in PostgreSQL) for a `dateTime` attribute.
+    /// A timestamp (`timestamptz` in PostgreSQL, `DATETIME(3)` in MySQL/MariaDB) for a
+    /// `dateTime` attribute.
     Timestamp,
 }
 

@@ -1,0 +1,22 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+mod backend;
+mod cursor_key;
+mod datum;
+mod db;
+mod error;
+pub mod migrations;
+mod retry;
+mod settings;
+#[cfg(feature = "testkit")]
+pub mod testkit;
+mod tokens;
+
+pub use backend::Backend;
+pub use cursor_key::shared_cursor_key;
+pub use datum::{Datum, DatumKind};
+pub use db::{Db, Tx, ACQUIRE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
+pub use error::Error;
+pub use retry::{retrying, MAX_ATTEMPTS};
+pub use tokens::{SqlTokens, MAX_TEXT};

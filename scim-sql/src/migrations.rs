@@ -1,0 +1,180 @@
+//! The crate's own tables — `scim_tokens` (bearer token hashes) and `scim_settings` (the
+//! shared cursor key, the schema version) — and their migration: idempotent, safe to run from
+//! several instances starting at once, runnable at start ([`run`]) or emitted as SQL for the
+//! host's migration tool ([`script`]).
+//!
+//! The host's own tables (users, groups, …) are the host's: this crate never creates or alters
+//! them.
+//!
+//! ```
+//! use scimkit_sql::{migrations, Backend};
+//!
+//! // For a migration tool: one file per database.
+//! let sql = migrations::script(Backend::Postgres);
+//! assert!(sql.contains("CREATE TABLE IF NOT EXISTS scim_tokens"));
+//! assert!(migrations::script(Backend::MySql).contains("DATETIME(3)"));
+//! ```
+
+use crate::backend::Backend;
+use crate::datum::{Datum, DatumKind};
+use crate::db::{Db, Tx};
+use crate::error::Error;
+use crate::retry::retrying;
+use crate::settings;
+
+/// The version of the crate's tables this build creates and expects. A database migrated by a
+/// newer build (a higher version in `scim_settings`) is refused rather than misread.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// The `scim_settings` key holding [`SCHEMA_VERSION`].
+const VERSION_KEY: &str = "schema_version";
+
+/// The statements that create the crate's tables on `backend`, each idempotent.
+pub fn statements(backend: Backend) -> &'static [&'static str] {
+    match backend {
+        Backend::Postgres => &[
+            "CREATE TABLE IF NOT EXISTS scim_settings (
+    name varchar(64) PRIMARY KEY,
+    value text NOT NULL
+)",
+            "CREATE TABLE IF NOT EXISTS scim_tokens (
+    id varchar(64) PRIMARY KEY,
+    tenant varchar(255) NOT NULL,
+    label varchar(255) NOT NULL,
+    hash char(64) NOT NULL UNIQUE,
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz
+)",
+            "CREATE INDEX IF NOT EXISTS scim_tokens_tenant_idx ON scim_tokens (tenant, created_at)",
+        ],
+        Backend::Sqlite => &[
+            "CREATE TABLE IF NOT EXISTS scim_settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+)",
+            "CREATE TABLE IF NOT EXISTS scim_tokens (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    label TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT
+)",
+            "CREATE INDEX IF NOT EXISTS scim_tokens_tenant_idx ON scim_tokens (tenant, created_at)",
+        ],
+        // Indexes inside CREATE TABLE: MySQL has no CREATE INDEX IF NOT EXISTS. Binary
+        // collations, so ids, tenants and hashes compare exactly.
+        Backend::MySql => &[
+            "CREATE TABLE IF NOT EXISTS scim_settings (
+    name varchar(64) NOT NULL PRIMARY KEY,
+    value text NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+            "CREATE TABLE IF NOT EXISTS scim_tokens (
+    id varchar(64) NOT NULL PRIMARY KEY,
+    tenant varchar(255) NOT NULL,
+    label varchar(255) NOT NULL,
+    hash char(64) NOT NULL,
+    created_at DATETIME(3) NOT NULL,
+    expires_at DATETIME(3) NULL,
+    UNIQUE KEY scim_tokens_hash_key (hash),
+    KEY scim_tokens_tenant_idx (tenant, created_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+        ],
+    }
+}
+
+/// The migration as one SQL script for `backend` (statements ended by `;`), for a host that
+/// runs migrations with its own tool. It also records [`SCHEMA_VERSION`].
+pub fn script(backend: Backend) -> String {
+    let mut out = String::new();
+    for statement in statements(backend) {
+        out.push_str(statement);
+        out.push_str(";\n\n");
+    }
+    let record = settings::insert_if_absent_sql(backend)
+        .replacen('?', &format!("'{VERSION_KEY}'"), 1)
+        .replacen('?', &format!("'{SCHEMA_VERSION}'"), 1);
+    out.push_str(&record);
+    out.push_str(";\n");
+    out
+}
+
+/// Creates the crate's tables where missing and records [`SCHEMA_VERSION`]; refuses a
+/// database a newer build migrated. Several instances may run it at once: it holds a lock
+/// while it works (PostgreSQL `pg_advisory_xact_lock`, MySQL `GET_LOCK`, SQLite's write lock).
+pub async fn run(db: &Db) -> Result<(), Error> {
+    retrying(|| async {
+        let mut tx = db.begin().await?;
+        lock(&mut tx).await?;
+        let created = create(&mut tx).await;
+        // MySQL's lock belongs to the connection, not the transaction: release it whatever
+        // happened, or the pooled connection would keep it.
+        let unlocked = unlock(&mut tx).await;
+        let version = created?;
+        unlocked?;
+        tx.commit().await?;
+        match version.parse::<i64>() {
+            Ok(found) if found <= SCHEMA_VERSION => Ok(()),
+            _ => Err(Error::Corrupt {
+                table: "scim_settings",
+                detail: format!(
+                    "schema_version is {version:?}: migrated by a newer scimkit-sql than this \
+                     one (which knows version {SCHEMA_VERSION})"
+                ),
+            }),
+        }
+    })
+    .await
+}
+
+/// Runs the statements and records the version, returning the version recorded (this one's,
+/// or the one an earlier run recorded).
+async fn create(tx: &mut Tx) -> Result<String, Error> {
+    for statement in statements(tx.backend()) {
+        tx.execute(statement, &[]).await?;
+    }
+    settings::insert_if_absent_in(tx, VERSION_KEY, &SCHEMA_VERSION.to_string()).await
+}
+
+/// Takes the migration lock for the transaction's connection.
+async fn lock(tx: &mut Tx) -> Result<(), Error> {
+    match tx.backend() {
+        // An arbitrary constant naming this crate's migration, released at commit.
+        Backend::Postgres => {
+            tx.fetch(
+                "SELECT pg_advisory_xact_lock(7426031595176104115)::text",
+                &[],
+                &[DatumKind::Text],
+            )
+            .await?;
+        }
+        Backend::MySql => {
+            let got = tx
+                .fetch(
+                    "SELECT GET_LOCK('scimkit_sql_migrate', 60)",
+                    &[],
+                    &[DatumKind::Integer],
+                )
+                .await?;
+            if got.first().and_then(|row| row.first()) != Some(&Datum::Integer(Some(1))) {
+                return Err(Error::MigrationLocked);
+            }
+        }
+        // Creating a table takes SQLite's one write lock; waiting for it is the busy timeout.
+        Backend::Sqlite => {}
+    }
+    Ok(())
+}
+
+/// Releases what [`lock`] took when the transaction's end does not.
+async fn unlock(tx: &mut Tx) -> Result<(), Error> {
+    if tx.backend() == Backend::MySql {
+        tx.fetch(
+            "SELECT RELEASE_LOCK('scimkit_sql_migrate')",
+            &[],
+            &[DatumKind::Integer],
+        )
+        .await?;
+    }
+    Ok(())
+}
