@@ -760,6 +760,65 @@ async fn patch_can_answer_204() {
     assert_eq!(reply.body["displayName"], "B");
 }
 
+#[tokio::test]
+async fn patch_can_answer_204_for_member_changes_only() {
+    let scim = builder(PushDown::default())
+        .patch_response(PatchResponse::NoContentForMembers)
+        .build()
+        .unwrap();
+    let user_id = create(&scim, user("bjensen")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, group) = {
+        let reply = send(
+            &scim,
+            Method::POST,
+            "/Groups",
+            Some(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "G"})),
+        )
+        .await;
+        (reply.status, reply.body)
+    };
+    assert_eq!(status, StatusCode::CREATED);
+    let group_id = group["id"].as_str().unwrap().to_owned();
+    let uri = format!("/Groups/{group_id}");
+    // Members only (Entra's and Okta's add and remove): 204 with the new ETag.
+    for ops in [
+        json!([{"op": "Add", "path": "members", "value": [{"value": user_id}]}]),
+        json!([{"op": "remove", "path": format!("members[value eq \"{user_id}\"]")}]),
+    ] {
+        let reply = send(&scim, Method::PATCH, &uri, Some(patch(ops))).await;
+        assert_eq!(reply.status, StatusCode::NO_CONTENT);
+        assert!(reply.header("etag").is_some());
+        assert_eq!(reply.body, Value::Null);
+    }
+    // Anything else, and a request asking for attributes, gets the resource.
+    let rename = patch(json!([{"op": "replace", "path": "displayName", "value": "H"}]));
+    let reply = send(&scim, Method::PATCH, &uri, Some(rename)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body["displayName"], "H");
+    let add = patch(json!([{"op": "add", "path": "members", "value": [{"value": user_id}]}]));
+    let reply = send(
+        &scim,
+        Method::PATCH,
+        &format!("{uri}?attributes=members"),
+        Some(add),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body["members"][0]["value"], user_id.as_str());
+    let title = patch(json!([{"op": "replace", "path": "title", "value": "Boss"}]));
+    let reply = send(
+        &scim,
+        Method::PATCH,
+        &format!("/Users/{user_id}"),
+        Some(title),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+}
+
 // ---------- delete ----------
 
 #[tokio::test]

@@ -242,13 +242,15 @@ impl Db {
         })
     }
 
-    /// Starts a transaction.
+    /// Starts a write transaction. In SQLite it is `BEGIN IMMEDIATE`: it takes the database's
+    /// one write lock at once (waiting up to the busy timeout), so a transaction that reads
+    /// before it writes is never refused when its snapshot turns out stale.
     pub async fn begin(&self) -> Result<Tx, Error> {
         Ok(match self {
             #[cfg(feature = "postgres")]
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
             #[cfg(feature = "sqlite")]
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             #[cfg(feature = "mysql")]
             Db::MySql(pool) => Tx::MySql(pool.begin().await?),
         })

@@ -9,6 +9,7 @@ mod error;
 pub mod migrations;
 mod retry;
 mod settings;
+pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 mod tokens;

@@ -15,16 +15,29 @@ pub const MAX_ATTEMPTS: u32 = 8;
 /// writers that collided do not collide again in step.
 ///
 /// `attempt` must run one whole transaction: everything it did is rolled back when it fails.
-pub async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, Error>
+pub async fn retrying<T, F, Fut>(attempt: F) -> Result<T, Error>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, Error>>,
 {
+    retrying_with(Error::is_transient, attempt).await
+}
+
+/// [`retrying`] for any error type, `transient` saying which errors to retry.
+pub(crate) async fn retrying_with<T, E, F, Fut>(
+    transient: impl Fn(&E) -> bool,
+    mut attempt: F,
+) -> Result<T, E>
+where
+    E: std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
     let mut round = 0;
     loop {
         match attempt().await {
-            Err(error) if error.is_transient() && round + 1 < MAX_ATTEMPTS => {
-                tracing::debug!(%error, round, "transient database failure; retrying");
+            Err(error) if transient(&error) && round + 1 < MAX_ATTEMPTS => {
+                tracing::debug!(?error, round, "transient database failure; retrying");
                 tokio::time::sleep(pause(round)).await;
                 round += 1;
             }

@@ -93,6 +93,32 @@ impl SqlTokens {
         Ok(minted)
     }
 
+    /// Stores a token the host made elsewhere (its [`TokenInfo`] and the SHA-256 hash of its
+    /// text, [`BearerTokens::hash_token`]), e.g. one an operator configured; a stored token
+    /// with the same id or hash is replaced.
+    pub async fn insert_hash(&self, info: &TokenInfo, hash: [u8; 32]) -> Result<(), Error> {
+        check_text("tenant", info.tenant.as_str())?;
+        check_text("label", &info.label)?;
+        let delete = self.sql("DELETE FROM scim_tokens WHERE id = ? OR hash = ?");
+        let insert = self.sql(INSERT);
+        let params = [
+            Datum::text(info.id.as_str()),
+            Datum::text(info.tenant.as_str()),
+            Datum::text(info.label.as_str()),
+            Datum::text(hex(&hash)),
+            Datum::Timestamp(Some(info.created)),
+            Datum::Timestamp(info.expires_at),
+        ];
+        retrying(|| async {
+            let mut tx = self.db.begin().await?;
+            tx.execute(&delete, &[params[0].clone(), params[3].clone()])
+                .await?;
+            tx.execute(&insert, &params).await?;
+            tx.commit().await
+        })
+        .await
+    }
+
     /// Replaces token `id` by a new one with the same tenant and label, in one transaction:
     /// from its commit on, every instance refuses the old token and admits the new one.
     /// [`TokenError::UnknownToken`] when there is no token `id`.

@@ -23,6 +23,7 @@
 pub mod cases;
 pub mod harness;
 pub mod servers;
+pub mod sql;
 
 /// One `#[tokio::test]` per conformance case, against the adapter `$adapter`.
 #[macro_export]

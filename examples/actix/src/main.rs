@@ -28,6 +28,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await
         .map_err(|e| format!("--database-url / SCIM_DATABASE_URL: {e}"))?
         .with_cursor_key(cli.host.cursor_key);
+    let creds = store
+        .credentials(creds, cli.host.token.as_deref())
+        .await
+        .map_err(|e| format!("--database-url / SCIM_DATABASE_URL: {e}"))?;
     let scim = engine(creds.tokens.clone(), store.clone())?;
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let server = HttpServer::new(move || {

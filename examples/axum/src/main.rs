@@ -27,6 +27,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await
         .map_err(|e| format!("--database-url / SCIM_DATABASE_URL: {e}"))?
         .with_cursor_key(cli.host.cursor_key);
+    let creds = store
+        .credentials(creds, cli.host.token.as_deref())
+        .await
+        .map_err(|e| format!("--database-url / SCIM_DATABASE_URL: {e}"))?;
     let scim = engine(creds.tokens.clone(), store.clone())?;
     let listener = tokio::net::TcpListener::bind(cli.host.listen).await?;
     let addr = listener.local_addr()?;

@@ -115,12 +115,14 @@ async fn users_survive_a_restart_with_a_sqlite_file() {
 async fn the_default_is_in_memory_and_other_urls_are_refused() {
     let memory = StoreChoice::open(None).await.unwrap();
     assert_eq!(memory.describe(), "in-memory store");
-    let error = StoreChoice::open(Some("postgres://127.0.0.1/test"))
+    let error = StoreChoice::open(Some("redis://127.0.0.1/0"))
         .await
         .unwrap_err()
         .to_string();
     assert!(
-        error.contains("sqlite://PATH") && error.contains("sqlite::memory:"),
+        error.contains("sqlite://PATH")
+            && error.contains("postgres://")
+            && error.contains("mysql://"),
         "{error}"
     );
 }

@@ -1,7 +1,9 @@
 //! The host app both example servers share, whatever their web framework: the command-line
-//! flags, the bearer token (given, or minted once), the store (in memory by default, or a
-//! SQLite file with `--database-url sqlite://PATH`), the SCIM engine over it with an events
-//! hook that logs every provisioning change, and the start-up banner.
+//! flags, the bearer token (given, or minted once), the store (in memory by default, a SQLite
+//! file with `--database-url sqlite://PATH`, or scimkit-sql's `SqlStore` over the demo tables
+//! with `postgres://…` or `mysql://…`, where tokens and the cursor key live in the database
+//! so several instances can serve it), the SCIM engine over it with an events hook that logs
+//! every provisioning change, and the start-up banner.
 //!
 //! `example-axum` and `example-actix` only add their framework's routes and server around it.
 
@@ -9,12 +11,18 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use example_sqlite::{OpenError, SqliteStore};
-use scimkit_core::auth::{BearerTokens, TokenError, TokenId, TokenInfo};
+use scimkit_core::auth::{
+    AuthError, AuthRequest, Authenticator, BearerTokens, TokenError, TokenId, TokenInfo,
+};
+use scimkit_core::context::Context;
 use scimkit_core::context::Tenant;
-use scimkit_core::engine::BuildError;
+use scimkit_core::engine::{BuildError, PatchResponse};
 use scimkit_core::events::Change;
 use scimkit_core::{ConnectionLimits, InMemoryStore, Scim};
+use scimkit_sql::store::SqlStore;
+use scimkit_sql::{Backend, Db, SqlTokens};
 use tracing_subscriber::EnvFilter;
 
 /// Where SCIM is served.
@@ -105,14 +113,16 @@ fn parse_cursor_key(text: &str) -> Result<[u8; 32], String> {
 #[derive(Debug, Clone, clap::Args)]
 pub struct StoreArgs {
     /// Where to keep resources: `sqlite://PATH` (the file is created if missing),
-    /// `sqlite:PATH` or `sqlite::memory:`. Without it, in memory (lost on exit).
+    /// `sqlite:PATH` or `sqlite::memory:`; or `postgres://…`, `mysql://…`, `mariadb://…` for
+    /// the demo tables (created if missing) with tokens and the cursor key in the database.
+    /// Without it, in memory (lost on exit).
     #[arg(long, value_name = "URL", env = "SCIM_DATABASE_URL")]
     pub database_url: Option<String>,
 }
 
 impl StoreArgs {
     /// Opens the store `--database-url` names ([`StoreChoice::open`]).
-    pub async fn open(&self) -> Result<StoreChoice, OpenError> {
+    pub async fn open(&self) -> Result<StoreChoice, OpenStoreError> {
         StoreChoice::open(self.database_url.as_deref()).await
     }
 }
@@ -158,24 +168,69 @@ pub enum StoreChoice {
         /// The open store.
         store: SqliteStore,
     },
+    /// scimkit-sql's [`SqlStore`] over the demo tables of a PostgreSQL or MySQL/MariaDB
+    /// database, with the tokens and the cursor key every instance shares.
+    Sql {
+        /// The database URL given (shown without its password).
+        url: String,
+        /// The store.
+        store: SqlStore,
+        /// The bearer tokens in the database.
+        tokens: SqlTokens,
+        /// The database's cursor key.
+        cursor_key: [u8; 32],
+    },
+}
+
+/// Why `--database-url` could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenStoreError {
+    /// The SQLite store could not open.
+    #[error(transparent)]
+    Sqlite(#[from] OpenError),
+    /// The PostgreSQL or MySQL database refused, or its tables could not be made.
+    #[error(transparent)]
+    Sql(#[from] scimkit_sql::Error),
+    /// The URL names no database the examples use.
+    #[error(
+        "unsupported database URL {0:?}: use sqlite://PATH, sqlite:PATH, sqlite::memory:, \
+         postgres://…, mysql://… or mariadb://…"
+    )]
+    Url(String),
 }
 
 impl StoreChoice {
-    /// `None` → [`StoreChoice::Memory`]; a SQLite URL → the opened [`SqliteStore`] (the file
-    /// and tables are created when missing); anything else → [`OpenError::Url`], naming the
-    /// accepted forms.
-    pub async fn open(url: Option<&str>) -> Result<StoreChoice, OpenError> {
-        match url {
-            None => Ok(StoreChoice::Memory),
-            Some(url) => Ok(StoreChoice::Sqlite {
+    /// `None` → [`StoreChoice::Memory`]; a `postgres://`, `mysql://` or `mariadb://` URL → the
+    /// demo tables there (created when missing) in [`StoreChoice::Sql`]; a `sqlite:` URL →
+    /// [`SqliteStore`] (the file and tables are created when missing); anything else →
+    /// [`OpenStoreError::Url`], naming the accepted forms.
+    pub async fn open(url: Option<&str>) -> Result<StoreChoice, OpenStoreError> {
+        let Some(url) = url else {
+            return Ok(StoreChoice::Memory);
+        };
+        match Backend::from_url(url) {
+            Ok(Backend::Postgres | Backend::MySql) => {
+                let db = Db::connect(url).await?;
+                scimkit_sql::testkit::demo::create(&db).await?;
+                let store = scimkit_sql::testkit::demo::store(&db).await?;
+                Ok(StoreChoice::Sql {
+                    url: without_password(url),
+                    store,
+                    tokens: SqlTokens::new(db.clone()),
+                    cursor_key: scimkit_sql::shared_cursor_key(&db).await?,
+                })
+            }
+            Ok(Backend::Sqlite) => Ok(StoreChoice::Sqlite {
                 url: url.to_owned(),
                 store: SqliteStore::open(url).await?,
             }),
+            Err(_) => Err(OpenStoreError::Url(url.chars().take(64).collect())),
         }
     }
 
     /// The store with its cursors sealed by `key` when one is given (the SQLite store pages
-    /// itself; the in-memory store dies with the process, and its cursors with it).
+    /// itself; the in-memory store dies with the process, and its cursors with it; a SQL
+    /// database shares its own key between instances, which `key` does not replace).
     #[must_use]
     pub fn with_cursor_key(self, key: Option<[u8; 32]>) -> StoreChoice {
         match (self, key) {
@@ -187,11 +242,84 @@ impl StoreChoice {
         }
     }
 
-    /// For the banner: `in-memory store` or `SQLite store at <url>`.
+    /// For the banner: `in-memory store`, `SQLite store at <url>` or `SQL store at <url>`.
     pub fn describe(&self) -> String {
         match self {
             StoreChoice::Memory => "in-memory store".to_owned(),
             StoreChoice::Sqlite { url, .. } => format!("SQLite store at {url}"),
+            StoreChoice::Sql { url, .. } => format!("SQL store at {url}"),
+        }
+    }
+
+    /// The credentials to serve with: `memory` (what [`HostArgs::start`] set up) except for
+    /// a SQL database, whose tokens live in its `scim_tokens` table: there `token` (the
+    /// operator's `--token`) is stored, or, when none is given and the tenant has no token
+    /// yet, one is minted (printed once); a later instance adopts the stored ones.
+    pub async fn credentials(
+        &self,
+        memory: Credentials,
+        token: Option<&str>,
+    ) -> Result<Credentials, scimkit_sql::Error> {
+        let StoreChoice::Sql { tokens, .. } = self else {
+            return Ok(memory);
+        };
+        let tenant = Tenant::new(TENANT);
+        let minted = match token {
+            Some(token) => {
+                tokens
+                    .insert_hash(&configured(), BearerTokens::hash_token(token))
+                    .await?;
+                None
+            }
+            None if tokens.tokens(&tenant).await?.is_empty() => {
+                Some(tokens.mint(&tenant, "identity provider", None).await?.token)
+            }
+            None => None,
+        };
+        Ok(Credentials {
+            tokens: Tokens::Database(tokens.clone()),
+            minted,
+        })
+    }
+
+    /// The cursor key the engine seals its own cursors with: the database's for a SQL store.
+    pub fn cursor_key(&self) -> Option<[u8; 32]> {
+        match self {
+            StoreChoice::Sql { cursor_key, .. } => Some(*cursor_key),
+            _ => None,
+        }
+    }
+}
+
+/// `url` with any password replaced by `***`, for printing.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((credentials, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// Where the engine checks bearer tokens: a table in memory, or the database's.
+#[derive(Debug, Clone)]
+pub enum Tokens {
+    /// [`BearerTokens`] in this process.
+    Memory(Arc<BearerTokens>),
+    /// [`SqlTokens`]: shared by every instance over the database.
+    Database(SqlTokens),
+}
+
+#[async_trait]
+impl Authenticator for Tokens {
+    async fn authenticate(&self, request: &AuthRequest<'_>) -> Result<Context, AuthError> {
+        match self {
+            Tokens::Memory(tokens) => tokens.authenticate(request).await,
+            Tokens::Database(tokens) => tokens.authenticate(request).await,
         }
     }
 }
@@ -199,10 +327,22 @@ impl StoreChoice {
 /// The token table and, when it was minted here, the token's text (to print once).
 #[derive(Debug)]
 pub struct Credentials {
-    /// The token table the engine checks.
-    pub tokens: Arc<BearerTokens>,
-    /// The freshly minted token, `None` when the operator gave one.
+    /// Where the engine checks tokens.
+    pub tokens: Tokens,
+    /// The freshly minted token, `None` when the operator gave one (or, with a database, one
+    /// was minted by an earlier start).
     pub minted: Option<String>,
+}
+
+/// The metadata of the operator's `--token`.
+fn configured() -> TokenInfo {
+    TokenInfo {
+        id: TokenId::new("configured"),
+        tenant: Tenant::new(TENANT),
+        label: "identity provider".to_owned(),
+        created: chrono::Utc::now(),
+        expires_at: None,
+    }
 }
 
 /// Registers `token` (only its hash is kept), or mints a new token when there is none.
@@ -210,14 +350,7 @@ pub fn credentials(token: Option<&str>) -> Result<Credentials, TokenError> {
     let tokens = Arc::new(BearerTokens::new());
     let minted = match token {
         Some(token) => {
-            let info = TokenInfo {
-                id: TokenId::new("configured"),
-                tenant: Tenant::new(TENANT),
-                label: "identity provider".to_owned(),
-                created: chrono::Utc::now(),
-                expires_at: None,
-            };
-            tokens.insert_hash(info, BearerTokens::hash_token(token));
+            tokens.insert_hash(configured(), BearerTokens::hash_token(token));
             None
         }
         None => Some(
@@ -226,16 +359,27 @@ pub fn credentials(token: Option<&str>) -> Result<Credentials, TokenError> {
                 .token,
         ),
     };
-    Ok(Credentials { tokens, minted })
+    Ok(Credentials {
+        tokens: Tokens::Memory(tokens),
+        minted,
+    })
 }
 
 /// The SCIM engine: the chosen store, bearer tokens, a hook logging each change, and password
 /// changes enabled (Okta's password sync; off by default in the library — a real host stores a
 /// hash, never the password).
-pub fn engine(tokens: Arc<BearerTokens>, store: StoreChoice) -> Result<Scim, BuildError> {
+pub fn engine(tokens: Tokens, store: StoreChoice) -> Result<Scim, BuildError> {
     let builder = match store {
         StoreChoice::Memory => Scim::builder().store(InMemoryStore::new()),
         StoreChoice::Sqlite { store, .. } => Scim::builder().store(store),
+        // Groups in a database may be large: a members-only PATCH (Entra's and Okta's member
+        // add and remove) is answered 204, so it never renders the member list.
+        StoreChoice::Sql {
+            store, cursor_key, ..
+        } => Scim::builder()
+            .store(store)
+            .cursor_key(cursor_key)
+            .patch_response(PatchResponse::NoContentForMembers),
     };
     builder
         .authenticator(tokens)
@@ -268,9 +412,15 @@ pub fn print_banner(
         store.describe()
     );
     println!("  Tenant URL:   http://{addr}{SCIM_PATH}");
-    match &credentials.minted {
-        Some(token) => println!("  Secret token: {token}   (shown once)"),
-        None => println!("  Secret token: the one given with --token / SCIM_TOKEN"),
+    match (&credentials.minted, &credentials.tokens) {
+        (Some(token), _) => println!("  Secret token: {token}   (shown once)"),
+        (None, Tokens::Database(_)) => println!(
+            "  Secret token: the one given with --token / SCIM_TOKEN, or minted by an earlier \
+             start (kept as a hash in scim_tokens)"
+        ),
+        (None, Tokens::Memory(_)) => {
+            println!("  Secret token: the one given with --token / SCIM_TOKEN");
+        }
     }
     println!(
         "Paste both into Entra ID (Provisioning → Admin credentials) or Okta (SCIM connection)."

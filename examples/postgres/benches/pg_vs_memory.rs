@@ -24,7 +24,6 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use example_postgres::test_db::{seed, TestDb};
 use example_postgres::{credentials, mapping, TENANT};
 use http::{Method, Request, StatusCode};
-use scimkit_core::auth::BearerTokens;
 use scimkit_core::context::{Caller, Context, Tenant};
 use scimkit_core::schema::ResourceType;
 use scimkit_core::store::ResourceStore;
@@ -36,7 +35,7 @@ const TOKEN: &str = "bench-token-0123456789abcdef";
 /// The account looked up (it exists in both stores).
 const PROBE: i64 = 77_777;
 
-fn engine(store: Arc<dyn ResourceStore>, tokens: Arc<BearerTokens>) -> Scim {
+fn engine(store: Arc<dyn ResourceStore>, tokens: example_host::Tokens) -> Scim {
     Scim::builder()
         .shared_store(store)
         .resource_type(mapping::user_type())

@@ -18,11 +18,9 @@ mod store;
 pub mod test_db;
 mod users;
 
-use std::sync::Arc;
-
 use axum::routing::get;
 use axum::Router;
-use scimkit_core::auth::BearerTokens;
+use scimkit_core::auth::Authenticator;
 use scimkit_core::engine::BuildError;
 use scimkit_core::schema::ResourceType;
 use scimkit_core::Scim;
@@ -36,7 +34,7 @@ pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/test"
 
 /// The SCIM engine over `store`: User (with the core `role`) and Group, bearer tokens, and
 /// a log line per change.
-pub fn engine(store: PgStore, tokens: Arc<BearerTokens>) -> Result<Scim, BuildError> {
+pub fn engine(store: PgStore, tokens: impl Authenticator) -> Result<Scim, BuildError> {
     Scim::builder()
         .store(store)
         .resource_type(mapping::user_type())

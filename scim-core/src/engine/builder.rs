@@ -19,6 +19,13 @@ pub enum PatchResponse {
     /// `204 No Content` (RFC 7644 §3.5.2 allows it; Entra ID accepts it), unless the request
     /// asks for attributes. Lets a store add one member to a huge group without rendering it.
     NoContent,
+    /// `204 No Content` for a PATCH that changes a group's `members` and nothing else (how
+    /// Entra ID and Okta add and remove members, one request at a time; both accept `204`),
+    /// unless the request asks for attributes; `200` with the resource for every other PATCH.
+    /// With a store that applies member changes as row changes
+    /// ([`crate::store::ResourceStore::patch_members`]), a member add then costs the same for
+    /// a group of ten members as for one of a hundred thousand.
+    NoContentForMembers,
 }
 
 /// The limits of `/Bulk` (RFC 7644 §3.7), advertised in `/ServiceProviderConfig`.

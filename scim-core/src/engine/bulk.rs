@@ -258,7 +258,8 @@ impl Call<'_> {
                 Method::Patch => {
                     let id = id.ok_or_else(missing_id)?;
                     let data = data.ok_or_else(missing_data)?;
-                    self.patch_resource(&rt, &id, data, condition.as_ref(), None)
+                    let plan = self.patch_plan(&rt, data)?;
+                    self.patch_resource(&rt, &id, plan, condition.as_ref(), None)
                         .await
                 }
                 Method::Delete => {

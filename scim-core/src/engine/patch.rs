@@ -50,6 +50,11 @@ impl PatchPlan {
         }
     }
 
+    /// Whether the request changes a group's members and nothing else.
+    pub(crate) fn is_members_only(&self) -> bool {
+        self.member_only_delta().is_some()
+    }
+
     /// The member change for the store's hook, when the request is nothing else.
     fn member_only_delta(&self) -> Option<&MemberDelta> {
         self.members.as_ref().filter(|_| self.members_only)
@@ -177,13 +182,17 @@ impl Call<'_> {
         let projection = self.projection(rt)?;
         let asks_for_attributes = self.query.get("attributes").is_some()
             || self.query.get("excludedattributes").is_some();
-        let no_content =
-            self.inner.settings.patch_response == PatchResponse::NoContent && !asks_for_attributes;
-        let body = self.body()?;
+        let plan = self.patch_plan(rt, self.body()?)?;
+        let no_content = !asks_for_attributes
+            && match self.inner.settings.patch_response {
+                PatchResponse::Resource => false,
+                PatchResponse::NoContent => true,
+                PatchResponse::NoContentForMembers => plan.is_members_only(),
+            };
         let condition = Precondition::if_match(self.headers)?;
         let returning = (!no_content).then_some(&projection);
         let outcome = self
-            .patch_resource(rt, id, body, condition.as_ref(), returning)
+            .patch_resource(rt, id, plan, condition.as_ref(), returning)
             .await?;
         match outcome.resource {
             Some(patched) if !no_content => {
@@ -196,21 +205,30 @@ impl Call<'_> {
         }
     }
 
-    /// PATCH's core, shared with `/Bulk`: compat, parse, the change ([`patch_stored`]), the
-    /// `Patched` event when something changed. `returning` says what the caller will render
-    /// (`None` when nothing is).
+    /// A PATCH body made a plan: the password rule, compat, parse, the member delta.
+    pub(crate) fn patch_plan(
+        &self,
+        rt: &ResourceType,
+        mut body: Value,
+    ) -> Result<PatchPlan, ScimError> {
+        let settings = &self.inner.settings;
+        secrets::check_password_change(settings.change_password, &body)?;
+        normalize_patch(rt, &mut body, &settings.compat);
+        Ok(PatchPlan::new(rt, PatchRequest::from_json(body)?))
+    }
+
+    /// PATCH's core, shared with `/Bulk`: the change ([`patch_stored`]) and the `Patched` event
+    /// when something changed. `returning` says what the caller will render (`None` when
+    /// nothing is).
     pub(crate) async fn patch_resource(
         &self,
         rt: &ResourceType,
         id: &str,
-        mut body: Value,
+        plan: PatchPlan,
         condition: Option<&Precondition>,
         returning: Option<&Projection>,
     ) -> Result<Outcome, ScimError> {
         let settings = &self.inner.settings;
-        secrets::check_password_change(settings.change_password, &body)?;
-        normalize_patch(rt, &mut body, &settings.compat);
-        let plan = PatchPlan::new(rt, PatchRequest::from_json(body)?);
         let if_match = self.if_match_version(rt, id, condition).await?;
         let mut options = settings.compat.patch_options();
         options.validation = settings.validation;

@@ -2,9 +2,14 @@
 //! schema, a MySQL database or a SQLite file of its own, with a URL that reaches only it, so
 //! concurrent tests and test runs never see each other's rows; dropping the value removes it.
 //!
+//! [`demo`] holds demo tables (accounts, e-mails, teams, memberships) for each database and the
+//! [`crate::store::SqlStore`] over them.
+//!
 //! Servers come from the environment: `DATABASE_URL` for PostgreSQL (default
 //! [`DEFAULT_POSTGRES_URL`]), `MYSQL_URL` for MySQL/MariaDB (default [`DEFAULT_MYSQL_URL`]).
 //! SQLite files go to the system's temporary directory.
+
+pub mod demo;
 
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};

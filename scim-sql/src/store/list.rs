@@ -1,0 +1,76 @@
+//! `list` through scimkit-core's translator ([`Mapping::list_sql`]: filter, sort and page in
+//! SQL, cursors opened first), restricted to the tenant, and [`ListSql::page`] for what SQL
+//! could not do.
+//!
+//! [`Mapping::list_sql`]: scimkit_core::sql::Mapping::list_sql
+//! [`ListSql::page`]: scimkit_core::sql::ListSql::page
+
+use scimkit_core::schema::ResourceType;
+use scimkit_core::sql::{CursorIssuer, SqlValue};
+use scimkit_core::store::{ListQuery, Page, StoreError};
+
+use crate::datum::{Datum, DatumKind};
+use crate::store::fail::{Exec, Fail};
+use crate::store::read::assemble;
+use crate::store::Inner;
+
+/// The page of `query` among resources of plan `index` of `tenant`.
+pub(crate) async fn list(
+    inner: &Inner,
+    index: usize,
+    rt: &ResourceType,
+    tenant: &str,
+    query: &ListQuery,
+) -> Result<Page, StoreError> {
+    let plan = inner.plans.get(index).ok_or(StoreError::NotFound)?;
+    let backend = inner.db.backend();
+    let scope: Vec<(String, SqlValue)> = plan
+        .table
+        .tenant
+        .iter()
+        .map(|column| {
+            (
+                plan.table.qualified(column),
+                SqlValue::Text(tenant.to_owned()),
+            )
+        })
+        .collect();
+    let scope: Vec<(&str, SqlValue)> = scope
+        .iter()
+        .map(|(expr, value)| (expr.as_str(), value.clone()))
+        .collect();
+    let issuer = CursorIssuer {
+        codec: &inner.cursors,
+        tenant,
+    };
+    let sql = plan
+        .mapping
+        .list_sql(rt, query, backend.dialect(), &plan.select, &scope, issuer)
+        .map_err(|error| StoreError::Rejected(error.into()))?;
+    let fetched: Result<_, Fail> = async {
+        let mut db = inner.db.clone();
+        let params: Vec<Datum> = sql.params.iter().cloned().map(Datum::from).collect();
+        let rows = db.rows(&sql.select, &params, &plan.kinds).await?;
+        let total = match &sql.count {
+            Some(count) => {
+                let params: Vec<Datum> =
+                    sql.count_params.iter().cloned().map(Datum::from).collect();
+                db.rows(count, &params, &[DatumKind::Integer])
+                    .await?
+                    .into_iter()
+                    .next()
+                    .and_then(|row| row.into_iter().next())
+                    .and_then(|d| d.as_integer())
+                    .and_then(|n| usize::try_from(n).ok())
+            }
+            None => None,
+        };
+        let n = rows.len();
+        let resources = assemble(&mut db, inner, index, rows, true).await?;
+        Ok((resources, total.unwrap_or(n)))
+    }
+    .await;
+    let (resources, total) = fetched.map_err(|fail| fail.into_store_error("value"))?;
+    sql.page(rt, query, issuer, resources, total)
+        .map_err(StoreError::Rejected)
+}

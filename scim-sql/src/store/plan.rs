@@ -1,0 +1,208 @@
+//! [`Plan`]: one resource type's [`Table`] resolved against its schema once, at build: each
+//! mapped column's [`Slot`], the columns every read selects, the unique attributes, what is
+//! kept.
+
+use scimkit_core::schema::{AttributeType, ResourceType, Uniqueness};
+use scimkit_core::sql::{Column, Mapping};
+use scimkit_core::store::Kept;
+
+use crate::backend::Backend;
+use crate::datum::DatumKind;
+use crate::store::slot::Slot;
+use crate::store::table::{Child, Table};
+use crate::store::BuildError;
+
+/// A mapped single-valued attribute.
+#[derive(Debug, Clone)]
+pub(crate) struct MappedColumn {
+    pub slot: Slot,
+    pub column: Column,
+    /// Whether the schema makes it unique within the tenant.
+    pub unique: bool,
+}
+
+/// A mapped multi-valued attribute.
+#[derive(Debug, Clone)]
+pub(crate) struct MappedChild {
+    pub slot: Slot,
+    pub child: Child,
+    /// The sub-attributes with their columns, under the schema's names; a simple
+    /// multi-valued attribute has one, `value`, holding the values themselves.
+    pub subs: Vec<(String, Column)>,
+    pub simple: bool,
+}
+
+/// A resource type's table, resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub rt: ResourceType,
+    pub table: Table,
+    pub mapping: Mapping,
+    pub columns: Vec<MappedColumn>,
+    pub children: Vec<MappedChild>,
+    /// `SELECT` list of one row: id, version, created, modified, the mapped columns, extra.
+    pub select: String,
+    pub kinds: Vec<DatumKind>,
+}
+
+impl Plan {
+    /// Resolves `table` for `rt` on `backend`.
+    pub fn new(rt: &ResourceType, table: Table, backend: Backend) -> Result<Plan, BuildError> {
+        let mapping = table.mapping(backend);
+        mapping
+            .verify(rt)
+            .map_err(|error| BuildError::Mapping(rt.name.clone(), error.to_string()))?;
+        let mut columns = Vec::new();
+        for (path, column) in &table.columns {
+            let slot = Slot::resolve(rt, path).ok_or_else(|| {
+                BuildError::Mapping(
+                    rt.name.clone(),
+                    format!("{path} is not a single-valued attribute the store can write"),
+                )
+            })?;
+            let unique = resolved_uniqueness(rt, path);
+            columns.push(MappedColumn {
+                slot,
+                column: column.clone(),
+                unique,
+            });
+        }
+        let mut children = Vec::new();
+        for (path, child) in &table.children {
+            let slot = Slot::resolve(rt, path)
+                .filter(|slot| slot.sub.is_none())
+                .ok_or_else(|| {
+                    BuildError::Mapping(rt.name.clone(), format!("{path} is not an attribute"))
+                })?;
+            let attribute = rt
+                .resolve_unqualified(&slot.attribute, None)
+                .and_then(|target| match target {
+                    scimkit_core::schema::Target::Attribute(resolved) => Some(resolved.attribute),
+                    scimkit_core::schema::Target::Extension(_) => None,
+                });
+            let simple = attribute.is_some_and(|a| a.kind != AttributeType::Complex);
+            let mut subs = Vec::new();
+            for (sub, column) in &child.columns {
+                let name = attribute
+                    .and_then(|a| {
+                        a.sub_attributes
+                            .iter()
+                            .find(|s| s.name.eq_ignore_ascii_case(sub))
+                    })
+                    .map_or_else(|| sub.clone(), |s| s.name.clone());
+                subs.push((name, column.clone()));
+            }
+            children.push(MappedChild {
+                slot,
+                child: child.clone(),
+                subs,
+                simple,
+            });
+        }
+        let mut select = vec![
+            table.id_text(backend),
+            table.qualified(&table.version),
+            table.qualified(&table.created),
+            table.qualified(&table.modified),
+        ];
+        let mut kinds = vec![
+            DatumKind::Text,
+            DatumKind::Integer,
+            DatumKind::Timestamp,
+            DatumKind::Timestamp,
+        ];
+        for mapped in &columns {
+            select.push(table.qualified(&mapped.column.expr));
+            kinds.push(mapped.column.kind.into());
+        }
+        if let Some(extra) = &table.extra {
+            select.push(text_of(backend, &table.qualified(extra)));
+            kinds.push(DatumKind::Text);
+        }
+        Ok(Plan {
+            rt: rt.clone(),
+            table,
+            mapping,
+            columns,
+            children,
+            select: select.join(", "),
+            kinds,
+        })
+    }
+
+    /// What the store keeps of `rt` (this plan's resource type as the engine serves it, which
+    /// may have attributes of its own): everything when an extra column holds
+    /// the rest (but only the mapped sub-attributes of child-table attributes), else only
+    /// what is mapped. `derived` names attributes the store derives (`members`, `groups`).
+    pub fn kept(&self, rt: &ResourceType, derived: &[&str]) -> Kept {
+        let mut names: Vec<String> = Vec::new();
+        let child_paths: Vec<&Slot> = self.children.iter().map(|c| &c.slot).collect();
+        let qualified = |slot: &Slot, name: &str| match &slot.extension {
+            Some(urn) => format!("{urn}:{name}"),
+            None => name.to_owned(),
+        };
+        for child in &self.children {
+            if child.simple {
+                names.push(qualified(&child.slot, &child.slot.attribute));
+            } else {
+                for (sub, _) in &child.subs {
+                    names.push(qualified(
+                        &child.slot,
+                        &format!("{}.{sub}", child.slot.attribute),
+                    ));
+                }
+            }
+        }
+        names.extend(derived.iter().map(|name| (*name).to_owned()));
+        if self.table.extra.is_some() {
+            names.push("externalId".to_owned());
+            let is_child = |extension: Option<&str>, name: &str| {
+                child_paths.iter().any(|slot| {
+                    slot.extension.as_deref() == extension
+                        && slot.attribute.eq_ignore_ascii_case(name)
+                })
+            };
+            for attribute in &rt.schema.attributes {
+                if !is_child(None, &attribute.name)
+                    && !derived
+                        .iter()
+                        .any(|d| d.eq_ignore_ascii_case(&attribute.name))
+                {
+                    names.push(attribute.name.clone());
+                }
+            }
+            for extension in &rt.extensions {
+                for attribute in &extension.schema.attributes {
+                    if !is_child(Some(&extension.schema.id), &attribute.name) {
+                        names.push(format!("{}:{}", extension.schema.id, attribute.name));
+                    }
+                }
+            }
+        } else {
+            names.extend(self.columns.iter().map(|c| c.slot.path.clone()));
+        }
+        Kept::only(names)
+    }
+}
+
+/// Whether the attribute at `path` is unique within a tenant (`uniqueness: server` or
+/// `global`).
+fn resolved_uniqueness(rt: &ResourceType, path: &str) -> bool {
+    let Ok(parsed) = scimkit_filter::parse_path(path) else {
+        return false;
+    };
+    match rt.resolve(parsed.attr()) {
+        Some(scimkit_core::schema::Target::Attribute(resolved)) => {
+            resolved.leaf().uniqueness != Uniqueness::None
+        }
+        _ => false,
+    }
+}
+
+/// A column read as text (PostgreSQL `jsonb` reads as text only when cast).
+pub(crate) fn text_of(backend: Backend, expr: &str) -> String {
+    match backend {
+        Backend::Postgres => format!("CAST({expr} AS text)"),
+        Backend::MySql | Backend::Sqlite => expr.to_owned(),
+    }
+}

@@ -1,0 +1,441 @@
+//! Writing resources: a validated resource as its table's row, its child-table rows and (for a
+//! group) its membership rows, inserted, replaced or deleted in one transaction each.
+
+use std::fmt::Write as _;
+
+use chrono::{SubsecRound as _, Utc};
+use scimkit_core::store::{new_id, StoreError, Version};
+use scimkit_core::Resource;
+use serde_json::Value;
+
+use crate::backend::Backend;
+use crate::datum::{Datum, DatumKind};
+use crate::db::Tx;
+use crate::store::fail::{retry, Exec, Fail};
+use crate::store::members;
+use crate::store::plan::Plan;
+use crate::store::read;
+use crate::store::slot::{datum, get_ci};
+use crate::store::Inner;
+
+/// How many child rows one `INSERT` writes.
+const ROWS_PER_INSERT: usize = 200;
+
+/// What a resource writes, computed before the transaction (so a refusal costs no query).
+struct Values {
+    /// The mapped columns' values, in the plan's order.
+    columns: Vec<Datum>,
+    /// The extra column's JSON text, when the table has one.
+    extra: Option<String>,
+    /// Each child table's rows (sub-attribute columns, in the plan's order).
+    children: Vec<Vec<Vec<Datum>>>,
+    /// A group's member ids.
+    members: Option<Vec<String>>,
+}
+
+fn values(plan: &Plan, resource: &Resource) -> Result<Values, StoreError> {
+    let mut columns = Vec::with_capacity(plan.columns.len());
+    for mapped in &plan.columns {
+        columns.push(datum(
+            mapped.slot.get(resource).as_ref(),
+            mapped.column.kind,
+            &mapped.slot.path,
+        )?);
+    }
+    let mut children = Vec::with_capacity(plan.children.len());
+    for child in &plan.children {
+        let mut rows = Vec::new();
+        let elements = child.slot.get(resource);
+        for element in elements
+            .iter()
+            .flat_map(|v| v.as_array().into_iter().flatten())
+        {
+            let mut row = Vec::with_capacity(child.subs.len());
+            for (sub, column) in &child.subs {
+                let value = if child.simple {
+                    Some(element)
+                } else {
+                    element.as_object().and_then(|o| get_ci(o, sub))
+                };
+                let path = format!("{}.{sub}", child.slot.path);
+                row.push(datum(value, column.kind, &path)?);
+            }
+            if row.iter().any(|d| !d.is_null()) {
+                rows.push(row);
+            }
+        }
+        children.push(rows);
+    }
+    let members = match plan.table.members {
+        Some(_) => Some(members::ids_of(resource)?),
+        None => None,
+    };
+    Ok(Values {
+        columns,
+        extra: extra(plan, resource),
+        children,
+        members,
+    })
+}
+
+/// The extra column's JSON: every attribute no column, child table or membership table
+/// keeps (and `externalId` when no column maps it).
+fn extra(plan: &Plan, resource: &Resource) -> Option<String> {
+    plan.table.extra.as_ref()?;
+    let mut rest = resource.attributes.clone();
+    for mapped in &plan.columns {
+        mapped.slot.remove(&mut rest);
+    }
+    for child in &plan.children {
+        child.slot.remove(&mut rest);
+    }
+    for derived in ["members", "groups"] {
+        if plan.rt.schema.get(derived).is_some() {
+            rest.retain(|key, _| !key.eq_ignore_ascii_case(derived));
+        }
+    }
+    let external_mapped = plan
+        .columns
+        .iter()
+        .any(|c| c.slot.extension.is_none() && c.slot.attribute == "externalId");
+    if let (false, Some(external)) = (external_mapped, &resource.external_id) {
+        rest.insert("externalId".to_owned(), Value::String(external.clone()));
+    }
+    serde_json::to_string(&Value::Object(rest)).ok()
+}
+
+/// The names of the attributes a unique index guards, for a violation's message.
+pub(crate) fn unique_names(plan: &Plan) -> String {
+    let names: Vec<&str> = plan
+        .columns
+        .iter()
+        .filter(|c| c.unique)
+        .map(|c| c.slot.path.as_str())
+        .collect();
+    if names.is_empty() {
+        "value".to_owned()
+    } else {
+        names.join(" or ")
+    }
+}
+
+/// Refuses a resource whose unique attributes another resource of the tenant has (compared
+/// as the translator compares them: case-folded unless `caseExact`).
+async fn check_unique(
+    tx: &mut Tx,
+    plan: &Plan,
+    tenant: &str,
+    resource: &Resource,
+    except: Option<&str>,
+) -> Result<(), Fail> {
+    let backend = tx.backend();
+    let dialect = backend.dialect();
+    for mapped in plan.columns.iter().filter(|c| c.unique) {
+        let Some(value) = mapped.slot.get(resource).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let text = format!("{} eq {}", mapped.slot.path, value);
+        let filter = scimkit_filter::parse_filter(&text)
+            .map_err(|_| Fail::invalid(format!("{}: not a comparable value", mapped.slot.path)))?;
+        let (condition, values) = plan
+            .mapping
+            .filter_sql(&plan.rt, &filter, dialect)
+            .map_err(|error| Fail::Store(StoreError::Rejected(error.into())))?;
+        let mut params: Vec<Datum> = values.into_iter().map(Datum::from).collect();
+        let mut sql = format!(
+            "SELECT {} FROM {} WHERE ({condition})",
+            plan.table.id_text(backend),
+            plan.table.name
+        );
+        if let Some(column) = &plan.table.tenant {
+            params.push(Datum::text(tenant));
+            let _ = write!(
+                sql,
+                " AND {} = {}",
+                plan.table.qualified(column),
+                dialect.placeholder(params.len())
+            );
+        }
+        if let Some(id) = except {
+            params.push(Datum::text(id));
+            let _ = write!(
+                sql,
+                " AND {} <> {}",
+                plan.table.qualified(&plan.table.id),
+                plan.table
+                    .id_param(backend, &dialect.placeholder(params.len()))
+            );
+        }
+        sql.push_str(" LIMIT 1");
+        if !tx.rows(&sql, &params, &[DatumKind::Text]).await?.is_empty() {
+            return Err(Fail::Store(StoreError::Uniqueness(format!(
+                "{} {value} is already taken in this tenant",
+                mapped.slot.path
+            ))));
+        }
+    }
+    Ok(())
+}
+
+/// The row lock of a write: `FOR UPDATE` where the database has it.
+pub(crate) fn for_update(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres | Backend::MySql => " FOR UPDATE",
+        Backend::Sqlite => "",
+    }
+}
+
+/// Locks row `id` of `tenant` and returns its version, refusing a missing row (404) and a
+/// version other than `if_match` (412).
+pub(crate) async fn lock_row(
+    tx: &mut Tx,
+    plan: &Plan,
+    tenant: &str,
+    id: &str,
+    if_match: Option<&Version>,
+) -> Result<i64, Fail> {
+    let backend = tx.backend();
+    if !plan.table.accepts_id(backend, id) {
+        return Err(Fail::Store(StoreError::NotFound));
+    }
+    let (condition, params) = plan.table.row_condition(backend, tenant, id);
+    let sql = backend.statement(&format!(
+        "SELECT {} FROM {} WHERE {condition}{}",
+        plan.table.qualified(&plan.table.version),
+        plan.table.name,
+        for_update(backend)
+    ));
+    let rows = tx.rows(&sql, &params, &[DatumKind::Integer]).await?;
+    let version = rows
+        .into_iter()
+        .next()
+        .and_then(|row| row.into_iter().next())
+        .and_then(|d| d.as_integer())
+        .ok_or(Fail::Store(StoreError::NotFound))?;
+    Version::from(u64::try_from(version).unwrap_or_default()).require(if_match)?;
+    Ok(version)
+}
+
+/// Inserts `rows` of child table `index` of `plan` for resource `id`.
+async fn insert_children(
+    tx: &mut Tx,
+    plan: &Plan,
+    index: usize,
+    id: &str,
+    rows: &[Vec<Datum>],
+) -> Result<(), Fail> {
+    let Some(child) = plan.children.get(index) else {
+        return Ok(());
+    };
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let backend = tx.backend();
+    let mut names = vec![child.child.parent.clone()];
+    if let Some(position) = &child.child.position {
+        names.push(position.clone());
+    }
+    names.extend(child.subs.iter().map(|(_, column)| column.expr.clone()));
+    let mut one = vec![plan.table.id_param(backend, "?")];
+    if child.child.position.is_some() {
+        one.push("?".to_owned());
+    }
+    one.extend(child.subs.iter().map(|_| "?".to_owned()));
+    let one = format!("({})", one.join(", "));
+    for (chunk_index, chunk) in rows.chunks(ROWS_PER_INSERT).enumerate() {
+        let sql = backend.statement(&format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            child.child.table,
+            names.join(", "),
+            vec![one.as_str(); chunk.len()].join(", ")
+        ));
+        let mut params = Vec::with_capacity(chunk.len() * (names.len()));
+        for (offset, row) in chunk.iter().enumerate() {
+            params.push(Datum::text(id));
+            if child.child.position.is_some() {
+                let position = chunk_index * ROWS_PER_INSERT + offset;
+                params.push(Datum::Integer(Some(
+                    i64::try_from(position).unwrap_or(i64::MAX),
+                )));
+            }
+            params.extend(row.iter().cloned());
+        }
+        tx.run(&sql, &params).await?;
+    }
+    Ok(())
+}
+
+/// Deletes the child rows of resource `id` in every child table of `plan`.
+async fn delete_children(tx: &mut Tx, plan: &Plan, id: &str) -> Result<(), Fail> {
+    let backend = tx.backend();
+    for child in &plan.children {
+        let sql = backend.statement(&format!(
+            "DELETE FROM {} WHERE {} = {}",
+            child.child.table,
+            child.child.parent,
+            plan.table.id_param(backend, "?")
+        ));
+        tx.run(&sql, &[Datum::text(id)]).await?;
+    }
+    Ok(())
+}
+
+/// Stores a new resource of `tenant`: its row, child rows and memberships.
+pub(crate) async fn create(
+    inner: &Inner,
+    index: usize,
+    tenant: &str,
+    resource: &Resource,
+) -> Result<Resource, StoreError> {
+    let plan = inner.plans.get(index).ok_or(StoreError::NotFound)?;
+    let values = values(plan, resource)?;
+    let result = retry(|| async {
+        let mut tx = inner.db.begin().await?;
+        check_unique(&mut tx, plan, tenant, resource, None).await?;
+        // Members first: their rows are locked before the group's (see the lock order).
+        let admitted = match &values.members {
+            Some(ids) => Some(members::admit(&mut tx, inner, tenant, ids).await?),
+            None => None,
+        };
+        let id = new_id()?;
+        let now = Utc::now().trunc_subsecs(3);
+        let backend = tx.backend();
+        let table = &plan.table;
+        let mut names = vec![table.id.clone()];
+        let mut slots = vec![table.id_param(backend, "?")];
+        let mut params = vec![Datum::text(id.as_str())];
+        if let Some(column) = &table.tenant {
+            names.push(column.clone());
+            slots.push("?".to_owned());
+            params.push(Datum::text(tenant));
+        }
+        for (column, value) in [
+            (&table.version, Datum::Integer(Some(1))),
+            (&table.created, Datum::Timestamp(Some(now))),
+            (&table.modified, Datum::Timestamp(Some(now))),
+        ] {
+            names.push(column.clone());
+            slots.push("?".to_owned());
+            params.push(value);
+        }
+        for (mapped, value) in plan.columns.iter().zip(&values.columns) {
+            names.push(mapped.column.expr.clone());
+            slots.push("?".to_owned());
+            params.push(value.clone());
+        }
+        if let (Some(column), Some(extra)) = (&table.extra, &values.extra) {
+            names.push(column.clone());
+            slots.push(table.extra_param(backend));
+            params.push(Datum::text(extra.as_str()));
+        }
+        let sql = backend.statement(&format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            table.name,
+            names.join(", "),
+            slots.join(", ")
+        ));
+        tx.run(&sql, &params).await?;
+        for (child, rows) in values.children.iter().enumerate() {
+            insert_children(&mut tx, plan, child, &id, rows).await?;
+        }
+        if let Some(admitted) = &admitted {
+            members::insert(&mut tx, inner, index, &id, admitted).await?;
+        }
+        let created = read::by_id(&mut tx, inner, index, tenant, &id, true)
+            .await?
+            .ok_or(Fail::Store(StoreError::NotFound))?;
+        tx.commit().await?;
+        Ok(created)
+    })
+    .await;
+    result.map_err(|fail| fail.into_store_error(&unique_names(plan)))
+}
+
+/// Replaces resource `id` of `tenant` (when its version is `if_match`, if given).
+pub(crate) async fn replace(
+    inner: &Inner,
+    index: usize,
+    tenant: &str,
+    id: &str,
+    resource: &Resource,
+    if_match: Option<&Version>,
+) -> Result<Resource, StoreError> {
+    let plan = inner.plans.get(index).ok_or(StoreError::NotFound)?;
+    let values = values(plan, resource)?;
+    let result = retry(|| async {
+        let mut tx = inner.db.begin().await?;
+        let admitted = match &values.members {
+            Some(ids) => Some(members::admit(&mut tx, inner, tenant, ids).await?),
+            None => None,
+        };
+        lock_row(&mut tx, plan, tenant, id, if_match).await?;
+        check_unique(&mut tx, plan, tenant, resource, Some(id)).await?;
+        let backend = tx.backend();
+        let table = &plan.table;
+        let now = Utc::now().trunc_subsecs(3);
+        let mut sets = vec![
+            format!("{0} = {0} + 1", table.version),
+            format!("{} = ?", table.modified),
+        ];
+        let mut params = vec![Datum::Timestamp(Some(now))];
+        for (mapped, value) in plan.columns.iter().zip(&values.columns) {
+            sets.push(format!("{} = ?", mapped.column.expr));
+            params.push(value.clone());
+        }
+        if let (Some(column), Some(extra)) = (&table.extra, &values.extra) {
+            sets.push(format!("{column} = {}", table.extra_param(backend)));
+            params.push(Datum::text(extra.as_str()));
+        }
+        let (condition, keys) = table.row_condition(backend, tenant, id);
+        params.extend(keys);
+        let sql = backend.statement(&format!(
+            "UPDATE {} SET {} WHERE {condition}",
+            table.name,
+            sets.join(", ")
+        ));
+        tx.run(&sql, &params).await?;
+        delete_children(&mut tx, plan, id).await?;
+        for (child, rows) in values.children.iter().enumerate() {
+            insert_children(&mut tx, plan, child, id, rows).await?;
+        }
+        if let Some(admitted) = &admitted {
+            members::clear(&mut tx, inner, index, id).await?;
+            members::insert(&mut tx, inner, index, id, admitted).await?;
+        }
+        let replaced = read::by_id(&mut tx, inner, index, tenant, id, true)
+            .await?
+            .ok_or(Fail::Store(StoreError::NotFound))?;
+        tx.commit().await?;
+        Ok(replaced)
+    })
+    .await;
+    result.map_err(|fail| fail.into_store_error(&unique_names(plan)))
+}
+
+/// Deletes resource `id` of `tenant` with its child rows and memberships.
+pub(crate) async fn delete(
+    inner: &Inner,
+    index: usize,
+    tenant: &str,
+    id: &str,
+    if_match: Option<&Version>,
+) -> Result<(), StoreError> {
+    let plan = inner.plans.get(index).ok_or(StoreError::NotFound)?;
+    let result = retry(|| async {
+        let mut tx = inner.db.begin().await?;
+        lock_row(&mut tx, plan, tenant, id, if_match).await?;
+        delete_children(&mut tx, plan, id).await?;
+        members::forget(&mut tx, inner, index, id).await?;
+        let backend = tx.backend();
+        let (condition, params) = plan.table.row_condition(backend, tenant, id);
+        let sql = backend.statement(&format!(
+            "DELETE FROM {} WHERE {condition}",
+            plan.table.name
+        ));
+        tx.run(&sql, &params).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await;
+    result.map_err(|fail| fail.into_store_error(&unique_names(plan)))
+}

@@ -1,0 +1,369 @@
+//! SqlStore through the engine as several instances run it: two engines on two pools over one
+//! database (and a third after a "restart"), sharing tokens and the cursor key through the
+//! database; plus the limits a client meets (values a column cannot hold, ids that cannot
+//! exist) and the members-only PATCH response. On PostgreSQL, MariaDB/MySQL and SQLite.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use bytes::Bytes;
+use common::BACKENDS;
+use http::{Method, Request};
+use scimkit_core::context::Tenant;
+use scimkit_core::engine::PatchResponse;
+use scimkit_core::Scim;
+use scimkit_sql::testkit::demo;
+use scimkit_sql::{shared_cursor_key, Db, SqlTokens};
+use serde_json::{json, Value};
+
+const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+
+/// An instance of the service over `db`: the demo store, tokens and cursor key from the
+/// database.
+async fn instance(db: &Db) -> Scim {
+    Scim::builder()
+        .store(demo::store(db).await.unwrap())
+        .authenticator(SqlTokens::new(db.clone()))
+        .cursor_key(shared_cursor_key(db).await.unwrap())
+        .build()
+        .unwrap()
+}
+
+async fn call(
+    scim: &Scim,
+    token: &str,
+    method: Method,
+    uri: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/scim+json")
+        .body(body.map_or_else(Bytes::new, |b| Bytes::from(b.to_string())))
+        .unwrap();
+    let response = scim.handle(request).await;
+    let status = response.status().as_u16();
+    let body = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
+    (status, body)
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["Resources"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{page}"))
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn cursors_and_tokens_hold_across_instances_and_restarts() {
+    for backend in BACKENDS {
+        let (test, _) = demo::fresh(backend, "instances").await.unwrap();
+        let a_db = test.connect_again().await.unwrap();
+        let b_db = test.connect_again().await.unwrap();
+        let a = instance(&a_db).await;
+        let b = instance(&b_db).await;
+        let tokens = SqlTokens::new(a_db.clone());
+        let token = tokens
+            .mint(&Tenant::new("acme"), "Okta", None)
+            .await
+            .unwrap();
+        let mut created = Vec::new();
+        for n in 0..10 {
+            // Alternate instances: each sees the other's writes.
+            let scim = if n % 2 == 0 { &a } else { &b };
+            let (status, body) = call(
+                scim,
+                &token.token,
+                Method::POST,
+                "/Users",
+                Some(json!({"schemas": [USER], "userName": format!("user{n:02}@example.com")})),
+            )
+            .await;
+            assert_eq!(status, 201, "{backend}: {body}");
+            created.push(body["id"].as_str().unwrap().to_owned());
+        }
+        // Page 1 on A, page 2 on B, then A and B stop; page 3 and 4 on a restarted instance.
+        let (status, first) = call(
+            &a,
+            &token.token,
+            Method::GET,
+            "/Users?cursor&count=3&sortBy=userName",
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{backend}: {first}");
+        let mut seen = ids(&first);
+        let next = first["nextCursor"].as_str().unwrap().to_owned();
+        let (status, second) = call(
+            &b,
+            &token.token,
+            Method::GET,
+            &format!("/Users?cursor={next}&count=3&sortBy=userName"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{backend}: {second}");
+        seen.extend(ids(&second));
+        let mut cursor = second["nextCursor"].as_str().unwrap().to_owned();
+        drop((a, b));
+        a_db.close().await;
+        b_db.close().await;
+        let c_db = test.connect_again().await.unwrap();
+        let c = instance(&c_db).await;
+        loop {
+            let (status, page) = call(
+                &c,
+                &token.token,
+                Method::GET,
+                &format!("/Users?cursor={cursor}&count=3&sortBy=userName"),
+                None,
+            )
+            .await;
+            assert_eq!(status, 200, "{backend}: {page}");
+            seen.extend(ids(&page));
+            match page["nextCursor"].as_str() {
+                Some(next) => cursor = next.to_owned(),
+                None => break,
+            }
+        }
+        // In userName order, each user once.
+        assert_eq!(seen, created, "{backend}");
+
+        // A token regenerated through C's database is refused by a fresh instance at once.
+        let d_db = test.connect_again().await.unwrap();
+        let d = instance(&d_db).await;
+        assert_eq!(
+            call(&d, &token.token, Method::GET, "/Users?count=1", None)
+                .await
+                .0,
+            200
+        );
+        let rotated = SqlTokens::new(c_db.clone())
+            .regenerate(&token.id, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            call(&d, &token.token, Method::GET, "/Users?count=1", None)
+                .await
+                .0,
+            401,
+            "{backend}"
+        );
+        assert_eq!(
+            call(&d, &rotated.token, Method::GET, "/Users?count=1", None)
+                .await
+                .0,
+            200
+        );
+        c_db.close().await;
+        d_db.close().await;
+        test.remove().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn values_a_column_cannot_hold_and_ids_that_cannot_exist_are_client_errors() {
+    for backend in BACKENDS {
+        let (test, _) = demo::fresh(backend, "limits").await.unwrap();
+        let scim = instance(&test.db).await;
+        let token = SqlTokens::new(test.db.clone())
+            .mint(&Tenant::new("acme"), "Entra", None)
+            .await
+            .unwrap()
+            .token;
+        // Declared limits name the attribute.
+        let long = format!("{}@example.com", "a".repeat(3000));
+        for (body, attribute) in [
+            (json!({"schemas": [USER], "userName": long}), "userName"),
+            (
+                json!({"schemas": [USER], "userName": "ok@example.com", "externalId": "x".repeat(5000)}),
+                "externalId",
+            ),
+            (
+                json!({"schemas": [USER], "userName": "ok@example.com", "emails": [{"value": long}]}),
+                "emails.value",
+            ),
+        ] {
+            let (status, error) = call(&scim, &token, Method::POST, "/Users", Some(body)).await;
+            assert_eq!(status, 400, "{backend}: {error}");
+            assert_eq!(error["scimType"], "invalidValue", "{backend}");
+            assert!(
+                error["detail"].as_str().unwrap().contains(attribute),
+                "{backend}: {error}"
+            );
+        }
+        // A long value a text column holds is kept whole.
+        let title = "t".repeat(100_000);
+        let (status, user) = call(
+            &scim,
+            &token,
+            Method::POST,
+            "/Users",
+            Some(json!({"schemas": [USER], "userName": "long@example.com", "title": title})),
+        )
+        .await;
+        assert_eq!(status, 201, "{backend}: {user}");
+        assert_eq!(user["title"].as_str().map(str::len), Some(100_000));
+        // A value over a limit the mapping did not declare (the e-mail type column is
+        // varchar(255) in MySQL) is still a 400, never a 500.
+        let (status, error) = call(&scim, &token, Method::POST, "/Users", Some(json!({"schemas": [USER], "userName": "k@example.com", "emails": [{"value": "k@example.com", "type": "k".repeat(300)}]}))).await;
+        assert!(
+            status == 201 || status == 400,
+            "{backend}: {status} {error}"
+        );
+        if status == 400 {
+            assert_eq!(error["scimType"], "invalidValue", "{backend}");
+        }
+        // Ids that are not UUIDs name nothing (no cast error on PostgreSQL's uuid column).
+        for uri in [
+            "/Users/not-a-uuid",
+            "/Groups/1",
+            "/Users/00000000-0000-0000-0000-00000000000g",
+        ] {
+            assert_eq!(
+                call(&scim, &token, Method::GET, uri, None).await.0,
+                404,
+                "{backend}: {uri}"
+            );
+            assert_eq!(
+                call(&scim, &token, Method::DELETE, uri, None).await.0,
+                404,
+                "{backend}: {uri}"
+            );
+        }
+        let (status, error) = call(&scim, &token, Method::POST, "/Groups", Some(json!({"schemas": [GROUP], "displayName": "g", "members": [{"value": "not-a-uuid"}]}))).await;
+        assert_eq!(status, 400, "{backend}: {error}");
+        assert!(
+            error["detail"].as_str().unwrap().contains("not-a-uuid"),
+            "{backend}: {error}"
+        );
+        test.remove().await.unwrap();
+    }
+}
+
+/// Entra adds members one PATCH at a time: with `PatchResponse::NoContentForMembers` (or a request
+/// excluding `members`) the answer does not carry the member list, and the group holds every
+/// member after.
+#[tokio::test]
+async fn member_patches_answer_without_the_member_list() {
+    for backend in BACKENDS {
+        let (test, _) = demo::fresh(backend, "members").await.unwrap();
+        let scim = Scim::builder()
+            .store(demo::store(&test.db).await.unwrap())
+            .authenticator(SqlTokens::new(test.db.clone()))
+            .patch_response(PatchResponse::NoContentForMembers)
+            .build()
+            .unwrap();
+        let default_response = instance(&test.db).await;
+        let token = SqlTokens::new(test.db.clone())
+            .mint(&Tenant::new("acme"), "Entra", None)
+            .await
+            .unwrap()
+            .token;
+        let mut users = Vec::new();
+        for n in 0..30 {
+            let (status, body) = call(
+                &scim,
+                &token,
+                Method::POST,
+                "/Users",
+                Some(json!({"schemas": [USER], "userName": format!("m{n}@example.com")})),
+            )
+            .await;
+            assert_eq!(status, 201, "{backend}: {body}");
+            users.push(body["id"].as_str().unwrap().to_owned());
+        }
+        let (status, group) = call(&scim, &token, Method::POST, "/Groups", Some(json!({"schemas": [GROUP], "displayName": "Everyone", "members": users[..20].iter().map(|id| json!({"value": id})).collect::<Vec<_>>()}))).await;
+        assert_eq!(status, 201, "{backend}: {group}");
+        let id = group["id"].as_str().unwrap().to_owned();
+        let version = group["meta"]["version"].clone();
+        for (n, user) in users[20..].iter().enumerate() {
+            let add = json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "Add", "path": "members", "value": [{"value": user}]}]
+            });
+            let (status, body) = if n % 2 == 0 {
+                call(
+                    &scim,
+                    &token,
+                    Method::PATCH,
+                    &format!("/Groups/{id}"),
+                    Some(add),
+                )
+                .await
+            } else {
+                let uri = format!("/Groups/{id}?excludedAttributes=members");
+                call(&default_response, &token, Method::PATCH, &uri, Some(add)).await
+            };
+            assert_eq!(
+                status,
+                if n % 2 == 0 { 204 } else { 200 },
+                "{backend}: {body}"
+            );
+            assert!(body.get("members").is_none(), "{backend}: {body}");
+        }
+        // Adding a member twice and removing one that is not there change nothing.
+        let (_, before) = call(
+            &scim,
+            &token,
+            Method::GET,
+            &format!("/Groups/{id}?attributes=meta"),
+            None,
+        )
+        .await;
+        let (status, _) = call(
+            &scim,
+            &token,
+            Method::PATCH,
+            &format!("/Groups/{id}"),
+            Some(json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "add", "path": "members", "value": [{"value": users[0]}]}]
+            })),
+        )
+        .await;
+        assert_eq!(status, 204, "{backend}");
+        let (_, after) = call(
+            &scim,
+            &token,
+            Method::GET,
+            &format!("/Groups/{id}?attributes=meta"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            before["meta"]["version"], after["meta"]["version"],
+            "{backend}"
+        );
+        assert_ne!(after["meta"]["version"], version, "{backend}");
+        let (_, whole) = call(&scim, &token, Method::GET, &format!("/Groups/{id}"), None).await;
+        assert_eq!(
+            whole["members"].as_array().map(Vec::len),
+            Some(30),
+            "{backend}"
+        );
+        // A user's groups are derived from the memberships.
+        let (_, user) = call(
+            &scim,
+            &token,
+            Method::GET,
+            &format!("/Users/{}", users[25]),
+            None,
+        )
+        .await;
+        assert_eq!(user["groups"][0]["value"], id.as_str(), "{backend}: {user}");
+        assert_eq!(user["groups"][0]["display"], "Everyone", "{backend}");
+        test.remove().await.unwrap();
+    }
+}
