@@ -367,3 +367,72 @@ async fn member_patches_answer_without_the_member_list() {
         test.remove().await.unwrap();
     }
 }
+
+/// A read that leaves out `members` does not need them, and a filter on members still finds
+/// its groups when the response leaves them out.
+#[tokio::test]
+async fn reads_without_members_still_filter_on_them() {
+    for backend in BACKENDS {
+        let (test, _) = demo::fresh(backend, "excluded").await.unwrap();
+        let scim = instance(&test.db).await;
+        let token = SqlTokens::new(test.db.clone())
+            .mint(&Tenant::new("acme"), "Okta", None)
+            .await
+            .unwrap()
+            .token;
+        let (_, user) = call(
+            &scim,
+            &token,
+            Method::POST,
+            "/Users",
+            Some(json!({"schemas": [USER], "userName": "x@example.com"})),
+        )
+        .await;
+        let uid = user["id"].as_str().unwrap().to_owned();
+        let (_, group) = call(
+            &scim,
+            &token,
+            Method::POST,
+            "/Groups",
+            Some(json!({"schemas": [GROUP], "displayName": "G", "members": [{"value": uid}]})),
+        )
+        .await;
+        let gid = group["id"].as_str().unwrap().to_owned();
+        let (status, read) = call(
+            &scim,
+            &token,
+            Method::GET,
+            &format!("/Groups/{gid}?excludedAttributes=members"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{backend}: {read}");
+        assert!(read.get("members").is_none(), "{backend}: {read}");
+        assert_eq!(read["displayName"], "G");
+        let (_, read) = call(
+            &scim,
+            &token,
+            Method::GET,
+            &format!("/Groups/{gid}?attributes=members"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            read["members"][0]["value"],
+            uid.as_str(),
+            "{backend}: {read}"
+        );
+        for uri in [
+            format!("/Groups?filter=members.value+eq+%22{uid}%22&excludedAttributes=members"),
+            format!("/Groups?filter=members.value+eq+%22{uid}%22&excludedAttributes=members&cursor&count=5"),
+            "/Groups?filter=displayName+eq+%22G%22&excludedAttributes=members&count=5".to_owned(),
+            "/Groups?excludedAttributes=members&sortBy=displayName".to_owned(),
+        ] {
+            let (status, page) = call(&scim, &token, Method::GET, &uri, None).await;
+            assert_eq!(status, 200, "{backend}: {uri}: {page}");
+            assert_eq!(page["totalResults"], 1, "{backend}: {uri}: {page}");
+            assert!(page["Resources"][0].get("members").is_none(), "{backend}: {uri}");
+        }
+        test.remove().await.unwrap();
+    }
+}

@@ -172,7 +172,13 @@ impl Call<'_> {
         if projection.is_default() {
             return self.get_whole(rt, id).await;
         }
-        let resource = self.fetch(rt, id).await?;
+        let resource = self
+            .inner
+            .store
+            .get_projected(&self.ctx, rt, id, &projection)
+            .await
+            .map_err(|e| store_error(e, rt, Some(id)))?
+            .ok_or_else(|| ScimError::NotFound(format!("{} \"{id}\" not found", rt.name)))?;
         if let Some(condition) = Precondition::if_none_match(self.headers)? {
             if condition.matches(Version::of(&resource).as_ref()) {
                 return Ok(response::empty(

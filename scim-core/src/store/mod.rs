@@ -264,6 +264,7 @@ pub use rendered::{RenderedPage, RenderedResource};
 
 use crate::context::Context;
 use crate::patch::Patched;
+use crate::projection::Projection;
 use crate::resource::Resource;
 use crate::schema::ResourceType;
 
@@ -306,6 +307,21 @@ pub trait ResourceStore: Send + Sync + 'static {
         rt: &ResourceType,
         id: &str,
     ) -> Result<Option<Resource>, StoreError>;
+
+    /// [`ResourceStore::get`] for a response showing only what `projection` selects: the
+    /// engine calls it for a `GET` with `attributes` or `excludedAttributes`. A store may leave
+    /// out what the projection does not show and is costly to read (a group's `members` when
+    /// `excludedAttributes=members`); the default returns [`ResourceStore::get`].
+    async fn get_projected(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+        projection: &Projection,
+    ) -> Result<Option<Resource>, StoreError> {
+        let _ = projection;
+        self.get(ctx, rt, id).await
+    }
 
     /// The resources matching `query` (see [`ListQuery`] for what each field obliges).
     async fn list(

@@ -8,6 +8,7 @@
 use scimkit_core::schema::ResourceType;
 use scimkit_core::sql::{CursorIssuer, SqlValue};
 use scimkit_core::store::{ListQuery, Page, StoreError};
+use scimkit_filter::AttrPath;
 
 use crate::datum::{Datum, DatumKind};
 use crate::store::fail::{Exec, Fail};
@@ -66,7 +67,13 @@ pub(crate) async fn list(
             None => None,
         };
         let n = rows.len();
-        let resources = assemble(&mut db, inner, index, rows, true).await?;
+        // Members are read unless nothing needs them: the engine left the whole query to the
+        // store (it pages only when no filter is left for it to run), SQL did all of it (no
+        // sort in memory), and the response does not show them.
+        let final_answer = query.page.is_some() && sql.complete;
+        let with_members =
+            !final_answer || query.projection.requests(rt, &AttrPath::new("members"));
+        let resources = assemble(&mut db, inner, index, rows, with_members).await?;
         Ok((resources, total.unwrap_or(n)))
     }
     .await;

@@ -12,7 +12,8 @@
 //!   race between two concurrent creates, and its violation is answered `409 uniqueness`.
 //! - A PATCH that only changes a group's members is row inserts and deletes in the
 //!   membership table; the member list is never read, and the response leaves `members` out
-//!   unless the request asked for it (see [`ResourceStore::patch_members`]).
+//!   unless the request asked for it (see [`ResourceStore::patch_members`]). A read whose
+//!   projection leaves out `members` (`excludedAttributes=members`) does not read them either.
 //! - A value a column cannot hold (`Column::max_bytes`) is `400 invalidValue` naming the
 //!   attribute, before any write.
 //!
@@ -42,11 +43,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use scimkit_core::context::Context;
 use scimkit_core::patch::Patched;
+use scimkit_core::projection::Projection;
 use scimkit_core::schema::ResourceType;
 use scimkit_core::store::{
     CursorCodec, Kept, ListQuery, MemberPatch, Page, PushDown, ResourceStore, StoreError, Version,
 };
 use scimkit_core::{Resource, ScimError};
+use scimkit_filter::AttrPath;
 
 pub use table::{Child, Members, Table};
 
@@ -258,6 +261,19 @@ impl ResourceStore for SqlStore {
     ) -> Result<Option<Resource>, StoreError> {
         let (index, _) = self.plan(rt)?;
         read::get(&self.inner, index, ctx.tenant().as_str(), id).await
+    }
+
+    /// Leaves a group's members unread when the projection does not show them.
+    async fn get_projected(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        id: &str,
+        projection: &Projection,
+    ) -> Result<Option<Resource>, StoreError> {
+        let (index, _) = self.plan(rt)?;
+        let with_members = projection.requests(rt, &AttrPath::new("members"));
+        read::get_with(&self.inner, index, ctx.tenant().as_str(), id, with_members).await
     }
 
     async fn list(

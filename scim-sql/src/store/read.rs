@@ -24,8 +24,19 @@ pub(crate) async fn get(
     tenant: &str,
     id: &str,
 ) -> Result<Option<Resource>, StoreError> {
+    get_with(inner, index, tenant, id, true).await
+}
+
+/// [`get`], reading a group's members only when `with_members`.
+pub(crate) async fn get_with(
+    inner: &Inner,
+    index: usize,
+    tenant: &str,
+    id: &str,
+    with_members: bool,
+) -> Result<Option<Resource>, StoreError> {
     let mut db = inner.db.clone();
-    let found = by_id(&mut db, inner, index, tenant, id, true)
+    let found = by_id(&mut db, inner, index, tenant, id, with_members)
         .await
         .map_err(|fail| fail.into_store_error("value"))?;
     Ok(found)
