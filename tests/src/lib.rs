@@ -43,6 +43,50 @@ macro_rules! cases {
     };
 }
 
+/// One `#[tokio::test]` per case that reaches a store, against `$adapter` (a
+/// `harness::With<servers::Axum, SomeBackend>` over a store keeping Users and Groups): every
+/// case but the host-defined resource type and the transport cases (slow, idle and capped
+/// connections, which no store sees).
+#[macro_export]
+macro_rules! store_cases {
+    ($adapter:ty) => {
+        $crate::cases!($adapter;
+            protocol::discovery,
+            protocol::unauthorized,
+            protocol::user_lifecycle,
+            protocol::list_shapes_and_paging,
+            protocol::tenant_url_forms,
+            protocol::tenant_in_path,
+            protocol::bad_requests,
+            protocol::concurrent_duplicate_creates,
+            protocol::concurrent_member_additions,
+            protocol::concurrent_patches_without_if_match,
+            protocol::cursor_pagination,
+            protocol::me_alias,
+            hostile::hostile_bodies,
+            hostile::wrong_types,
+            hostile::hostile_requests,
+            hostile::oversized_headers,
+            hostile::strict_json_and_preconditions,
+            faults::client_disconnect_changes_nothing,
+            bulk::bulk_users_and_group,
+            bulk::bulk_thousand_forward_references,
+            bulk::bulk_errors_and_limits,
+            entra::entra_default_dialect,
+            entra::entra_compliant_dialect,
+            entra::entra_group_patch_no_content,
+            okta::okta_users,
+            okta::okta_custom_app_put,
+            okta::okta_group_push,
+            seeds::chalk,
+            seeds::configcat,
+            seeds::zulip,
+            seeds::aptible,
+            seeds::pulumi,
+        );
+    };
+}
+
 /// Expands `$m!(adapter, case)` for every case.
 #[doc(hidden)]
 #[macro_export]

@@ -7,8 +7,9 @@
 //! extension and Zulip's Entra half sends `name.formatted`, and assert on them only where the
 //! backend keeps them (`Adapter::keeps`), so those cases run here too.
 //!
-//! Not run here: `protocol::custom_resource_type` (a host-defined `Device` type; this store
-//! keeps Users and Groups, and refuses other types with `400 invalidValue`).
+//! The cases that reach a store (`store_cases!`): not `protocol::custom_resource_type` (a
+//! host-defined `Device` type; this store keeps Users and Groups, and refuses other types with
+//! `400 invalidValue`), nor the transport cases, which no store sees.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -46,36 +47,4 @@ impl Backend for Postgres {
     }
 }
 
-scim_conformance::cases!(With<Axum, Postgres>;
-    protocol::discovery,
-    protocol::unauthorized,
-    protocol::user_lifecycle,
-    protocol::list_shapes_and_paging,
-    protocol::tenant_url_forms,
-    protocol::tenant_in_path,
-    protocol::bad_requests,
-    protocol::concurrent_duplicate_creates,
-    protocol::concurrent_member_additions,
-    protocol::concurrent_patches_without_if_match,
-    protocol::cursor_pagination,
-    protocol::me_alias,
-    hostile::hostile_bodies,
-    hostile::wrong_types,
-    hostile::hostile_requests,
-    hostile::oversized_headers,
-    hostile::strict_json_and_preconditions,
-    bulk::bulk_users_and_group,
-    bulk::bulk_thousand_forward_references,
-    bulk::bulk_errors_and_limits,
-    entra::entra_default_dialect,
-    entra::entra_compliant_dialect,
-    entra::entra_group_patch_no_content,
-    okta::okta_users,
-    okta::okta_custom_app_put,
-    okta::okta_group_push,
-    seeds::chalk,
-    seeds::configcat,
-    seeds::zulip,
-    seeds::aptible,
-    seeds::pulumi,
-);
+scim_conformance::store_cases!(With<Axum, Postgres>);
