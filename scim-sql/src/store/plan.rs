@@ -162,8 +162,14 @@ impl Plan {
                         && slot.attribute.eq_ignore_ascii_case(name)
                 })
             };
+            // Secrets (`returned: never`) are not written to the extra column: kept only when
+            // a column maps them.
+            let secret = |attribute: &scimkit_core::schema::Attribute| {
+                attribute.returned == scimkit_core::schema::Returned::Never
+            };
             for attribute in &rt.schema.attributes {
                 if !is_child(None, &attribute.name)
+                    && !secret(attribute)
                     && !derived
                         .iter()
                         .any(|d| d.eq_ignore_ascii_case(&attribute.name))
@@ -173,14 +179,14 @@ impl Plan {
             }
             for extension in &rt.extensions {
                 for attribute in &extension.schema.attributes {
-                    if !is_child(Some(&extension.schema.id), &attribute.name) {
+                    if !is_child(Some(&extension.schema.id), &attribute.name) && !secret(attribute)
+                    {
                         names.push(format!("{}:{}", extension.schema.id, attribute.name));
                     }
                 }
             }
-        } else {
-            names.extend(self.columns.iter().map(|c| c.slot.path.clone()));
         }
+        names.extend(self.columns.iter().map(|c| c.slot.path.clone()));
         Kept::only(names)
     }
 }

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use chrono::{SubsecRound as _, Utc};
+use scimkit_core::schema::Returned;
 use scimkit_core::store::{new_id, StoreError, Version};
 use scimkit_core::Resource;
 use serde_json::Value;
@@ -92,6 +93,31 @@ fn extra(plan: &Plan, resource: &Resource) -> Option<String> {
     for derived in ["members", "groups"] {
         if plan.rt.schema.get(derived).is_some() {
             rest.retain(|key, _| !key.eq_ignore_ascii_case(derived));
+        }
+    }
+    // Secrets (`returned: never`, such as `password`) are never written as text; a host that
+    // keeps one maps it to a column of its own (and hashes it in its events hook).
+    rest.retain(|key, _| {
+        plan.rt
+            .schema
+            .get(key)
+            .is_none_or(|attribute| attribute.returned != Returned::Never)
+    });
+    for extension in &plan.rt.extensions {
+        let Some(key) = rest
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(&extension.schema.id))
+            .cloned()
+        else {
+            continue;
+        };
+        if let Some(Value::Object(values)) = rest.get_mut(&key) {
+            values.retain(|name, _| {
+                extension
+                    .schema
+                    .get(name)
+                    .is_none_or(|attribute| attribute.returned != Returned::Never)
+            });
         }
     }
     let external_mapped = plan
