@@ -6,7 +6,7 @@
 //! [`ListSql::page`]: scimkit_core::sql::ListSql::page
 
 use scimkit_core::schema::ResourceType;
-use scimkit_core::sql::{CursorIssuer, SqlValue};
+use scimkit_core::sql::{CursorIssuer, ListSql, SqlValue};
 use scimkit_core::store::{ListQuery, Page, StoreError};
 use scimkit_filter::AttrPath;
 
@@ -24,30 +24,11 @@ pub(crate) async fn list(
     query: &ListQuery,
 ) -> Result<Page, StoreError> {
     let plan = inner.plans.get(index).ok_or(StoreError::NotFound)?;
-    let backend = inner.db.backend();
-    let scope: Vec<(String, SqlValue)> = plan
-        .table
-        .tenant
-        .iter()
-        .map(|column| {
-            (
-                plan.table.qualified(column),
-                SqlValue::Text(tenant.to_owned()),
-            )
-        })
-        .collect();
-    let scope: Vec<(&str, SqlValue)> = scope
-        .iter()
-        .map(|(expr, value)| (expr.as_str(), value.clone()))
-        .collect();
+    let sql = statements(inner, index, rt, tenant, query)?;
     let issuer = CursorIssuer {
         codec: &inner.cursors,
         tenant,
     };
-    let sql = plan
-        .mapping
-        .list_sql(rt, query, backend.dialect(), &plan.select, &scope, issuer)
-        .map_err(|error| StoreError::Rejected(error.into()))?;
     let fetched: Result<_, Fail> = async {
         let mut db = inner.db.clone();
         let params: Vec<Datum> = sql.params.iter().cloned().map(Datum::from).collect();
@@ -80,4 +61,44 @@ pub(crate) async fn list(
     let (resources, total) = fetched.map_err(|fail| fail.into_store_error("value"))?;
     sql.page(rt, query, issuer, resources, total)
         .map_err(StoreError::Rejected)
+}
+
+/// The statements [`list`] runs for `query` among resources of plan `index` of `tenant`.
+pub(crate) fn statements(
+    inner: &Inner,
+    index: usize,
+    rt: &ResourceType,
+    tenant: &str,
+    query: &ListQuery,
+) -> Result<ListSql, StoreError> {
+    let plan = inner.plans.get(index).ok_or(StoreError::NotFound)?;
+    let scope: Vec<(String, SqlValue)> = plan
+        .table
+        .tenant
+        .iter()
+        .map(|column| {
+            (
+                plan.table.qualified(column),
+                SqlValue::Text(tenant.to_owned()),
+            )
+        })
+        .collect();
+    let scope: Vec<(&str, SqlValue)> = scope
+        .iter()
+        .map(|(expr, value)| (expr.as_str(), value.clone()))
+        .collect();
+    let issuer = CursorIssuer {
+        codec: &inner.cursors,
+        tenant,
+    };
+    plan.mapping
+        .list_sql(
+            rt,
+            query,
+            inner.db.backend().dialect(),
+            &plan.select,
+            &scope,
+            issuer,
+        )
+        .map_err(|error| StoreError::Rejected(error.into()))
 }

@@ -45,6 +45,7 @@ use scimkit_core::context::Context;
 use scimkit_core::patch::Patched;
 use scimkit_core::projection::Projection;
 use scimkit_core::schema::ResourceType;
+use scimkit_core::sql::ListSql;
 use scimkit_core::store::{
     CursorCodec, Kept, ListQuery, MemberPatch, Page, PushDown, ResourceStore, StoreError, Version,
 };
@@ -145,6 +146,19 @@ impl SqlStore {
     /// The database.
     pub fn db(&self) -> &Db {
         &self.inner.db
+    }
+
+    /// The statements `list` runs for `query` among resources of `rt` of `tenant` (for
+    /// `EXPLAIN`, to check which indexes a host's tables need). A cursor in `query` is opened
+    /// first, as `list` opens it.
+    pub fn list_statements(
+        &self,
+        rt: &ResourceType,
+        tenant: &str,
+        query: &ListQuery,
+    ) -> Result<ListSql, StoreError> {
+        let (index, _) = self.plan(rt)?;
+        list::statements(&self.inner, index, rt, tenant, query)
     }
 
     fn plan(&self, rt: &ResourceType) -> Result<(usize, &Plan), StoreError> {
