@@ -182,8 +182,16 @@ impl Resource {
     }
 }
 
-/// A map entry by exact key, else by case-insensitive key.
-pub(crate) fn get_ci<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
+/// A map entry by exact key, else by case-insensitive key (SCIM attribute names are
+/// case-insensitive; stores reading a resource's attributes look them up this way).
+///
+/// ```
+/// use scimkit_core::resource::get_ci;
+/// let map = serde_json::json!({"userName": "bjensen"});
+/// let map = map.as_object().unwrap();
+/// assert_eq!(get_ci(map, "USERNAME").and_then(|v| v.as_str()), Some("bjensen"));
+/// ```
+pub fn get_ci<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
     map.get(key).or_else(|| {
         map.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))

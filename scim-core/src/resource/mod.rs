@@ -6,7 +6,6 @@ pub mod typed;
 mod version;
 
 #[allow(unused_imports)]
-pub(crate) use dynamic::get_ci;
-pub use dynamic::Resource;
+pub use dynamic::{get_ci, Resource};
 pub use meta::{format_time, Meta};
 pub use version::{MissingMeta, Version};

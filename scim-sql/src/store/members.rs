@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use chrono::{SubsecRound as _, Utc};
 use scimkit_core::patch::Patched;
+use scimkit_core::resource::get_ci;
 use scimkit_core::store::{MemberPatch, StoreError};
 use scimkit_core::Resource;
 use serde_json::Value;
@@ -18,7 +19,6 @@ use crate::db::Tx;
 use crate::store::fail::{retry, Exec, Fail};
 use crate::store::plan::Plan;
 use crate::store::read::{self, id_list, CHUNK};
-use crate::store::slot::get_ci;
 use crate::store::write::lock_row;
 use crate::store::Inner;
 

@@ -3,7 +3,7 @@
 //! its JSON value and a column's [`Datum`].
 
 use chrono::{DateTime, SubsecRound as _, Utc};
-use scimkit_core::resource::format_time;
+use scimkit_core::resource::{format_time, get_ci};
 use scimkit_core::schema::{Namespace, ResourceType, Target};
 use scimkit_core::sql::ColumnKind;
 use scimkit_core::{Resource, ScimError, StoreError};
@@ -134,15 +134,6 @@ impl Slot {
             }
         }
     }
-}
-
-/// The member named `name` (ASCII case-insensitively).
-pub(crate) fn get_ci<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m Value> {
-    map.get(name).or_else(|| {
-        map.iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value)
-    })
 }
 
 /// The key spelling `name` in `map`.

@@ -16,8 +16,9 @@ use crate::store::fail::{retry, Exec, Fail};
 use crate::store::members;
 use crate::store::plan::Plan;
 use crate::store::read;
-use crate::store::slot::{datum, get_ci};
+use crate::store::slot::datum;
 use crate::store::Inner;
+use scimkit_core::resource::get_ci;
 
 /// How many child rows one `INSERT` writes.
 const ROWS_PER_INSERT: usize = 200;
