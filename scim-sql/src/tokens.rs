@@ -88,7 +88,7 @@ impl SqlTokens {
         check_text("label", label)?;
         let minted = MintedToken::generate(tenant.clone(), label, expires_at)?;
         let insert = self.sql(INSERT);
-        let params = insert_params(&minted);
+        let params = insert_params(&minted.info, &minted.hash);
         retrying(|| async { self.db.execute(&insert, &params).await }).await?;
         Ok(minted)
     }
@@ -101,14 +101,7 @@ impl SqlTokens {
         check_text("label", &info.label)?;
         let delete = self.sql("DELETE FROM scim_tokens WHERE id = ? OR hash = ?");
         let insert = self.sql(INSERT);
-        let params = [
-            Datum::text(info.id.as_str()),
-            Datum::text(info.tenant.as_str()),
-            Datum::text(info.label.as_str()),
-            Datum::text(hex(&hash)),
-            Datum::Timestamp(Some(info.created)),
-            Datum::Timestamp(info.expires_at),
-        ];
+        let params = insert_params(info, &hash);
         retrying(|| async {
             let mut tx = self.db.begin().await?;
             tx.execute(&delete, &[params[0].clone(), params[3].clone()])
@@ -152,7 +145,8 @@ impl SqlTokens {
                 return Err(Error::Token(TokenError::UnknownToken(id.clone())));
             };
             let minted = MintedToken::generate(Tenant::new(tenant), label, expires_at)?;
-            tx.execute(&insert, &insert_params(&minted)).await?;
+            tx.execute(&insert, &insert_params(&minted.info, &minted.hash))
+                .await?;
             tx.execute(&delete, &key).await?;
             tx.commit().await?;
             Ok(minted)
@@ -221,7 +215,7 @@ impl SqlTokens {
         let token = request
             .bearer_token()
             .ok_or_else(AuthError::bearer_refused)?;
-        let hash = BearerTokens::hash_token(token);
+        let hash = hex(&BearerTokens::hash_token(token));
         let select = self.sql(&format!(
             "SELECT {INFO_COLUMNS}, hash FROM scim_tokens WHERE hash = ?"
         ));
@@ -229,7 +223,7 @@ impl SqlTokens {
         kinds.push(DatumKind::Text);
         let rows = self
             .db
-            .fetch(&select, &[Datum::text(hex(&hash))], &kinds)
+            .fetch(&select, &[Datum::text(hash.as_str())], &kinds)
             .await
             .map_err(|error| {
                 tracing::warn!(%error, "the token table did not answer");
@@ -245,7 +239,7 @@ impl SqlTokens {
         let stored = row.pop().and_then(Datum::into_text).unwrap_or_default();
         // The row was found by this hash; the decision still rests on a constant-time
         // comparison of all of it (see `BearerTokens` on what the lookup's timing can tell).
-        let hash_ok: bool = stored.as_bytes().ct_eq(hex(&hash).as_bytes()).into();
+        let hash_ok: bool = stored.as_bytes().ct_eq(hash.as_bytes()).into();
         match info(row) {
             Ok(info) if hash_ok && info.admits(request.tenant, now) => Ok(info.context()),
             Ok(_) => Err(AuthError::bearer_refused()),
@@ -267,15 +261,15 @@ impl Authenticator for SqlTokens {
 const INSERT: &str = "INSERT INTO scim_tokens (id, tenant, label, hash, created_at, expires_at) \
                       VALUES (?, ?, ?, ?, ?, ?)";
 
-/// The parameters of [`INSERT`] for a minted token.
-fn insert_params(minted: &MintedToken) -> [Datum; 6] {
+/// The parameters of [`INSERT`] for a token's metadata and hash.
+fn insert_params(info: &TokenInfo, hash: &[u8; 32]) -> [Datum; 6] {
     [
-        Datum::text(minted.id.as_str()),
-        Datum::text(minted.info.tenant.as_str()),
-        Datum::text(minted.info.label.as_str()),
-        Datum::text(hex(&minted.hash)),
-        Datum::Timestamp(Some(minted.info.created)),
-        Datum::Timestamp(minted.info.expires_at),
+        Datum::text(info.id.as_str()),
+        Datum::text(info.tenant.as_str()),
+        Datum::text(info.label.as_str()),
+        Datum::text(hex(hash)),
+        Datum::Timestamp(Some(info.created)),
+        Datum::Timestamp(info.expires_at),
     ]
 }
 
