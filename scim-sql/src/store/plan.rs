@@ -54,41 +54,32 @@ impl Plan {
             .map_err(|error| BuildError::Mapping(rt.name.clone(), error.to_string()))?;
         let mut columns = Vec::new();
         for (path, column) in &table.columns {
-            let slot = Slot::resolve(rt, path).ok_or_else(|| {
+            let (slot, attribute) = Slot::resolve(rt, path).ok_or_else(|| {
                 BuildError::Mapping(
                     rt.name.clone(),
                     format!("{path} is not a single-valued attribute the store can write"),
                 )
             })?;
-            let unique = resolved_uniqueness(rt, path);
             columns.push(MappedColumn {
                 slot,
                 column: column.clone(),
-                unique,
+                unique: attribute.uniqueness != Uniqueness::None,
             });
         }
         let mut children = Vec::new();
         for (path, child) in &table.children {
-            let slot = Slot::resolve(rt, path)
-                .filter(|slot| slot.sub.is_none())
+            let (slot, attribute) = Slot::resolve(rt, path)
+                .filter(|(slot, _)| slot.sub.is_none())
                 .ok_or_else(|| {
                     BuildError::Mapping(rt.name.clone(), format!("{path} is not an attribute"))
                 })?;
-            let attribute = rt
-                .resolve_unqualified(&slot.attribute, None)
-                .and_then(|target| match target {
-                    scimkit_core::schema::Target::Attribute(resolved) => Some(resolved.attribute),
-                    scimkit_core::schema::Target::Extension(_) => None,
-                });
-            let simple = attribute.is_some_and(|a| a.kind != AttributeType::Complex);
+            let simple = attribute.kind != AttributeType::Complex;
             let mut subs = Vec::new();
             for (sub, column) in &child.columns {
                 let name = attribute
-                    .and_then(|a| {
-                        a.sub_attributes
-                            .iter()
-                            .find(|s| s.name.eq_ignore_ascii_case(sub))
-                    })
+                    .sub_attributes
+                    .iter()
+                    .find(|s| s.name.eq_ignore_ascii_case(sub))
                     .map_or_else(|| sub.clone(), |s| s.name.clone());
                 subs.push((name, column.clone()));
             }
@@ -188,20 +179,6 @@ impl Plan {
         }
         names.extend(self.columns.iter().map(|c| c.slot.path.clone()));
         Kept::only(names)
-    }
-}
-
-/// Whether the attribute at `path` is unique within a tenant (`uniqueness: server` or
-/// `global`).
-fn resolved_uniqueness(rt: &ResourceType, path: &str) -> bool {
-    let Ok(parsed) = scimkit_filter::parse_path(path) else {
-        return false;
-    };
-    match rt.resolve(parsed.attr()) {
-        Some(scimkit_core::schema::Target::Attribute(resolved)) => {
-            resolved.leaf().uniqueness != Uniqueness::None
-        }
-        _ => false,
     }
 }
 

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, SubsecRound as _, Utc};
 use scimkit_core::resource::{format_time, get_ci};
-use scimkit_core::schema::{Namespace, ResourceType, Target};
+use scimkit_core::schema::{Attribute, Namespace, ResourceType, Target};
 use scimkit_core::sql::ColumnKind;
 use scimkit_core::{Resource, ScimError, StoreError};
 use serde_json::{Map, Value};
@@ -25,9 +25,10 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
-    /// Resolves `path` against `rt`; `None` when it names no attribute, a whole extension,
-    /// or what the store manages itself (`id`, `meta`, `schemas`).
-    pub fn resolve(rt: &ResourceType, path: &str) -> Option<Slot> {
+    /// Resolves `path` against `rt`, with the attribute definition it ends at (the
+    /// sub-attribute's when it names one); `None` when it names no attribute, a whole
+    /// extension, or what the store manages itself (`id`, `meta`, `schemas`).
+    pub fn resolve<'r>(rt: &'r ResourceType, path: &str) -> Option<(Slot, &'r Attribute)> {
         let parsed = scimkit_filter::parse_path(path).ok()?;
         let Target::Attribute(resolved) = rt.resolve(parsed.attr())? else {
             return None;
@@ -38,12 +39,13 @@ impl Slot {
             Namespace::Core => None,
             Namespace::Extension(schema) => Some(schema.id.clone()),
         };
-        Some(Slot {
+        let slot = Slot {
             extension,
             attribute: resolved.attribute.name.clone(),
             sub: resolved.sub_attribute.map(|sub| sub.name.clone()),
             path: path.to_owned(),
-        })
+        };
+        Some((slot, resolved.leaf()))
     }
 
     /// Whether this is the resource's `externalId`.
