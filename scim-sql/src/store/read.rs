@@ -299,36 +299,18 @@ async fn members_of<E: Exec>(
         ),
         None => ("NULL".to_owned(), String::new()),
     };
-    let mut out: HashMap<String, Vec<Value>> = HashMap::new();
-    for chunk in ids.chunks(CHUNK) {
-        let sql = backend.statement(&format!(
+    let statement = |n: usize| {
+        format!(
             "SELECT {group}, {member}, {display} FROM {} m{join} WHERE m.{} IN ({}) \
              ORDER BY m.{}, m.{}",
             members.table,
             members.group,
-            id_list(plan, backend, chunk.len()),
+            id_list(plan, backend, n),
             members.group,
             members.member,
-        ));
-        let params: Vec<Datum> = chunk.iter().map(Datum::text).collect();
-        let kinds = [DatumKind::Text, DatumKind::Text, DatumKind::Text];
-        for row in exec.rows(&sql, &params, &kinds).await? {
-            let [owner, member, display] = <[Datum; 3]>::try_from(row).map_err(|_| {
-                Fail::Store(StoreError::Unavailable(
-                    "a membership row is short".to_owned(),
-                ))
-            })?;
-            let (Some(owner), Some(member)) = (owner.into_text(), member.into_text()) else {
-                continue;
-            };
-            let mut entry = json!({"value": member, "type": "User"});
-            if let (Some(display), Some(object)) = (display.into_text(), entry.as_object_mut()) {
-                object.insert("display".to_owned(), Value::String(display));
-            }
-            out.entry(owner).or_default().push(entry);
-        }
-    }
-    Ok(out)
+        )
+    };
+    references(exec, ids, statement, "User").await
 }
 
 /// The groups each user id is a member of (a User's derived `groups`).
@@ -354,9 +336,8 @@ async fn groups_of<E: Exec>(
         .table
         .text_of_id_column(backend, &format!("m.{}", members.member));
     let display = display_column(groups).map_or_else(|| "NULL".to_owned(), |c| format!("g.{c}"));
-    let mut out: HashMap<String, Vec<Value>> = HashMap::new();
-    for chunk in ids.chunks(CHUNK) {
-        let sql = backend.statement(&format!(
+    let statement = |n: usize| {
+        format!(
             "SELECT {member}, {group}, {display} FROM {} m JOIN {} g ON g.{} = m.{} \
              WHERE m.{} IN ({}) ORDER BY m.{}, m.{}",
             members.table,
@@ -364,22 +345,39 @@ async fn groups_of<E: Exec>(
             groups.table.id,
             members.group,
             members.member,
-            id_list(users, backend, chunk.len()),
+            id_list(users, backend, n),
             members.member,
             members.group,
-        ));
+        )
+    };
+    references(exec, ids, statement, "direct").await
+}
+
+/// Rows `(owner, referenced id, display)` of `statement` (given how many ids its `IN` list
+/// holds, `?` placeholders) for `ids` in chunks, as each owner's list of references
+/// `{"value", "type": kind, "display"}`: a group's members, a user's groups.
+async fn references<E: Exec>(
+    exec: &mut E,
+    ids: &[String],
+    statement: impl Fn(usize) -> String,
+    kind: &str,
+) -> Result<HashMap<String, Vec<Value>>, Fail> {
+    let backend = exec.backend();
+    let kinds = [DatumKind::Text, DatumKind::Text, DatumKind::Text];
+    let mut out: HashMap<String, Vec<Value>> = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
+        let sql = backend.statement(&statement(chunk.len()));
         let params: Vec<Datum> = chunk.iter().map(Datum::text).collect();
-        let kinds = [DatumKind::Text, DatumKind::Text, DatumKind::Text];
         for row in exec.rows(&sql, &params, &kinds).await? {
-            let [owner, group, display] = <[Datum; 3]>::try_from(row).map_err(|_| {
+            let [owner, value, display] = <[Datum; 3]>::try_from(row).map_err(|_| {
                 Fail::Store(StoreError::Unavailable(
                     "a membership row is short".to_owned(),
                 ))
             })?;
-            let (Some(owner), Some(group)) = (owner.into_text(), group.into_text()) else {
+            let (Some(owner), Some(value)) = (owner.into_text(), value.into_text()) else {
                 continue;
             };
-            let mut entry = json!({"value": group, "type": "direct"});
+            let mut entry = json!({"value": value, "type": kind});
             if let (Some(display), Some(object)) = (display.into_text(), entry.as_object_mut()) {
                 object.insert("display".to_owned(), Value::String(display));
             }
