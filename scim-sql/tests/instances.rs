@@ -501,3 +501,100 @@ async fn passwords_are_never_stored_as_text() {
         test.remove().await.unwrap();
     }
 }
+
+/// A group shows its members' `display` (the users' `displayName` column): a user replace
+/// that changes it gives each of the user's groups a new version (ETag) and `lastModified`;
+/// one that leaves it (a deactivation) leaves them alone.
+#[tokio::test]
+async fn renaming_a_member_gives_its_groups_a_new_version() {
+    for backend in BACKENDS {
+        let (test, _) = demo::fresh(backend, "rename").await.unwrap();
+        let scim = instance(&test.db).await;
+        let token = SqlTokens::new(test.db.clone())
+            .mint(&Tenant::new("acme"), "Entra", None)
+            .await
+            .unwrap()
+            .token;
+        let user = |name: &str, active: bool| {
+            json!({"schemas": [USER], "userName": "kim@example.com",
+                   "displayName": name, "active": active})
+        };
+        let (_, created) = call(
+            &scim,
+            &token,
+            Method::POST,
+            "/Users",
+            Some(user("Kim Lee", true)),
+        )
+        .await;
+        let uid = created["id"].as_str().unwrap().to_owned();
+        let mut versions = Vec::new();
+        for name in ["Ops", "Support", "Bystanders"] {
+            let members = if name == "Bystanders" {
+                json!([])
+            } else {
+                json!([{"value": uid}])
+            };
+            let (status, group) = call(
+                &scim,
+                &token,
+                Method::POST,
+                "/Groups",
+                Some(json!({"schemas": [GROUP], "displayName": name, "members": members})),
+            )
+            .await;
+            assert_eq!(status, 201, "{backend}: {group}");
+            versions.push((
+                group["id"].as_str().unwrap().to_owned(),
+                group["meta"]["version"].clone(),
+            ));
+        }
+        let read = |gid: String| {
+            let scim = scim.clone();
+            let token = token.clone();
+            async move {
+                call(&scim, &token, Method::GET, &format!("/Groups/{gid}"), None)
+                    .await
+                    .1
+            }
+        };
+        // A deactivation: the name stays, so do the groups' versions.
+        let path = format!("/Users/{uid}");
+        let (status, _) = call(
+            &scim,
+            &token,
+            Method::PUT,
+            &path,
+            Some(user("Kim Lee", false)),
+        )
+        .await;
+        assert_eq!(status, 200, "{backend}");
+        for (gid, version) in &versions {
+            assert_eq!(
+                &read(gid.clone()).await["meta"]["version"],
+                version,
+                "{backend}"
+            );
+        }
+        // A rename: the groups Kim is in show the new name under a new version.
+        let (status, _) = call(
+            &scim,
+            &token,
+            Method::PUT,
+            &path,
+            Some(user("Kim Lee-Park", false)),
+        )
+        .await;
+        assert_eq!(status, 200, "{backend}");
+        for (index, (gid, version)) in versions.iter().enumerate() {
+            let group = read(gid.clone()).await;
+            if index < 2 {
+                assert_ne!(&group["meta"]["version"], version, "{backend}: {group}");
+                assert_eq!(group["members"][0]["display"], "Kim Lee-Park", "{backend}");
+            } else {
+                assert_eq!(&group["meta"]["version"], version, "{backend}: {group}");
+            }
+        }
+        test.remove().await.unwrap();
+    }
+}

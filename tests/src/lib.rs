@@ -6,7 +6,7 @@
 //! per case. A case starts its own server (fresh store, fresh tokens) through the
 //! [`harness::Adapter`] trait, so cases never share state. The store is the in-memory one,
 //! or another [`harness::Backend`] with `harness::With<Adapter, Backend>`:
-//! `tests/postgres.rs` runs the cases that only use what `example-postgres`'s `PgStore` maps,
+//! `tests/postgres.rs` runs the cases that only use what `example-postgres`'s store maps,
 //! each in its own PostgreSQL schema.
 
 // This crate is a test suite: a failed expectation is a panic with the response in the message.

@@ -1,10 +1,10 @@
-//! PgStore against InMemoryStore on 100 000 accounts, through `Scim::handle`, in one run:
+//! SqlStore against InMemoryStore on 100 000 accounts, through `Scim::handle`, in one run:
 //! the `userName eq` and `externalId eq` lookups identity providers make before every create,
 //! and a one-member PATCH (add, then remove) on a group holding all 100 000 accounts. Both
 //! engines have the same resource types, token and options; only the store differs.
 //!
-//! PgStore is preloaded with set-based SQL (`generate_series`) in its own schema, dropped at
-//! the end; InMemoryStore through the store API. Prints the ratio PgStore / InMemoryStore of
+//! SqlStore is preloaded with set-based SQL (`generate_series`) in its own schema, dropped at
+//! the end; InMemoryStore through the store API. Prints the ratio SqlStore / InMemoryStore of
 //! each operation's mean time per request (`cargo bench -p example-postgres`).
 #![allow(
     missing_docs,
@@ -152,11 +152,11 @@ fn bench(c: &mut Criterion) {
         let db = TestDb::fresh("bench")
             .await
             .unwrap_or_else(|error| panic!("{error}"));
-        let pg_group = seed(&db.store, TENANT, USERS).await.unwrap();
+        let pg_group = seed(db.db(), TENANT, USERS).await.unwrap();
         let pg = engine(Arc::new(db.store.clone()), tokens.clone());
         let pg_outsider = Subject::outsider(&pg).await;
         println!(
-            "PgStore: {USERS} accounts and a group of all of them in {:.1} s (SQL bulk insert)",
+            "SqlStore: {USERS} accounts and a group of all of them in {:.1} s (SQL bulk insert)",
             started.elapsed().as_secs_f64()
         );
         let started = Instant::now();
@@ -178,7 +178,7 @@ fn bench(c: &mut Criterion) {
                     outsider: mem_outsider,
                 },
                 Subject {
-                    name: "PgStore",
+                    name: "SqlStore",
                     scim: pg,
                     group: pg_group,
                     outsider: pg_outsider,
@@ -265,7 +265,7 @@ fn bench(c: &mut Criterion) {
         group.finish();
     }
 
-    println!("\nPgStore / InMemoryStore, mean time per operation ({USERS} accounts):");
+    println!("\nSqlStore / InMemoryStore, mean time per operation ({USERS} accounts):");
     let means = means.lock().unwrap();
     for (label, _) in operations {
         let mean = |store: &'static str| {
@@ -274,9 +274,9 @@ fn bench(c: &mut Criterion) {
                 .map(|(total, n)| total.as_secs_f64() / (*n).max(1) as f64)
                 .unwrap_or_default()
         };
-        let (memory, pg) = (mean("InMemoryStore"), mean("PgStore"));
+        let (memory, pg) = (mean("InMemoryStore"), mean("SqlStore"));
         println!(
-            "  {label:<44} InMemoryStore {:>9.1} µs   PgStore {:>9.1} µs   ratio {:>6.1}×",
+            "  {label:<44} InMemoryStore {:>9.1} µs   SqlStore {:>9.1} µs   ratio {:>6.1}×",
             memory * 1e6,
             pg * 1e6,
             pg / memory.max(f64::MIN_POSITIVE)

@@ -1,9 +1,9 @@
 //! `cargo run -p example-postgres`: a SCIM 2.0 server on axum whose users and groups are the
-//! app's PostgreSQL tables. See README.md.
+//! app's PostgreSQL tables, through scimkit-sql. See README.md.
 
 use clap::Parser;
 use example_host::{HostArgs, SCIM_PATH};
-use example_postgres::{app, engine, PgStore, DEFAULT_DATABASE_URL};
+use example_postgres::{app, engine, open, DEFAULT_DATABASE_URL};
 
 /// Serves SCIM 2.0 at http://ADDR/scim/v2 over PostgreSQL tables.
 #[derive(Debug, Parser)]
@@ -25,13 +25,9 @@ struct Cli {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cli = Cli::parse();
     let creds = cli.host.start()?;
-    let store = PgStore::connect(&cli.database_url, &cli.schema)
+    let (_db, store) = open(&cli.database_url, &cli.schema, cli.host.cursor_key)
         .await
         .map_err(|e| format!("cannot use {}: {e}", cli.database_url))?;
-    let store = match cli.host.cursor_key {
-        Some(key) => store.with_cursor_key(key),
-        None => store,
-    };
     let scim = engine(store, creds.tokens.clone())?;
     let listener = tokio::net::TcpListener::bind(cli.host.listen).await?;
     let addr = listener.local_addr()?;

@@ -1,5 +1,6 @@
 //! The app's tables, as an existing SaaS app would already have them, and the migration that
-//! creates them when missing. Every statement is idempotent (`IF NOT EXISTS`).
+//! creates them when missing. Every statement is idempotent (`IF NOT EXISTS`). scimkit-sql's
+//! own tables (tokens, settings) come from its `migrations`.
 
 /// The tables and indexes, one statement each, run in the store's schema.
 pub const MIGRATION: &[&str] = &[
@@ -45,6 +46,7 @@ pub const MIGRATION: &[&str] = &[
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
     )",
+    "CREATE INDEX IF NOT EXISTS teams_tenant_id_idx ON teams (tenant, id)",
     "CREATE INDEX IF NOT EXISTS teams_tenant_display_name_idx ON teams (tenant, lower(display_name))",
     "CREATE INDEX IF NOT EXISTS teams_tenant_external_id_idx ON teams (tenant, external_id)",
     "CREATE TABLE IF NOT EXISTS team_memberships (

@@ -1,4 +1,4 @@
-//! The whole HTTP flow through `scimkit_axum::router` over `PgStore`, with `oneshot`: create a
+//! The whole HTTP flow through `scimkit_axum::router` over the app's `SqlStore`, with `oneshot`: create a
 //! user, find it by userName, deactivate it with PATCH, create a group, add and remove the
 //! user, and a duplicate userName refused with 409.
 #![allow(
@@ -13,8 +13,10 @@
 mod common;
 
 use axum::Router;
+use example_postgres::mapping::hash_password;
 use example_postgres::{app, credentials, engine};
 use http::StatusCode;
+use scimkit_sql::{Datum, DatumKind};
 use serde_json::{json, Value};
 
 const TOKEN: &str = "my-long-random-secret";
@@ -67,6 +69,20 @@ async fn provisioning_flow_over_http() {
     assert_eq!(user["emails"][0]["type"], "work");
     assert!(user.get("password").is_none());
     assert_eq!(user["meta"]["version"], "W/\"1\"");
+    // The password is kept as the app's hash of it, never as text.
+    let stored = db
+        .db()
+        .fetch(
+            "SELECT password_hash FROM accounts WHERE id = $1::uuid",
+            &[Datum::text(id.as_str())],
+            &[DatumKind::Text],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        stored[0][0].as_text(),
+        Some(hash_password("t1meMa$heen").as_str())
+    );
 
     let (status, body) = call(
         &app,
@@ -200,8 +216,8 @@ async fn add_members(app: &Router, gid: &str, members: &[&str]) {
 }
 
 /// Every read of a resource lists its multi-valued attributes in the same order, whatever plan
-/// PostgreSQL picks: emails as written, a user's groups in the groups' creation order (even when
-/// the user joined them the other way round and a rename moved a team's row), members by id.
+/// PostgreSQL picks: emails as written, a user's groups by group id (also after a rename moved a
+/// team's row), members by id.
 #[tokio::test]
 async fn multi_valued_attributes_read_back_in_one_order() {
     let db = common::fresh("order").await;
@@ -268,10 +284,19 @@ async fn multi_valued_attributes_read_back_in_one_order() {
     )
     .await;
     let (_, all) = call(&app, "GET", "/scim/v2/Users?sortBy=userName", None).await;
+    // A user's groups read back by group id, on every path.
+    let mut groups = vec![first.clone(), second.clone()];
+    groups.sort();
     for read in [&got, &listed["Resources"][0], &all["Resources"][0]] {
         assert_eq!(emails(read), written, "{read}");
-        assert_eq!(ids(&read["groups"]), vec![first.clone(), second.clone()]);
-        assert_eq!(read["groups"][0]["display"], "First, renamed");
+        assert_eq!(ids(&read["groups"]), groups, "{read}");
+        let renamed = read["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["value"] == first.as_str())
+            .unwrap();
+        assert_eq!(renamed["display"], "First, renamed");
     }
 
     add_members(&app, &second, &[&others[2], &others[0], &others[1]]).await;

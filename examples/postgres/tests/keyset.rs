@@ -100,19 +100,18 @@ async fn keyset_cursor_pages_follow_the_sorted_list() {
     assert_eq!(refused["scimType"], "invalidCursor");
 }
 
-/// Two stores (two instances) on one schema with the same cursor key: a cursor from one
-/// continues on the other; a store with its own random key refuses it.
+/// Two stores (two instances, each with its own pool) on one schema share the database's
+/// cursor key: a cursor from one continues on the other; a store given another key refuses
+/// it.
 #[tokio::test]
 async fn cursors_continue_on_another_instance_with_the_same_key() {
     let db = common::fresh("keyset_twin").await;
-    let key = [9_u8; 32];
     let creds = credentials(Some(TOKEN)).unwrap();
-    let first = app(engine(db.store.clone().with_cursor_key(key), creds.tokens.clone()).unwrap());
-    let other = example_postgres::PgStore::connect(&common::database_url(), &db.schema)
-        .await
-        .unwrap();
-    let second = app(engine(other.clone().with_cursor_key(key), creds.tokens.clone()).unwrap());
-    let stranger = app(engine(other, creds.tokens).unwrap());
+    let first = app(engine(db.store.clone(), creds.tokens.clone()).unwrap());
+    let other = db.another_instance(None).await.unwrap();
+    let second = app(engine(other, creds.tokens.clone()).unwrap());
+    let foreign = db.another_instance(Some([9_u8; 32])).await.unwrap();
+    let stranger = app(engine(foreign, creds.tokens).unwrap());
     for n in 0..5 {
         let user = json!({
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],

@@ -1,6 +1,7 @@
 //! A group of 100 000 members (seeded with set-based SQL): adding and removing one member via
-//! the store's PATCH is row inserts/deletes, fast, and returns the group without `members`.
-//! Prints the timings next to a userName lookup and a full read of the group
+//! the store's member hook is row inserts/deletes that return the group without `members`;
+//! `If-Match` is checked. Prints the timings next to a userName lookup and a full read of the
+//! group
 //! (`cargo test -p example-postgres --test large_group -- --nocapture`).
 #![allow(
     clippy::unwrap_used,
@@ -13,16 +14,16 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use example_postgres::mapping::user_type;
-use example_postgres::PgStore;
 use scimkit_core::context::{Caller, Context, Tenant};
 use scimkit_core::patch::{MemberDelta, PatchRequest, Patched};
 use scimkit_core::schema::ResourceType;
 use scimkit_core::store::{ListQuery, MemberPatch, ResourceStore, StoreError, Version};
 use scimkit_core::{Meta, Resource};
 use scimkit_filter::parse_filter;
+use scimkit_sql::store::SqlStore;
 use serde_json::json;
 
 const MEMBERS: i64 = 100_000;
@@ -38,7 +39,7 @@ fn patch(operations: serde_json::Value) -> PatchRequest {
 /// A members-only PATCH through the store's member hook, as the engine hands it over, for a
 /// response without members (`excludedAttributes=members`, or 204).
 async fn patch_members(
-    store: &PgStore,
+    store: &SqlStore,
     ctx: &Context,
     rt: &ResourceType,
     id: &str,
@@ -53,14 +54,14 @@ async fn patch_members(
         with_members: false,
     };
     let patched = store.patch_members(ctx, rt, id, change).await?;
-    Ok(patched.expect("PgStore applies member changes itself"))
+    Ok(patched.expect("the store applies member changes itself"))
 }
 
 #[tokio::test]
 async fn one_member_of_a_100k_group_is_added_and_removed_in_place() {
     let db = common::fresh("big").await;
     let started = Instant::now();
-    let team = common::seed(&db.store, "big", MEMBERS).await;
+    let team = common::seed(db.db(), "big", MEMBERS).await;
     println!(
         "seeded {MEMBERS} accounts and memberships in {:?}",
         started.elapsed()
@@ -142,16 +143,6 @@ async fn one_member_of_a_100k_group_is_added_and_removed_in_place() {
     println!("remove one member (If-Match):               {remove_time:?}");
     println!("userName eq lookup among {MEMBERS} accounts:   {lookup_time:?}");
     println!("for contrast, GET of the whole group:        {read_time:?}");
-    // Generous bounds for debug builds on a shared machine; the point is that these do not
-    // grow with the group (a rewrite of 100 000 rows takes seconds).
-    assert!(
-        add_time < Duration::from_millis(500),
-        "add took {add_time:?}"
-    );
-    assert!(
-        remove_time < Duration::from_millis(500),
-        "remove took {remove_time:?}"
-    );
-    assert!(add_time < read_time && remove_time < read_time);
+    // How these grow with the group is measured in BENCHMARKS.md, not asserted here.
     db.drop_schema().await.unwrap();
 }

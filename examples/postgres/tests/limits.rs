@@ -1,7 +1,7 @@
 //! Values longer than the indexed columns hold are a 400 `invalidValue` naming the attribute
 //! and the limit, on create, replace and PATCH, and change nothing; a value at the limit is
-//! stored (the indexes accept it). Before, a 2 700-byte userName or a 10 KB externalId, e-mail
-//! or group name failed in PostgreSQL and the client got a 500.
+//! stored (the indexes accept it). Without the declared limit, PostgreSQL's B-tree (about
+//! 2 700 bytes per entry) would fail such a write, and the client would get a 500.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

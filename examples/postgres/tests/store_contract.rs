@@ -1,4 +1,4 @@
-//! The scim-core store test kit against `PgStore`: every contract item (create/get,
+//! The scim-core store test kit against the app's `SqlStore`: every contract item (create/get,
 //! uniqueness, versions, delete, tenant isolation, list with push-down and cursors, groups,
 //! concurrent creates).
 #![allow(
@@ -13,7 +13,7 @@
 mod common;
 
 #[tokio::test]
-async fn pg_store_passes_the_test_kit() {
+async fn the_apps_store_passes_the_test_kit() {
     let db = common::fresh("kit").await;
     let result = scimkit_core::testkit::check_store(&db.store).await;
     db.drop_schema().await.unwrap();
@@ -23,20 +23,20 @@ async fn pg_store_passes_the_test_kit() {
 }
 
 #[tokio::test]
-async fn start_up_refuses_bad_schema_names_and_pools_without_the_search_path() {
-    use example_postgres::{PgStore, StartError};
+async fn start_up_refuses_bad_schema_names_before_connecting() {
+    use example_postgres::{open, StartError};
 
-    let db = common::fresh("start").await;
-    let url = common::database_url();
-    let bad = PgStore::connect(&url, "app\"; DROP TABLE x; --").await;
-    assert!(matches!(bad, Err(StartError::SchemaName(_))), "{bad:?}");
-
-    let plain = sqlx::PgPool::connect(&url).await.unwrap();
-    let result = PgStore::new(plain.clone(), &db.schema).await;
-    plain.close().await;
-    db.drop_schema().await.unwrap();
+    // Refused before any connection: the unreachable port is never tried.
+    let bad = open(
+        "postgres://postgres@127.0.0.1:1/test",
+        "app\"; DROP TABLE x; --",
+        None,
+    )
+    .await;
+    assert!(matches!(bad, Err(StartError::Schema(_))), "{bad:?}");
+    let unreachable = open("postgres://postgres@127.0.0.1:1/test", "app", None).await;
     assert!(
-        matches!(result, Err(StartError::SearchPath { .. })),
-        "{result:?}"
+        matches!(unreachable, Err(StartError::Database(_))),
+        "{unreachable:?}"
     );
 }

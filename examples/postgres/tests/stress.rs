@@ -1,5 +1,5 @@
-//! The test kit's concurrency stress run (`scimkit_core::testkit::stress`) on `PgStore`, in
-//! its own schema: 16 clients (30 rounds each) on their own tasks mixing racing creates, shared-group member
+//! The test kit's concurrency stress run (`scimkit_core::testkit::stress`) on the app's
+//! `SqlStore`, in its own schema: 16 clients (30 rounds each) on their own tasks mixing racing creates, shared-group member
 //! changes, If-Match read-modify-write PUTs and deletes through the engine; the final rows must
 //! match what the committed responses imply (no lost update, no duplicate, no lost member).
 #![allow(
@@ -35,7 +35,7 @@ async fn concurrent_clients_lose_nothing_on_postgres() {
     let result = stress(&scim, &options).await;
     db.drop_schema().await.unwrap();
     let report = result.unwrap_or_else(|failure| panic!("{failure}"));
-    println!("stress (PgStore): {report}");
+    println!("stress (example-postgres): {report}");
     assert_eq!(report.clients, 16);
     assert!(report.if_match_won > 0);
 }

@@ -262,22 +262,8 @@ pub(crate) async fn forget(tx: &mut Tx, inner: &Inner, index: usize, id: &str) -
         let Some(members) = &group_plan.table.members else {
             return Ok(());
         };
+        touch_groups_of(tx, inner, id).await?;
         let backend = tx.backend();
-        // The user's groups change: each gets a new version and lastModified.
-        let touch = backend.statement(&format!(
-            "UPDATE {g} SET {v} = {v} + 1, {m} = ? WHERE {id} IN \
-             (SELECT {group} FROM {table} WHERE {member} = {param})",
-            g = group_plan.table.name,
-            v = group_plan.table.version,
-            m = group_plan.table.modified,
-            id = group_plan.table.id,
-            group = members.group,
-            table = members.table,
-            member = members.member,
-            param = users.table.id_param(backend, "?"),
-        ));
-        let now = Datum::Timestamp(Some(Utc::now().trunc_subsecs(3)));
-        tx.run(&touch, &[now, Datum::text(id)]).await?;
         let sql = backend.statement(&format!(
             "DELETE FROM {} WHERE {} = {}",
             members.table,
@@ -287,6 +273,69 @@ pub(crate) async fn forget(tx: &mut Tx, inner: &Inner, index: usize, id: &str) -
         tx.run(&sql, &[Datum::text(id)]).await?;
     }
     Ok(())
+}
+
+/// Gives every group user `id` is a member of a new version and `lastModified`: what they
+/// show of the user changes (the user leaves them, or its `displayName` changes). The user's
+/// row is locked first (the lock order).
+pub(crate) async fn touch_groups_of(tx: &mut Tx, inner: &Inner, id: &str) -> Result<(), Fail> {
+    let Some((users, group_plan)) = inner.groups.and_then(|groups| plans(inner, groups)) else {
+        return Ok(());
+    };
+    let Some(members) = &group_plan.table.members else {
+        return Ok(());
+    };
+    let backend = tx.backend();
+    let touch = backend.statement(&format!(
+        "UPDATE {g} SET {v} = {v} + 1, {m} = ? WHERE {id} IN \
+         (SELECT {group} FROM {table} WHERE {member} = {param})",
+        g = group_plan.table.name,
+        v = group_plan.table.version,
+        m = group_plan.table.modified,
+        id = group_plan.table.id,
+        group = members.group,
+        table = members.table,
+        member = members.member,
+        param = users.table.id_param(backend, "?"),
+    ));
+    let now = Datum::Timestamp(Some(Utc::now().trunc_subsecs(3)));
+    tx.run(&touch, &[now, Datum::text(id)]).await?;
+    Ok(())
+}
+
+/// Whether replacing user `id` (its row locked) with `display` as its new `displayName`
+/// column changes what its groups show of it: `false` when the store keeps no groups, or
+/// the users' table maps no `displayName`, or the value stays.
+pub(crate) async fn display_changes(
+    tx: &mut Tx,
+    inner: &Inner,
+    index: usize,
+    tenant: &str,
+    id: &str,
+    display: Option<&Datum>,
+) -> Result<bool, Fail> {
+    if Some(index) != inner.users || inner.groups.is_none() {
+        return Ok(false);
+    }
+    let (Some(plan), Some(display)) = (inner.plans.get(index), display) else {
+        return Ok(false);
+    };
+    let Some(column) = plan.display_index().and_then(|i| plan.columns.get(i)) else {
+        return Ok(false);
+    };
+    let backend = tx.backend();
+    let (condition, params) = plan.table.row_condition(backend, tenant, id);
+    let sql = backend.statement(&format!(
+        "SELECT {} FROM {} WHERE {condition}",
+        plan.table.qualified(&column.column.expr),
+        plan.table.name
+    ));
+    let rows = tx.rows(&sql, &params, &[display.kind()]).await?;
+    let before = rows
+        .into_iter()
+        .next()
+        .and_then(|row| row.into_iter().next());
+    Ok(before.as_ref() != Some(display))
 }
 
 /// A members-only PATCH as row changes: `replaced` (the list made exactly so), then

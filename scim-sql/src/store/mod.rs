@@ -22,8 +22,9 @@
 //! Every write is one transaction that first locks the row it changes (`SELECT … FOR UPDATE`;
 //! SQLite has one writer at a time). A group write reads its new members' rows (PostgreSQL
 //! `FOR KEY SHARE`, the lock the membership table's foreign key would take) before it locks
-//! the group's row, as a user delete locks the user's row before it deletes the user's
-//! memberships; so the two never wait for each other in opposite orders. What deadlocks
+//! the group's row, as a user delete (or a user replace changing the `displayName` its groups
+//! show) locks the user's row before it deletes the user's memberships (bumps its groups'
+//! versions); so the two never wait for each other in opposite orders. What deadlocks
 //! remain (two writers adding the same new memberships in different orders) and
 //! serialization failures are retried inside the store ([`crate::retrying`]) and never reach
 //! the client as a 5xx.
@@ -33,6 +34,7 @@ mod list;
 mod members;
 mod plan;
 mod read;
+mod secret;
 mod slot;
 mod table;
 mod write;
@@ -52,6 +54,7 @@ use scimkit_core::store::{
 use scimkit_core::{Resource, ScimError};
 use scimkit_filter::AttrPath;
 
+pub use secret::Secret;
 pub use table::{Child, Members, Table};
 
 use crate::db::Db;

@@ -2,12 +2,13 @@
 //! mapped column's [`Slot`], the columns every read selects, the unique attributes, what is
 //! kept.
 
-use scimkit_core::schema::{AttributeType, ResourceType, Uniqueness};
+use scimkit_core::schema::{AttributeType, ResourceType, Returned, Uniqueness};
 use scimkit_core::sql::{Column, Mapping};
 use scimkit_core::store::Kept;
 
 use crate::backend::Backend;
 use crate::datum::DatumKind;
+use crate::store::secret::Secret;
 use crate::store::slot::Slot;
 use crate::store::table::{Child, Table};
 use crate::store::BuildError;
@@ -19,6 +20,13 @@ pub(crate) struct MappedColumn {
     pub column: Column,
     /// Whether the schema makes it unique within the tenant.
     pub unique: bool,
+}
+
+/// A write-only attribute kept hashed.
+#[derive(Debug, Clone)]
+pub(crate) struct MappedSecret {
+    pub slot: Slot,
+    pub secret: Secret,
 }
 
 /// A mapped multi-valued attribute.
@@ -39,6 +47,7 @@ pub(crate) struct Plan {
     pub table: Table,
     pub mapping: Mapping,
     pub columns: Vec<MappedColumn>,
+    pub secrets: Vec<MappedSecret>,
     pub children: Vec<MappedChild>,
     /// `SELECT` list of one row: id, version, created, modified, the mapped columns, extra.
     pub select: String,
@@ -64,6 +73,32 @@ impl Plan {
                 slot,
                 column: column.clone(),
                 unique: attribute.uniqueness != Uniqueness::None,
+            });
+        }
+        let mut secrets = Vec::new();
+        for (path, secret) in &table.secrets {
+            let (slot, attribute) = Slot::resolve(rt, path)
+                .filter(|(_, attribute)| {
+                    attribute.kind == AttributeType::String && !attribute.multi_valued
+                })
+                .ok_or_else(|| {
+                    BuildError::Mapping(
+                        rt.name.clone(),
+                        format!("{path} is not a single-valued string attribute"),
+                    )
+                })?;
+            if attribute.returned != Returned::Never {
+                return Err(BuildError::Mapping(
+                    rt.name.clone(),
+                    format!(
+                        "{path} is returned to clients, so it cannot be kept as a hash: \
+                         only write-only attributes (returned: never) can"
+                    ),
+                ));
+            }
+            secrets.push(MappedSecret {
+                slot,
+                secret: secret.clone(),
             });
         }
         let mut children = Vec::new();
@@ -115,9 +150,18 @@ impl Plan {
             table,
             mapping,
             columns,
+            secrets,
             children,
             select: select.join(", "),
             kinds,
+        })
+    }
+
+    /// The position in [`Plan::columns`] of the column holding `displayName`, if one does:
+    /// what a group shows as its members' `display` and a user as its groups'.
+    pub fn display_index(&self) -> Option<usize> {
+        self.columns.iter().position(|c| {
+            c.slot.extension.is_none() && c.slot.sub.is_none() && c.slot.attribute == "displayName"
         })
     }
 
@@ -155,9 +199,8 @@ impl Plan {
             };
             // Secrets (`returned: never`) are not written to the extra column: kept only when
             // a column maps them.
-            let secret = |attribute: &scimkit_core::schema::Attribute| {
-                attribute.returned == scimkit_core::schema::Returned::Never
-            };
+            let secret =
+                |attribute: &scimkit_core::schema::Attribute| attribute.returned == Returned::Never;
             for attribute in &rt.schema.attributes {
                 if !is_child(None, &attribute.name)
                     && !secret(attribute)
@@ -178,6 +221,10 @@ impl Plan {
             }
         }
         names.extend(self.columns.iter().map(|c| c.slot.path.clone()));
+        names.extend(self.secrets.iter().map(|s| s.slot.path.clone()));
+        // A column for an attribute the served type does not have (a host attribute the
+        // engine was not given) keeps nothing there.
+        names.retain(|name| Slot::resolve(rt, name).is_some());
         Kept::only(names)
     }
 }

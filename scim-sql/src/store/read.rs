@@ -258,12 +258,8 @@ async fn child_values<E: Exec>(
 
 /// The display column of a plan's `displayName`, if mapped.
 fn display_column(plan: &Plan) -> Option<&str> {
-    plan.columns
-        .iter()
-        .find(|c| {
-            c.slot.extension.is_none() && c.slot.sub.is_none() && c.slot.attribute == "displayName"
-        })
-        .map(|c| c.column.expr.as_str())
+    let index = plan.display_index()?;
+    plan.columns.get(index).map(|c| c.column.expr.as_str())
 }
 
 /// The members of each group id, by member id.

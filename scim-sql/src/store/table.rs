@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use scimkit_core::sql::{ChildTable, Column, Mapping, UnmappedPolicy};
 
 use crate::backend::Backend;
+use crate::store::secret::Secret;
 
 /// The rows of one resource type: a table with a column per mapped attribute, child tables
 /// for multi-valued attributes, a membership table for a group's members, and optionally a
@@ -48,6 +49,7 @@ pub struct Table {
     pub(crate) created: String,
     pub(crate) modified: String,
     pub(crate) columns: Vec<(String, Column)>,
+    pub(crate) secrets: Vec<(String, Secret)>,
     pub(crate) children: Vec<(String, Child)>,
     pub(crate) members: Option<Members>,
     pub(crate) extra: Option<String>,
@@ -68,6 +70,7 @@ impl Table {
             created: "created_at".to_owned(),
             modified: "updated_at".to_owned(),
             columns: Vec::new(),
+            secrets: Vec::new(),
             children: Vec::new(),
             members: None,
             extra: None,
@@ -119,6 +122,15 @@ impl Table {
     #[must_use]
     pub fn column(mut self, attribute: impl Into<String>, column: Column) -> Self {
         self.columns.push((attribute.into(), column));
+        self
+    }
+
+    /// Keeps a write-only attribute (`returned: never`, such as `password`) as a hash of its
+    /// value in a column of the table (see [`Secret`]). Without one, such attributes are not
+    /// kept, and the service does not advertise them.
+    #[must_use]
+    pub fn secret(mut self, attribute: impl Into<String>, secret: Secret) -> Self {
+        self.secrets.push((attribute.into(), secret));
         self
     }
 

@@ -27,6 +27,8 @@ const ROWS_PER_INSERT: usize = 200;
 struct Values {
     /// The mapped columns' values, in the plan's order.
     columns: Vec<Datum>,
+    /// The hashes of the write-only attributes the resource carries, in the plan's order.
+    secrets: Vec<Option<String>>,
     /// The extra column's JSON text, when the table has one.
     extra: Option<String>,
     /// Each child table's rows (sub-attribute columns, in the plan's order).
@@ -72,8 +74,21 @@ fn values(plan: &Plan, resource: &Resource) -> Result<Values, StoreError> {
         Some(_) => Some(members::ids_of(resource)?),
         None => None,
     };
+    let secrets = plan
+        .secrets
+        .iter()
+        .map(|mapped| {
+            mapped
+                .slot
+                .get(resource)
+                .as_ref()
+                .and_then(Value::as_str)
+                .map(|value| mapped.secret.hash(value))
+        })
+        .collect();
     Ok(Values {
         columns,
+        secrets,
         extra: extra(plan, resource),
         children,
         members,
@@ -97,7 +112,7 @@ fn extra(plan: &Plan, resource: &Resource) -> Option<String> {
         }
     }
     // Secrets (`returned: never`, such as `password`) are never written as text; a host that
-    // keeps one maps it to a column of its own (and hashes it in its events hook).
+    // keeps one hashes it into a column of its own (`Table::secret`).
     rest.retain(|key, _| {
         plan.rt
             .schema
@@ -350,6 +365,11 @@ pub(crate) async fn create(
             slots.push("?".to_owned());
             params.push(value.clone());
         }
+        for (mapped, hash) in plan.secrets.iter().zip(&values.secrets) {
+            names.push(mapped.secret.column.clone());
+            slots.push("?".to_owned());
+            params.push(Datum::Text(hash.clone()));
+        }
         if let (Some(column), Some(extra)) = (&table.extra, &values.extra) {
             names.push(column.clone());
             slots.push(table.extra_param(backend));
@@ -397,6 +417,8 @@ pub(crate) async fn replace(
         };
         lock_row(&mut tx, plan, tenant, id, if_match).await?;
         check_unique(&mut tx, plan, tenant, resource, Some(id)).await?;
+        let display = plan.display_index().and_then(|i| values.columns.get(i));
+        let renamed = members::display_changes(&mut tx, inner, index, tenant, id, display).await?;
         let backend = tx.backend();
         let table = &plan.table;
         let now = Utc::now().trunc_subsecs(3);
@@ -408,6 +430,12 @@ pub(crate) async fn replace(
         for (mapped, value) in plan.columns.iter().zip(&values.columns) {
             sets.push(format!("{} = ?", mapped.column.expr));
             params.push(value.clone());
+        }
+        for (mapped, hash) in plan.secrets.iter().zip(&values.secrets) {
+            if let Some(hash) = hash {
+                sets.push(format!("{} = ?", mapped.secret.column));
+                params.push(Datum::text(hash.as_str()));
+            }
         }
         if let (Some(column), Some(extra)) = (&table.extra, &values.extra) {
             sets.push(format!("{column} = {}", table.extra_param(backend)));
@@ -421,6 +449,9 @@ pub(crate) async fn replace(
             sets.join(", ")
         ));
         tx.run(&sql, &params).await?;
+        if renamed {
+            members::touch_groups_of(&mut tx, inner, id).await?;
+        }
         delete_children(&mut tx, plan, id).await?;
         for (child, rows) in values.children.iter().enumerate() {
             insert_children(&mut tx, plan, child, id, rows).await?;

@@ -5,13 +5,11 @@
 use axum::body::Body;
 use axum::Router;
 use example_postgres::test_db::TestDb;
-use example_postgres::PgStore;
 use http::{header, Request};
 use http_body_util::BodyExt;
+use scimkit_sql::Db;
 use serde_json::Value;
 use tower::ServiceExt;
-
-pub use example_postgres::test_db::database_url;
 
 /// Creates a schema named `scim_<label>_<random>` and a store over it. Fails, with how to
 /// start PostgreSQL, when the server is unreachable.
@@ -23,8 +21,8 @@ pub async fn fresh(label: &str) -> TestDb {
 
 /// Inserts `n` accounts of `tenant` (`user<i>@example.com`) and one team `All` holding all of
 /// them, with set-based SQL (no request per row); returns the team's id.
-pub async fn seed(store: &PgStore, tenant: &str, n: i64) -> String {
-    example_postgres::test_db::seed(store, tenant, n)
+pub async fn seed(db: &Db, tenant: &str, n: i64) -> String {
+    example_postgres::test_db::seed(db, tenant, n)
         .await
         .unwrap()
 }
