@@ -48,26 +48,40 @@ fn users() -> ResourceType {
 /// The mapping of the PostgreSQL and SQLite tables.
 fn mapping() -> Mapping {
     // Kept in a JSON document: `->>` works on PostgreSQL jsonb and SQLite JSON text.
-    mapping_with("ext->>'costCenter'")
+    mapping_with("ext->>'costCenter'", false)
 }
 
 /// The mapping of the MySQL/MariaDB tables: MariaDB has no `->>`.
 fn mysql_mapping() -> Mapping {
-    mapping_with("JSON_VALUE(ext, '$.costCenter')")
+    mapping_with("JSON_VALUE(ext, '$.costCenter')", false)
 }
 
-/// The test's mapping, with the expression reading `costCenter` from the JSON column.
-fn mapping_with(cost_center: &str) -> Mapping {
+/// The MySQL/MariaDB mapping comparing text through the stored key columns
+/// (`MYSQL_KEY_COLUMNS`) instead of the expressions.
+fn mysql_keyed_mapping() -> Mapping {
+    mapping_with("JSON_VALUE(ext, '$.costCenter')", true)
+}
+
+/// The test's mapping, with the expression reading `costCenter` from the JSON column, and
+/// with each text column's key column (`<column>_key`) when `keyed`.
+fn mapping_with(cost_center: &str, keyed: bool) -> Mapping {
+    let keyed = |column: Column, key: &str| if keyed { column.key(key) } else { column };
     Mapping::new("users", "id")
-        .column("userName", Column::text("user_name"))
-        .column("title", Column::text("title"))
-        .column("externalId", Column::text_exact("external_id"))
+        .column(
+            "userName",
+            keyed(Column::text("user_name"), "user_name_key"),
+        )
+        .column("title", keyed(Column::text("title"), "title_key"))
+        .column(
+            "externalId",
+            keyed(Column::text_exact("external_id"), "external_id_key"),
+        )
         .column("active", Column::boolean("active"))
         .column("level", Column::integer("level"))
         .column("meta.lastModified", Column::timestamp("updated_at"))
         .column(
             &format!("{ENTERPRISE}:employeeNumber"),
-            Column::text("employee_number"),
+            keyed(Column::text("employee_number"), "employee_number_key"),
         )
         .column(
             &format!("{ENTERPRISE}:costCenter"),
@@ -76,11 +90,27 @@ fn mapping_with(cost_center: &str) -> Mapping {
         .child(
             "emails",
             ChildTable::new("user_emails", "user_id")
-                .column("value", Column::text("email"))
-                .column("type", Column::text("kind"))
+                .column("value", keyed(Column::text("email"), "email_key"))
+                .column("type", keyed(Column::text("kind"), "kind_key"))
                 .column("primary", Column::boolean("is_primary")),
         )
 }
+
+/// The stored key columns of the MariaDB tables, as `Column::key` describes them: the text
+/// as `MySql` compares it, folded unless case-exact, with indexes.
+const MYSQL_KEY_COLUMNS: &[&str] = &[
+    "ALTER TABLE users \
+     ADD COLUMN user_name_key VARBINARY(1536) AS (CAST(lower(user_name) AS BINARY)) STORED, \
+     ADD COLUMN title_key VARBINARY(1536) AS (CAST(lower(title) AS BINARY)) STORED, \
+     ADD COLUMN external_id_key VARBINARY(1024) AS (CAST(external_id AS BINARY)) STORED, \
+     ADD COLUMN employee_number_key VARBINARY(1536) \
+         AS (CAST(lower(employee_number) AS BINARY)) STORED, \
+     ADD INDEX (user_name_key, id), ADD INDEX (external_id_key)",
+    "ALTER TABLE user_emails \
+     ADD COLUMN email_key VARBINARY(1536) AS (CAST(lower(email) AS BINARY)) STORED, \
+     ADD COLUMN kind_key VARBINARY(1536) AS (CAST(lower(kind) AS BINARY)) STORED, \
+     ADD INDEX (email_key)",
+];
 
 fn translate(filter: &str, dialect: &dyn Dialect) -> Result<(String, Vec<SqlValue>), SqlError> {
     let filter = parse_filter(filter).unwrap();
@@ -412,10 +442,16 @@ fn golden_mysql() {
         count: 10,
     };
     assert_eq!(
-        sorted("userName", SortOrder::Descending, Some(page)).select_sql(&MySql),
+        sorted("userName", SortOrder::Descending, Some(page.clone())).select_sql(&MySql),
         "SELECT users.id FROM users WHERE (title IS NOT NULL AND CAST(title AS BINARY) <> '') \
-         ORDER BY (CAST(lower(user_name) AS BINARY) IS NULL) DESC, \
-         CAST(lower(user_name) AS BINARY) DESC, users.id ASC LIMIT 10 OFFSET 20"
+         ORDER BY CAST(lower(user_name) AS BINARY) DESC, users.id ASC LIMIT 10 OFFSET 20"
+    );
+    // An attribute a resource may lack places missing values itself (MySQL has no `NULLS`).
+    assert_eq!(
+        sorted("title", SortOrder::Descending, Some(page)).select_sql(&MySql),
+        "SELECT users.id FROM users WHERE (title IS NOT NULL AND CAST(title AS BINARY) <> '') \
+         ORDER BY (CAST(lower(title) AS BINARY) IS NULL) DESC, \
+         CAST(lower(title) AS BINARY) DESC, users.id ASC LIMIT 10 OFFSET 20"
     );
     assert_eq!(
         sorted("externalId", SortOrder::Ascending, None)
@@ -473,7 +509,7 @@ fn golden_mysql() {
     assert_eq!(
         first.select,
         "SELECT users.id FROM users WHERE (TRUE) AND users.tenant = ? \
-         ORDER BY (CAST(lower(user_name) AS BINARY) IS NULL), CAST(lower(user_name) AS BINARY) ASC, \
+         ORDER BY CAST(lower(user_name) AS BINARY) ASC, \
          users.id ASC LIMIT 3"
     );
     let rows = vec![
@@ -489,15 +525,19 @@ fn golden_mysql() {
     let second = mysql_mapping()
         .list_sql(&rt, &query, &MySql, "users.id", &scope, cursors)
         .unwrap();
-    // userName is required: "after" is one row comparison.
+    // userName is required: "after" is one row comparison, led by the range's start.
     assert_eq!(
         second.select,
         "SELECT users.id FROM users WHERE ((TRUE) AND users.tenant = ?) AND \
-         (CAST(lower(user_name) AS BINARY), users.id) > (CAST(lower(?) AS BINARY), ?) \
-         ORDER BY (CAST(lower(user_name) AS BINARY) IS NULL), CAST(lower(user_name) AS BINARY) ASC, \
+         (CAST(lower(user_name) AS BINARY) >= CAST(lower(?) AS BINARY) AND \
+         (CAST(lower(user_name) AS BINARY), users.id) > (CAST(lower(?) AS BINARY), ?)) \
+         ORDER BY CAST(lower(user_name) AS BINARY) ASC, \
          users.id ASC LIMIT 3"
     );
-    assert_eq!(second.params, [text("acme"), text("bob"), text("2")]);
+    assert_eq!(
+        second.params,
+        [text("acme"), text("bob"), text("bob"), text("2")]
+    );
     assert_eq!(second.count_params, [text("acme")]);
 
     // A title may be missing: descending, the rows after "Boss" are smaller titles, equal ones
@@ -559,7 +599,7 @@ fn golden_select_count_and_paging() {
     assert_eq!(
         sql.select_sql(&Postgres),
         "SELECT users.id FROM users WHERE (title IS NOT NULL AND title <> '') \
-         ORDER BY (lower(user_name) COLLATE \"C\") DESC NULLS FIRST, users.id ASC \
+         ORDER BY (lower(user_name) COLLATE \"C\") DESC, users.id ASC \
          LIMIT 10 OFFSET 20"
     );
     assert_eq!(
@@ -754,6 +794,69 @@ fn verify_checks_the_mapping_against_the_schema() {
             "\"emails\" has no sub-attribute \"colour\"",
             "\"title\" is single-valued: map it with columns, not a child table",
         ]
+    );
+}
+
+#[test]
+fn verify_allows_key_columns_on_text_only() {
+    mysql_keyed_mapping().verify(&users()).unwrap();
+    let wrong = Mapping::new("users", "id")
+        .column("level", Column::integer("level").key("level_key"))
+        .child(
+            "emails",
+            ChildTable::new("user_emails", "user_id")
+                .column("primary", Column::boolean("is_primary").key("primary_key")),
+        );
+    let err = wrong.verify(&users()).unwrap_err();
+    assert_eq!(
+        err.problems,
+        [
+            "\"level\": the key column level_key is for text columns; this one holds integer \
+             values",
+            "\"emails.primary\": the key column primary_key is for text columns; this one holds \
+             boolean values",
+        ]
+    );
+}
+
+#[test]
+fn key_columns_are_compared_bare() {
+    let rt = users();
+    let translate = |filter: &str| {
+        mysql_keyed_mapping()
+            .filter_sql(&rt, &parse_filter(filter).unwrap(), &MySql)
+            .unwrap()
+            .0
+    };
+    assert_eq!(
+        translate(r#"userName eq "Bjensen""#),
+        "(user_name IS NOT NULL AND user_name_key = CAST(lower(?) AS BINARY))"
+    );
+    assert_eq!(
+        translate(r#"externalId gt "x""#),
+        "(external_id IS NOT NULL AND external_id_key > CAST(? AS BINARY))"
+    );
+    assert_eq!(
+        translate(r#"emails[value sw "a"]"#),
+        "EXISTS (SELECT 1 FROM user_emails AS c1 WHERE c1.user_id = users.id AND \
+         ((c1.email IS NOT NULL AND c1.email_key LIKE CAST(lower(?) AS BINARY) ESCAPE '!')))"
+    );
+    let sorted = mysql_keyed_mapping()
+        .translate(
+            &rt,
+            &ListQuery {
+                sort: Some(SortSpec::new(&rt, path("userName"), SortOrder::Ascending).unwrap()),
+                ..ListQuery::default()
+            },
+            &MySql,
+        )
+        .unwrap();
+    assert!(
+        sorted
+            .select_sql(&MySql)
+            .contains("ORDER BY user_name_key ASC, users.id ASC"),
+        "{}",
+        sorted.select_sql(&MySql)
     );
 }
 
@@ -1072,9 +1175,16 @@ enum Database {
     Postgres,
     Sqlite,
     MariaDb,
+    /// The MariaDB tables through the mapping with key columns.
+    MariaDbKeyed,
 }
 
-const DATABASES: [Database; 3] = [Database::Postgres, Database::Sqlite, Database::MariaDb];
+const DATABASES: [Database; 4] = [
+    Database::Postgres,
+    Database::Sqlite,
+    Database::MariaDb,
+    Database::MariaDbKeyed,
+];
 
 impl Database {
     fn name(self) -> &'static str {
@@ -1082,6 +1192,7 @@ impl Database {
             Database::Postgres => "PostgreSQL",
             Database::Sqlite => "SQLite",
             Database::MariaDb => "MariaDB",
+            Database::MariaDbKeyed => "MariaDB (key columns)",
         }
     }
 
@@ -1089,7 +1200,7 @@ impl Database {
         match self {
             Database::Postgres => &Postgres,
             Database::Sqlite => &Sqlite,
-            Database::MariaDb => &MySql,
+            Database::MariaDb | Database::MariaDbKeyed => &MySql,
         }
     }
 
@@ -1097,6 +1208,7 @@ impl Database {
         match self {
             Database::Postgres | Database::Sqlite => mapping(),
             Database::MariaDb => mysql_mapping(),
+            Database::MariaDbKeyed => mysql_keyed_mapping(),
         }
     }
 }
@@ -1115,7 +1227,7 @@ macro_rules! on {
                 let $conn = &mut *guard;
                 $databases.runtime.block_on(async { $body })
             }
-            Database::MariaDb => {
+            Database::MariaDb | Database::MariaDbKeyed => {
                 let mut guard = $databases.mysql.borrow_mut();
                 let $conn = &mut *guard;
                 $databases.runtime.block_on(async { $body })
@@ -1267,6 +1379,9 @@ impl Databases {
                 ("{json}", "JSON"),
             ];
             load!(&mut *mysql, &MySql, types, "{p9}", users);
+            for statement in MYSQL_KEY_COLUMNS {
+                mysql.execute(*statement).await.unwrap();
+            }
         });
     }
 

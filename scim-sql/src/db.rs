@@ -126,7 +126,9 @@ macro_rules! read_rows {
 impl Db {
     /// Connects to `url` (see [`Backend::from_url`]) with a pool of at most
     /// [`DEFAULT_MAX_CONNECTIONS`]. A SQLite file is created when missing and opened in WAL
-    /// mode with foreign keys enforced.
+    /// mode with foreign keys enforced; an in-memory SQLite database (`sqlite::memory:`, or
+    /// `mode=memory`) keeps one connection open for as long as the pool lives, since the
+    /// database goes with its last connection.
     pub async fn connect(url: &str) -> Result<Db, Error> {
         Db::connect_with(url, DEFAULT_MAX_CONNECTIONS).await
     }
@@ -151,13 +153,19 @@ impl Db {
                     .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
                     .foreign_keys(true)
                     .busy_timeout(ACQUIRE_TIMEOUT);
-                Ok(Db::Sqlite(
-                    sqlx::sqlite::SqlitePoolOptions::new()
-                        .max_connections(max_connections)
-                        .acquire_timeout(ACQUIRE_TIMEOUT)
-                        .connect_with(options)
-                        .await?,
-                ))
+                let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(ACQUIRE_TIMEOUT);
+                // An in-memory database lives as long as a connection to it: one stays open,
+                // never closed for idleness or age, while the pool lives.
+                let pool = if url.contains(":memory:") || url.contains("mode=memory") {
+                    pool.min_connections(1)
+                        .idle_timeout(None)
+                        .max_lifetime(None)
+                } else {
+                    pool
+                };
+                Ok(Db::Sqlite(pool.connect_with(options).await?))
             }
             #[cfg(feature = "mysql")]
             Backend::MySql => {

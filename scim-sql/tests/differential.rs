@@ -25,12 +25,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use bytes::Bytes;
-use common::BACKENDS;
-use http::{header, Method, Request};
-use scimkit_core::auth::{AuthError, AuthRequest};
+use common::{call, BACKENDS};
+use http::Method;
 use scimkit_core::chrono::{SecondsFormat, Utc};
-use scimkit_core::{Caller, Context, InMemoryStore, ResourceStore, Scim, Tenant};
+use scimkit_core::{InMemoryStore, ResourceStore, Scim};
 use scimkit_sql::testkit::{demo, TestDb};
 use scimkit_sql::Backend;
 use serde_json::{json, Value};
@@ -45,29 +43,9 @@ const EMPLOYEE_NUMBER: &str =
 fn engine(store: impl ResourceStore) -> Scim {
     Scim::builder()
         .store(store)
-        .authenticator(|_: &AuthRequest<'_>| -> Result<Context, AuthError> {
-            Ok(Context::new(Tenant::new("t"), Caller::new("c")))
-        })
+        .authenticator(common::tenant_t)
         .build()
         .unwrap()
-}
-
-/// One request through `Scim::handle`: the status and the JSON body (`Null` when none).
-async fn call(scim: &Scim, method: Method, uri: &str, body: Option<&Value>) -> (u16, Value) {
-    let builder = Request::builder()
-        .method(method)
-        .uri(format!("http://localhost{uri}"));
-    let request = match body {
-        Some(body) => builder
-            .header(header::CONTENT_TYPE, "application/scim+json")
-            .body(Bytes::from(body.to_string())),
-        None => builder.body(Bytes::new()),
-    }
-    .unwrap();
-    let response = scim.handle(request).await;
-    let status = response.status().as_u16();
-    let body = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
-    (status, body)
 }
 
 /// Percent-encodes a query parameter's value (everything but RFC 3986's unreserved bytes).

@@ -8,17 +8,15 @@
 
 mod common;
 
-use bytes::Bytes;
-use common::BACKENDS;
-use http::{header, Method, Request};
-use scimkit_core::auth::{AuthError, AuthRequest};
+use common::{call, BACKENDS};
+use http::Method;
 use scimkit_core::schema::ResourceType;
 use scimkit_core::sql::Column;
-use scimkit_core::{Caller, Context, Scim, Tenant};
+use scimkit_core::Scim;
 use scimkit_sql::store::{BuildError, Secret, SqlStore, Table};
 use scimkit_sql::testkit::demo;
 use scimkit_sql::{Datum, DatumKind, Db};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// The stand-in hash of these tests (a real app uses argon2 or bcrypt with a salt).
 fn hash(password: &str) -> String {
@@ -29,30 +27,9 @@ fn engine(store: SqlStore) -> Scim {
     Scim::builder()
         .store(store)
         .change_password(true)
-        .authenticator(|_: &AuthRequest<'_>| -> Result<Context, AuthError> {
-            Ok(Context::new(Tenant::new("t"), Caller::new("c")))
-        })
+        .authenticator(common::tenant_t)
         .build()
         .unwrap()
-}
-
-async fn call(scim: &Scim, method: Method, uri: &str, body: Option<&Value>) -> (u16, Value) {
-    let builder = Request::builder()
-        .method(method)
-        .uri(format!("http://localhost{uri}"));
-    let request = match body {
-        Some(body) => builder
-            .header(header::CONTENT_TYPE, "application/scim+json")
-            .body(Bytes::from(body.to_string())),
-        None => builder.body(Bytes::new()),
-    }
-    .unwrap();
-    let response = scim.handle(request).await;
-    let status = response.status().as_u16();
-    (
-        status,
-        serde_json::from_slice(response.body()).unwrap_or(Value::Null),
-    )
 }
 
 /// The account's `password_hash` and `scim_extra` columns, as text.
@@ -102,7 +79,7 @@ async fn a_password_is_kept_as_its_hash_on_every_database() {
             )
             .await
             .unwrap();
-        let (users, groups) = demo::tables();
+        let (users, groups) = demo::tables(backend);
         let store = SqlStore::builder(test.db.clone())
             .resource(
                 ResourceType::user(),

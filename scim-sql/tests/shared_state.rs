@@ -372,3 +372,27 @@ async fn test_databases_are_isolated() {
         two.remove().await.unwrap();
     }
 }
+
+/// An in-memory SQLite database goes with its last connection: the pool keeps one open, never
+/// closed as idle or old, so what was written stays while the pool lives.
+#[tokio::test]
+async fn an_in_memory_sqlite_database_lives_as_long_as_its_pool() {
+    let db = Db::connect("sqlite::memory:").await.unwrap();
+    let Db::Sqlite(pool) = &db else {
+        panic!("a SQLite pool: {db:?}");
+    };
+    let options = pool.options();
+    assert_eq!(options.get_min_connections(), 1);
+    assert_eq!(options.get_idle_timeout(), None);
+    assert_eq!(options.get_max_lifetime(), None);
+    migrations::run(&db).await.unwrap();
+    let key = shared_cursor_key(&db).await.unwrap();
+    assert_eq!(shared_cursor_key(&db).await.unwrap(), key);
+    // A file database keeps sqlx's idle and age limits.
+    let test = TestDb::fresh(Backend::Sqlite, "file_pool").await.unwrap();
+    let Db::Sqlite(pool) = &test.db else {
+        panic!("a SQLite pool");
+    };
+    assert!(pool.options().get_idle_timeout().is_some());
+    test.remove().await.unwrap();
+}

@@ -39,7 +39,7 @@ async fn columns_for_attributes_the_served_type_lacks_are_not_declared() {
         .await
         .unwrap();
     let with_role = ResourceType::user().with_core_attribute(Attribute::string("role"));
-    let (users, groups) = demo::tables();
+    let (users, groups) = demo::tables(scimkit_sql::Backend::Sqlite);
     let store = SqlStore::builder(test.db.clone())
         .resource(
             with_role.clone(),

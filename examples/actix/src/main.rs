@@ -1,13 +1,14 @@
 //! `cargo run -p example-actix`: a SCIM 2.0 server for Entra ID, Okta and others on actix-web,
-//! with the in-memory store, or a SQLite file with `--database-url sqlite://PATH`. See README.md.
+//! with the in-memory store, or a database with `--database-url` (`sqlite://PATH`, `postgres://…`,
+//! `mysql://…`). See README.md.
 
 use actix_web::{App, HttpServer};
 use clap::Parser;
 use example_actix::{configure_app, engine};
 use example_host::{print_banner, HostArgs, StoreArgs};
 
-/// Serves SCIM 2.0 at http://ADDR/scim/v2 with the in-memory store
-/// (default) or a SQLite file (`--database-url`).
+/// Serves SCIM 2.0 at http://ADDR/scim/v2 with the in-memory store (default) or a SQLite,
+/// PostgreSQL or MySQL/MariaDB database (`--database-url`).
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {

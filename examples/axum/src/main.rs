@@ -1,12 +1,13 @@
 //! `cargo run -p example-axum`: a SCIM 2.0 server for Entra ID, Okta and others, with the
-//! in-memory store, or a SQLite file with `--database-url sqlite://PATH`. See README.md.
+//! in-memory store, or a database with `--database-url` (`sqlite://PATH`, `postgres://…`,
+//! `mysql://…`). See README.md.
 
 use clap::Parser;
 use example_axum::{app, engine};
 use example_host::{print_banner, HostArgs, StoreArgs};
 
-/// Serves SCIM 2.0 at http://ADDR/scim/v2 with the in-memory store
-/// (default) or a SQLite file (`--database-url`).
+/// Serves SCIM 2.0 at http://ADDR/scim/v2 with the in-memory store (default) or a SQLite,
+/// PostgreSQL or MySQL/MariaDB database (`--database-url`).
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {

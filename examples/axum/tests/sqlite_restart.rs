@@ -37,8 +37,8 @@ async fn start_keyed(url: &str, cursor_key: Option<[u8; 32]>) -> (Router, StoreC
 
 async fn stop(app: Router, store: StoreChoice) {
     drop(app);
-    if let StoreChoice::Sqlite { store, .. } = store {
-        store.pool().close().await;
+    if let StoreChoice::Sql { store, .. } = store {
+        store.db().close().await;
     }
 }
 
@@ -165,7 +165,7 @@ async fn cursors_survive_a_restart_with_a_cursor_key() {
     assert_eq!(page["Resources"][0]["userName"], "user2@example.com");
     stop(second, store).await;
 
-    // Without the key (a random one), the old cursor is refused as not this server's.
+    // Without the key (the database's), the old cursor is refused as not this server's.
     let (third, store) = start_keyed(&url, None).await;
     let (status, refused) = call(&third, "GET", &next, None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");

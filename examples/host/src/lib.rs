@@ -1,9 +1,10 @@
 //! The host app both example servers share, whatever their web framework: the command-line
-//! flags, the bearer token (given, or minted once), the store (in memory by default, a SQLite
-//! file with `--database-url sqlite://PATH`, or scimkit-sql's `SqlStore` over the demo tables
-//! with `postgres://…` or `mysql://…`, where tokens and the cursor key live in the database
-//! so several instances can serve it), the SCIM engine over it with an events hook that logs
-//! every provisioning change, and the start-up banner.
+//! flags, the bearer token (given, or minted once), the store (in memory by default, or
+//! scimkit-sql's `SqlStore` with `--database-url`: example-sqlite's tables in a SQLite file
+//! with `sqlite://PATH`, the demo tables with `postgres://…` or `mysql://…`; tokens and the
+//! cursor key live in the database, so a restart loses nothing and several instances can
+//! serve it), the SCIM engine over it with an events hook that logs every provisioning
+//! change, and the start-up banner.
 //!
 //! `example-axum` and `example-actix` only add their framework's routes and server around it.
 
@@ -12,7 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use example_sqlite::{OpenError, SqliteStore};
 use scimkit_core::auth::{
     AuthError, AuthRequest, Authenticator, BearerTokens, TokenError, TokenId, TokenInfo,
 };
@@ -20,9 +20,11 @@ use scimkit_core::context::Context;
 use scimkit_core::context::Tenant;
 use scimkit_core::engine::{BuildError, PatchResponse};
 use scimkit_core::events::Change;
+use scimkit_core::schema::ResourceType;
 use scimkit_core::{ConnectionLimits, InMemoryStore, Scim};
-use scimkit_sql::store::SqlStore;
-use scimkit_sql::{Backend, Db, SqlTokens};
+use scimkit_sql::store::{SqlStore, Table};
+use scimkit_sql::testkit::demo;
+use scimkit_sql::{shared_cursor_key, Backend, Db, SqlTokens};
 use tracing_subscriber::EnvFilter;
 
 /// Where SCIM is served.
@@ -74,9 +76,10 @@ pub struct HostArgs {
     )]
     pub max_connections: u64,
 
-    /// The secret sealing list cursors, 64 hex digits (`openssl rand -hex 32`). Give every
-    /// instance on one database the same key, so a cursor continues on another instance and
-    /// after a restart; without it each process draws a random key.
+    /// The secret sealing list cursors, 64 hex digits (`openssl rand -hex 32`), instead of the
+    /// key kept in the database (`--database-url`), which every instance on it already
+    /// shares; give every instance the same one. With the in-memory store, whose cursors die
+    /// with the process, it changes nothing.
     #[arg(
         long,
         value_name = "HEX",
@@ -112,10 +115,10 @@ fn parse_cursor_key(text: &str) -> Result<[u8; 32], String> {
 /// `--database-url` (a PostgreSQL URL, env `DATABASE_URL`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct StoreArgs {
-    /// Where to keep resources: `sqlite://PATH` (the file is created if missing),
-    /// `sqlite:PATH` or `sqlite::memory:`; or `postgres://…`, `mysql://…`, `mariadb://…` for
-    /// the demo tables (created if missing) with tokens and the cursor key in the database.
-    /// Without it, in memory (lost on exit).
+    /// Where to keep resources, tokens and the cursor key: `sqlite://PATH` (the file is
+    /// created if missing), `sqlite:PATH` or `sqlite::memory:` for example-sqlite's tables;
+    /// `postgres://…`, `mysql://…` or `mariadb://…` for scimkit-sql's demo tables. The tables
+    /// are created if missing. Without it, in memory (lost on exit).
     #[arg(long, value_name = "URL", env = "SCIM_DATABASE_URL")]
     pub database_url: Option<String>,
 }
@@ -161,15 +164,9 @@ impl HostArgs {
 pub enum StoreChoice {
     /// [`InMemoryStore`]: the default; everything is lost on exit.
     Memory,
-    /// [`SqliteStore`] on the file (or in-memory database) of `url`.
-    Sqlite {
-        /// The database URL given.
-        url: String,
-        /// The open store.
-        store: SqliteStore,
-    },
-    /// scimkit-sql's [`SqlStore`] over the demo tables of a PostgreSQL or MySQL/MariaDB
-    /// database, with the tokens and the cursor key every instance shares.
+    /// scimkit-sql's [`SqlStore`] over a database's tables — example-sqlite's in SQLite, the
+    /// demo tables in PostgreSQL or MySQL/MariaDB — with the tokens and the cursor key every
+    /// instance on the database shares.
     Sql {
         /// The database URL given (shown without its password).
         url: String,
@@ -177,7 +174,7 @@ pub enum StoreChoice {
         store: SqlStore,
         /// The bearer tokens in the database.
         tokens: SqlTokens,
-        /// The database's cursor key.
+        /// The key sealing list cursors: the database's, or `--cursor-key`.
         cursor_key: [u8; 32],
     },
 }
@@ -185,76 +182,98 @@ pub enum StoreChoice {
 /// Why `--database-url` could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenStoreError {
-    /// The SQLite store could not open.
-    #[error(transparent)]
-    Sqlite(#[from] OpenError),
-    /// The PostgreSQL or MySQL database refused, or its tables could not be made.
+    /// The database refused, or its tables could not be made.
     #[error(transparent)]
     Sql(#[from] scimkit_sql::Error),
+    /// The SQLite database could not be opened or its tables made.
+    #[error(transparent)]
+    Sqlite(#[from] example_sqlite::OpenError),
+    /// The tables do not fit the resource types.
+    #[error(transparent)]
+    Tables(#[from] scimkit_sql::store::BuildError),
     /// The URL names no database the examples use.
     #[error(
-        "unsupported database URL {0:?}: use sqlite://PATH, sqlite:PATH, sqlite::memory:, \
-         postgres://…, mysql://… or mariadb://…"
+        "unsupported database URL scheme {0:?}: use sqlite://PATH, sqlite:PATH, \
+         sqlite::memory:, postgres://…, mysql://… or mariadb://…"
     )]
     Url(String),
 }
 
 impl StoreChoice {
-    /// `None` → [`StoreChoice::Memory`]; a `postgres://`, `mysql://` or `mariadb://` URL → the
-    /// demo tables there (created when missing) in [`StoreChoice::Sql`]; a `sqlite:` URL →
-    /// [`SqliteStore`] (the file and tables are created when missing); anything else →
-    /// [`OpenStoreError::Url`], naming the accepted forms.
+    /// `None` → [`StoreChoice::Memory`]; a `sqlite:` URL → example-sqlite's tables in that
+    /// file (or in-memory database); a `postgres://`, `mysql://` or `mariadb://` URL → the
+    /// demo tables there. Both are [`StoreChoice::Sql`]: the tables and scimkit-sql's own
+    /// (tokens, settings) are created when missing, and the store's cursors are sealed with
+    /// the database's key. Anything else → [`OpenStoreError::Url`], naming the accepted forms.
     pub async fn open(url: Option<&str>) -> Result<StoreChoice, OpenStoreError> {
         let Some(url) = url else {
             return Ok(StoreChoice::Memory);
         };
-        match Backend::from_url(url) {
+        let db = match Backend::from_url(url) {
+            Ok(Backend::Sqlite) => example_sqlite::connect(url).await?,
             Ok(Backend::Postgres | Backend::MySql) => {
                 let db = Db::connect(url).await?;
-                scimkit_sql::testkit::demo::create(&db).await?;
-                let store = scimkit_sql::testkit::demo::store(&db).await?;
-                Ok(StoreChoice::Sql {
-                    url: without_password(url),
-                    store,
-                    tokens: SqlTokens::new(db.clone()),
-                    cursor_key: scimkit_sql::shared_cursor_key(&db).await?,
-                })
+                demo::create(&db).await?;
+                db
             }
-            Ok(Backend::Sqlite) => Ok(StoreChoice::Sqlite {
-                url: url.to_owned(),
-                store: SqliteStore::open(url).await?,
-            }),
-            Err(_) => Err(OpenStoreError::Url(url.chars().take(64).collect())),
-        }
+            Err(_) => {
+                let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+                return Err(OpenStoreError::Url(scheme.chars().take(32).collect()));
+            }
+        };
+        let cursor_key = shared_cursor_key(&db).await?;
+        Ok(StoreChoice::Sql {
+            url: without_password(url),
+            store: sql_store(&db, cursor_key)?,
+            tokens: SqlTokens::new(db),
+            cursor_key,
+        })
     }
 
-    /// The store with its cursors sealed by `key` when one is given (the SQLite store pages
-    /// itself; the in-memory store dies with the process, and its cursors with it; a SQL
-    /// database shares its own key between instances, which `key` does not replace).
+    /// The choice with its cursors sealed by `key` when one is given (`--cursor-key`), in
+    /// place of the database's key; the in-memory store's cursors die with the process, so
+    /// there it changes nothing.
     #[must_use]
     pub fn with_cursor_key(self, key: Option<[u8; 32]>) -> StoreChoice {
-        match (self, key) {
-            (StoreChoice::Sqlite { url, store }, Some(key)) => StoreChoice::Sqlite {
-                url,
-                store: store.with_cursor_key(key),
+        let (
+            StoreChoice::Sql {
+                url, store, tokens, ..
             },
-            (choice, _) => choice,
+            Some(key),
+        ) = (&self, key)
+        else {
+            return self;
+        };
+        // The tables were checked when the store was built; only the key differs.
+        match sql_store(store.db(), key) {
+            Ok(keyed) => StoreChoice::Sql {
+                url: url.clone(),
+                store: keyed,
+                tokens: tokens.clone(),
+                cursor_key: key,
+            },
+            Err(error) => {
+                tracing::warn!(%error, "--cursor-key not applied: the database's key is kept");
+                self
+            }
         }
     }
 
-    /// For the banner: `in-memory store`, `SQLite store at <url>` or `SQL store at <url>`.
+    /// For the banner: `in-memory store`, or `<database> store at <url>` (`SQLite store at
+    /// sqlite://scim.db`).
     pub fn describe(&self) -> String {
         match self {
             StoreChoice::Memory => "in-memory store".to_owned(),
-            StoreChoice::Sqlite { url, .. } => format!("SQLite store at {url}"),
-            StoreChoice::Sql { url, .. } => format!("SQL store at {url}"),
+            StoreChoice::Sql { url, store, .. } => {
+                format!("{} store at {url}", store.db().backend())
+            }
         }
     }
 
-    /// The credentials to serve with: `memory` (what [`HostArgs::start`] set up) except for
-    /// a SQL database, whose tokens live in its `scim_tokens` table: there `token` (the
+    /// The credentials to serve with: `memory` (what [`HostArgs::start`] set up) for the
+    /// in-memory store; with a database, its `scim_tokens` table: there `token` (the
     /// operator's `--token`) is stored, or, when none is given and the tenant has no token
-    /// yet, one is minted (printed once); a later instance adopts the stored ones.
+    /// yet, one is minted (printed once); a later start or instance adopts the stored ones.
     pub async fn credentials(
         &self,
         memory: Credentials,
@@ -282,13 +301,30 @@ impl StoreChoice {
         })
     }
 
-    /// The cursor key the engine seals its own cursors with: the database's for a SQL store.
+    /// The cursor key the engine seals its own cursors with: the store's, for a database.
     pub fn cursor_key(&self) -> Option<[u8; 32]> {
         match self {
             StoreChoice::Sql { cursor_key, .. } => Some(*cursor_key),
-            _ => None,
+            StoreChoice::Memory => None,
         }
     }
+}
+
+/// The store over `db`'s tables for its database (example-sqlite's in SQLite, the demo
+/// tables elsewhere), its cursors sealed with `cursor_key`.
+fn sql_store(db: &Db, cursor_key: [u8; 32]) -> Result<SqlStore, scimkit_sql::store::BuildError> {
+    let (users, groups): (Table, Table) = match db.backend() {
+        Backend::Sqlite => (
+            example_sqlite::tables::users(),
+            example_sqlite::tables::groups(),
+        ),
+        Backend::Postgres | Backend::MySql => demo::tables(db.backend()),
+    };
+    SqlStore::builder(db.clone())
+        .resource(ResourceType::user(), users)
+        .resource(ResourceType::group(), groups)
+        .cursor_key(cursor_key)
+        .build()
 }
 
 /// `url` with any password replaced by `***`, for printing.
@@ -371,7 +407,6 @@ pub fn credentials(token: Option<&str>) -> Result<Credentials, TokenError> {
 pub fn engine(tokens: Tokens, store: StoreChoice) -> Result<Scim, BuildError> {
     let builder = match store {
         StoreChoice::Memory => Scim::builder().store(InMemoryStore::new()),
-        StoreChoice::Sqlite { store, .. } => Scim::builder().store(store),
         // Groups in a database may be large: a members-only PATCH (Entra's and Okta's member
         // add and remove) is answered 204, so it never renders the member list.
         StoreChoice::Sql {

@@ -1,70 +1,92 @@
-//! The tables and indexes, created when missing (every statement is idempotent).
+//! The app's tables in SQLite — accounts with their e-mails, teams with their memberships —
+//! created when missing: every statement is idempotent (`IF NOT EXISTS`), so [`create`] runs
+//! at every start.
 //!
-//! - `resources`: one row per resource of any type: the tenant, the type, the id (a random
-//!   UUID, unique in the whole file), the version counter, `created`/`last_modified` (RFC 3339
-//!   text, read by SQLite's date functions) and the document (the resource's JSON without
-//!   `id`, `meta`, `members` and `groups`). `is_group` marks types with members.
-//! - `unique_values`: one row per value of a `uniqueness: server|global` attribute, folded
-//!   unless `caseExact`; its primary key is what makes a duplicate `userName` a conflict.
-//! - `multi_values`: one row per element of a multi-valued attribute (`emails`,
-//!   `phoneNumbers`…), so filters on `emails.value` run in SQL.
-//! - `group_members`: one row per membership; a member add/remove is a row insert/delete and
-//!   a User's `groups` is read from it.
+//! - `accounts`: a user account. A column for each attribute the app reads itself (`email` is
+//!   the SCIM `userName`), `password_hash`, `version` (the ETag), `created_at`/`updated_at`
+//!   (RFC 3339 text) and `scim_extra`, a JSON object holding every attribute without a column
+//!   of its own (the enterprise extension, `phoneNumbers`, `addresses`, the rest of `name`…).
+//! - `account_emails`: one row per element of a user's `emails`, in order (`position`).
+//! - `teams`: a group, with its own `scim_extra`.
+//! - `team_memberships`: one row per member of a team; a member added or removed is one row.
 //!
-//! The lookup indexes end with `id`, the order every page is read in, so an `eq` lookup is
-//! an index search with no sort step.
+//! Deleting an account or a team deletes its rows in the other tables (foreign keys, which
+//! [`crate::connect`] turns on for every connection).
 //!
-//! Foreign keys cascade a resource's deletion to its rows in the other tables.
+//! The indexes make the lookups identity providers run before every create index searches
+//! (`userName`, `externalId`, a group's `displayName`, `emails.value`): each begins with the
+//! tenant, the translator folds case-insensitive text with `lower()`, and each ends with `id`,
+//! the order of a page without `sortBy`, so a lookup needs no sort step (`tests/explain.rs`).
+//! The unique index on `(tenant, lower(email))` makes two concurrent creates of one `userName`
+//! a conflict, folded as the store compares it.
+
+use scimkit_sql::Db;
 
 /// The statements creating the tables and indexes, in order.
-pub const MIGRATION: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS resources (
+pub const STATEMENTS: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS accounts (
         id TEXT PRIMARY KEY NOT NULL,
         tenant TEXT NOT NULL,
-        resource_type TEXT NOT NULL,
-        is_group INTEGER NOT NULL DEFAULT 0,
+        email TEXT NOT NULL,
+        given_name TEXT,
+        family_name TEXT,
+        display_name TEXT,
+        title TEXT,
+        is_active BOOLEAN,
+        external_id TEXT,
+        password_hash TEXT,
         version INTEGER NOT NULL,
-        created TEXT NOT NULL,
-        last_modified TEXT NOT NULL,
-        doc TEXT NOT NULL
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        scim_extra TEXT
     )",
-    "CREATE INDEX IF NOT EXISTS resources_type_idx
-        ON resources (tenant, resource_type, id)",
-    "CREATE INDEX IF NOT EXISTS resources_user_name_idx
-        ON resources (tenant, resource_type, lower(json_extract(doc, '$.userName')), id)",
-    "CREATE INDEX IF NOT EXISTS resources_external_id_idx
-        ON resources (tenant, resource_type, json_extract(doc, '$.externalId'), id)",
-    "CREATE INDEX IF NOT EXISTS resources_display_name_idx
-        ON resources (tenant, resource_type, lower(json_extract(doc, '$.displayName')), id)",
-    "CREATE TABLE IF NOT EXISTS unique_values (
+    "CREATE UNIQUE INDEX IF NOT EXISTS accounts_tenant_email_key
+        ON accounts (tenant, lower(email))",
+    "CREATE INDEX IF NOT EXISTS accounts_tenant_id_idx ON accounts (tenant, id)",
+    "CREATE INDEX IF NOT EXISTS accounts_tenant_email_idx
+        ON accounts (tenant, lower(email), id)",
+    "CREATE INDEX IF NOT EXISTS accounts_tenant_external_id_idx
+        ON accounts (tenant, external_id, id)",
+    "CREATE TABLE IF NOT EXISTS account_emails (
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        email TEXT,
+        kind TEXT,
+        is_primary BOOLEAN,
+        display TEXT
+    )",
+    "CREATE INDEX IF NOT EXISTS account_emails_account_idx
+        ON account_emails (account_id, position)",
+    "CREATE INDEX IF NOT EXISTS account_emails_email_idx
+        ON account_emails (lower(email), account_id)",
+    "CREATE TABLE IF NOT EXISTS teams (
+        id TEXT PRIMARY KEY NOT NULL,
         tenant TEXT NOT NULL,
-        resource_type TEXT NOT NULL,
-        attribute TEXT NOT NULL,
-        value_key TEXT NOT NULL,
-        resource_id TEXT NOT NULL REFERENCES resources (id) ON DELETE CASCADE,
-        PRIMARY KEY (tenant, resource_type, attribute, value_key)
+        display_name TEXT NOT NULL,
+        external_id TEXT,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        scim_extra TEXT
     )",
-    "CREATE INDEX IF NOT EXISTS unique_values_resource_idx ON unique_values (resource_id)",
-    "CREATE TABLE IF NOT EXISTS multi_values (
-        resource_id TEXT NOT NULL REFERENCES resources (id) ON DELETE CASCADE,
-        attribute TEXT NOT NULL,
-        value TEXT,
-        type TEXT,
-        display TEXT,
-        is_primary INTEGER
+    "CREATE INDEX IF NOT EXISTS teams_tenant_id_idx ON teams (tenant, id)",
+    "CREATE INDEX IF NOT EXISTS teams_tenant_display_name_idx
+        ON teams (tenant, lower(display_name), id)",
+    "CREATE INDEX IF NOT EXISTS teams_tenant_external_id_idx
+        ON teams (tenant, external_id, id)",
+    "CREATE TABLE IF NOT EXISTS team_memberships (
+        team_id TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        PRIMARY KEY (team_id, account_id)
     )",
-    "CREATE INDEX IF NOT EXISTS multi_values_resource_idx
-        ON multi_values (resource_id, attribute)",
-    "CREATE INDEX IF NOT EXISTS multi_values_value_idx
-        ON multi_values (attribute, lower(value))",
-    "CREATE TABLE IF NOT EXISTS group_members (
-        tenant TEXT NOT NULL,
-        group_id TEXT NOT NULL REFERENCES resources (id) ON DELETE CASCADE,
-        member_id TEXT NOT NULL REFERENCES resources (id) ON DELETE CASCADE,
-        member_type TEXT,
-        display TEXT,
-        ref TEXT,
-        PRIMARY KEY (group_id, member_id)
-    )",
-    "CREATE INDEX IF NOT EXISTS group_members_member_idx ON group_members (member_id)",
+    "CREATE INDEX IF NOT EXISTS team_memberships_account_idx
+        ON team_memberships (account_id)",
 ];
+
+/// Creates the tables and indexes that are missing.
+pub async fn create(db: &Db) -> Result<(), scimkit_sql::Error> {
+    for statement in STATEMENTS {
+        db.execute(statement, &[]).await?;
+    }
+    Ok(())
+}

@@ -224,11 +224,12 @@ impl Dialect for Sqlite {
 /// - indexes on the expressions as translated, for the text it filters or sorts on. MySQL
 ///   (8.0.13 on): a functional index, `INDEX ((CAST(lower(user_name) AS BINARY)))`, used for
 ///   `=`, `<` and `>` (not `LIKE`), on a `VARCHAR` column (the cast of a `TEXT` one is a
-///   `BLOB`, which MySQL does not index). MariaDB: an indexed generated column,
-///   `user_name_key VARBINARY(1020) AS (CAST(lower(user_name) AS BINARY)) STORED, INDEX
-///   (user_name_key)`, which the optimizer matches to the expression from MariaDB 11.8 on;
-///   before, these comparisons are checked on the rows the other conditions (the tenant's
-///   index) leave;
+///   `BLOB`, which MySQL does not index). MariaDB, which cannot index an expression before
+///   11.8: a stored generated column holding it,
+///   `user_name_key VARBINARY(1536) AS (CAST(lower(user_name) AS BINARY)) STORED` with an
+///   index on `(tenant, user_name_key, id)`, declared as the column's key
+///   (`Column::text("user_name").key("user_name_key")`), which the translator then compares
+///   and sorts bare — lookups, patterns, sorts and cursor pages read through the index;
 /// - ids compare in their column's collation (the sort's tie-break, a cursor's `id > ?`):
 ///   lower-case UUIDs, as the bundled stores issue, order by their bytes in the usual ones.
 ///

@@ -15,7 +15,7 @@ use crate::scalar::parse_date_time;
 use crate::schema::ResourceType;
 use crate::sql::dialect::{Dialect, PatternKind};
 use crate::sql::error::SqlError;
-use crate::sql::mapping::{ChildTable, ColumnKind, Mapping};
+use crate::sql::mapping::{ChildTable, Column, ColumnKind, Mapping};
 use crate::sql::value::SqlValue;
 
 /// Deeper than any filter the parser accepts (its ceiling is 256): only hand-built trees
@@ -126,12 +126,11 @@ impl<'a> FilterSql<'a> {
                     Some(_) => None,
                 }
                 .ok_or_else(|| SqlError::Unmapped(shown()))?;
-                let expr = format!("{alias}.{}", column.expr);
-                self.single(&expr, column.kind, test, &shown())
+                self.single(column, Some(alias), test, &shown())
             }
             Scope::Row => {
                 if let Some(column) = self.mapping.column_of(self.rt, path) {
-                    return self.single(&column.expr, column.kind, test, &path.to_string());
+                    return self.single(column, None, test, &path.to_string());
                 }
                 let Some(child) = self.mapping.child_of(self.rt, path) else {
                     return Err(SqlError::Unmapped(path.to_string()));
@@ -166,12 +165,7 @@ impl<'a> FilterSql<'a> {
                 let column = child
                     .sub(sub)
                     .ok_or_else(|| SqlError::Unmapped(shown.clone()))?;
-                self.single(
-                    &format!("{alias}.{}", column.expr),
-                    column.kind,
-                    &test,
-                    &shown,
-                )?
+                self.single(column, Some(&alias), &test, &shown)?
             }
             // `emails pr`: some element has a non-empty sub-attribute.
             (None, AttrTest::Present) => {
@@ -197,12 +191,7 @@ impl<'a> FilterSql<'a> {
                 let column = child
                     .sub("value")
                     .ok_or_else(|| SqlError::Unmapped(format!("{shown}.value")))?;
-                self.single(
-                    &format!("{alias}.{}", column.expr),
-                    column.kind,
-                    &test,
-                    &shown,
-                )?
+                self.single(column, Some(&alias), &test, &shown)?
             }
         };
         let exists = self.exists(child, &alias, &condition);
@@ -237,12 +226,7 @@ impl<'a> FilterSql<'a> {
             let column = child
                 .sub(name)
                 .ok_or_else(|| SqlError::Unmapped(shown.clone()))?;
-            let test_sql = self.single(
-                &format!("{alias}.{}", column.expr),
-                column.kind,
-                test,
-                &shown,
-            )?;
+            let test_sql = self.single(column, Some(&alias), test, &shown)?;
             condition = format!("{condition} AND ({test_sql})");
         }
         Ok(self.exists(child, &alias, &condition))
@@ -266,14 +250,22 @@ impl<'a> FilterSql<'a> {
         )
     }
 
-    /// A test on one value (a column of the row, or of one child row).
+    /// A test on one value: a column of the row, or of the child row `alias`.
     fn single(
         &mut self,
-        expr: &str,
-        kind: ColumnKind,
+        column: &Column,
+        alias: Option<&str>,
         test: &AttrTest,
         shown: &str,
     ) -> Result<String, SqlError> {
+        let qualify = |name: &str| match alias {
+            Some(alias) => format!("{alias}.{name}"),
+            None => name.to_owned(),
+        };
+        let expr = qualify(&column.expr);
+        let expr = expr.as_str();
+        let key = column.key.as_deref().map(qualify);
+        let kind = column.kind;
         let (op, value) = match test {
             AttrTest::Present => return Ok(present(self.dialect, expr, kind)),
             AttrTest::Compare(op, CompValue::Null) => {
@@ -298,17 +290,19 @@ impl<'a> FilterSql<'a> {
             });
         }
         if op == CompareOp::Ne {
-            let equal = self.compare(expr, kind, CompareOp::Eq, value, shown)?;
+            let equal = self.compare(expr, key.as_deref(), kind, CompareOp::Eq, value, shown)?;
             return Ok(format!("NOT ({expr} IS NOT NULL AND {equal})"));
         }
-        let comparison = self.compare(expr, kind, op, value, shown)?;
+        let comparison = self.compare(expr, key.as_deref(), kind, op, value, shown)?;
         Ok(format!("({expr} IS NOT NULL AND {comparison})"))
     }
 
-    /// `expr op value` for a non-null `expr` (the caller guards it).
+    /// `expr op value` for a non-null `expr` (the caller guards it); text compares `key`
+    /// bare when the column has one.
     fn compare(
         &mut self,
         expr: &str,
+        key: Option<&str>,
         kind: ColumnKind,
         op: CompareOp,
         value: &CompValue,
@@ -342,14 +336,18 @@ impl<'a> FilterSql<'a> {
                 } else {
                     (d.fold(expr), d.fold(&param))
                 };
+                let (exact_left, ordered_left) = match key {
+                    Some(key) => (key.to_owned(), key.to_owned()),
+                    None => (d.exact(&left), d.ordered_text(&left)),
+                };
                 let right = d.exact(&right);
                 if pattern.is_some() {
-                    return Ok(d.pattern_match(&d.exact(&left), &right, case_exact));
+                    return Ok(d.pattern_match(&exact_left, &right, case_exact));
                 }
                 Ok(if op == CompareOp::Eq {
-                    format!("{} = {right}", d.exact(&left))
+                    format!("{exact_left} = {right}")
                 } else {
-                    format!("{} {} {right}", d.ordered_text(&left), symbol(op))
+                    format!("{ordered_left} {} {right}", symbol(op))
                 })
             }
             ColumnKind::Integer | ColumnKind::Decimal => {

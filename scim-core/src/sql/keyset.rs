@@ -13,7 +13,7 @@ use crate::sort::{SortOrder, SortSpec};
 use crate::sql::dialect::Dialect;
 use crate::sql::error::SqlError;
 use crate::sql::mapping::{ColumnKind, Mapping};
-use crate::sql::order::{ordered, ordered_param};
+use crate::sql::order::{ordered_column, ordered_param};
 use crate::sql::value::SqlValue;
 use crate::store::CursorPosition;
 
@@ -43,7 +43,7 @@ pub(crate) fn after(
         .column_of(rt, &sort.by)
         .ok_or_else(|| SqlError::Sort(sort.by.to_string()))?;
     let raw = &column.expr;
-    let expr = ordered(dialect, column.kind, raw);
+    let expr = ordered_column(dialect, column);
     let descending = sort.order == SortOrder::Descending;
     let Some(scalar) = position.key.scalar() else {
         // After a row without a value: those come last ascending, first descending.
@@ -64,8 +64,14 @@ pub(crate) fn after(
     if !descending && sort.always_present(rt) {
         // No row lacks the value, so "after" is one row comparison, which a B-tree index on
         // (…, sort expression, id) answers as a range: a deep page costs what the first does.
+        // The redundant `expr >= value` in front gives MySQL/MariaDB, which do not turn a row
+        // comparison into a range, the range's start.
+        let from = value()?;
         let beyond = value()?;
-        return Ok(format!("({expr}, {id}) > ({beyond}, {})", id_param(bind)));
+        return Ok(format!(
+            "({expr} >= {from} AND ({expr}, {id}) > ({beyond}, {}))",
+            id_param(bind)
+        ));
     }
     let beyond = value()?;
     let equal = value()?;

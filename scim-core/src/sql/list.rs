@@ -105,7 +105,7 @@ impl Mapping {
     ///     ..ListQuery::default()
     /// };
     /// let first = mapping.list_sql(&ResourceType::user(), &query, &Sqlite, "users.id", &scope, cursors)?;
-    /// assert!(first.select.ends_with("ORDER BY lower(user_name) ASC NULLS LAST, users.id ASC LIMIT 3"));
+    /// assert!(first.select.ends_with("ORDER BY lower(user_name) ASC, users.id ASC LIMIT 3"));
     /// let page = first.page(&ResourceType::user(), &query, cursors, vec![
     ///     scimkit_core::Resource::from_json(serde_json::json!({"id": "1", "userName": "Ann"}))?,
     ///     scimkit_core::Resource::from_json(serde_json::json!({"id": "2", "userName": "bob"}))?,
@@ -119,7 +119,7 @@ impl Mapping {
     /// let second = mapping.list_sql(&ResourceType::user(), &next, &Sqlite, "users.id", &scope, cursors)?;
     /// // userName is required, so "after" is one row comparison (an index range).
     /// assert!(second.select.contains("(lower(user_name), users.id) > (lower(?), ?)"));
-    /// assert_eq!(&second.params[1..], [SqlValue::Text("bob".into()), SqlValue::Text("2".into())]);
+    /// assert_eq!(&second.params[2..], [SqlValue::Text("bob".into()), SqlValue::Text("2".into())]);
     /// assert_eq!(second.count_params.len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -79,6 +79,9 @@ pub struct Column {
     /// The longest text (in UTF-8 bytes) the column, or an index on it, holds; `None`: no
     /// limit. [`Mapping::check_fits`] refuses longer values before a write.
     pub max_bytes: Option<usize>,
+    /// A stored column holding this text column's comparison key (see [`Column::key`]),
+    /// compared and sorted on instead of the expression the dialect would compute per row.
+    pub key: Option<String>,
 }
 
 impl Column {
@@ -88,7 +91,40 @@ impl Column {
             expr: expr.into(),
             kind,
             max_bytes: None,
+            key: None,
         }
+    }
+
+    /// Names a stored (generated) column holding this text column's value exactly as the
+    /// dialect compares it — for case-insensitive text `Dialect::exact(Dialect::fold(col))`,
+    /// for case-exact text `Dialect::exact(col)`, in the order `Dialect::ordered_text` gives —
+    /// so equality, `co`/`sw`/`ew`, `gt`…`le`, sorts and cursor pages compare that column
+    /// bare, and an index on it serves them. For databases that cannot index the expression
+    /// itself: in MariaDB before 11.8,
+    /// `email_key VARBINARY(1536) AS (CAST(lower(email) AS BINARY)) STORED` with an index on
+    /// `(tenant, email_key)`. The column must be `NULL` exactly when this one is; in a child
+    /// table, a bare column name like [`Column::expr`]. Only text columns have keys
+    /// ([`Mapping::verify`] refuses others).
+    ///
+    /// ```
+    /// use scimkit_core::schema::ResourceType;
+    /// use scimkit_core::sql::{Column, Mapping, MySql};
+    /// use scimkit_filter::parse_filter;
+    ///
+    /// let mapping = Mapping::new("users", "id")
+    ///     .column("userName", Column::text("users.email").key("users.email_key"));
+    /// let filter = parse_filter(r#"userName eq "Bjensen""#)?;
+    /// let (sql, _) = mapping.filter_sql(&ResourceType::user(), &filter, &MySql)?;
+    /// assert_eq!(
+    ///     sql,
+    ///     "(users.email IS NOT NULL AND users.email_key = CAST(lower(?) AS BINARY))"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn key(mut self, column: impl Into<String>) -> Self {
+        self.key = Some(column.into());
+        self
     }
 
     /// Declares the longest text the column holds, in UTF-8 bytes: its type's length

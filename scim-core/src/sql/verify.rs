@@ -4,7 +4,7 @@
 
 use crate::schema::{Attribute, AttributeType, ResourceType, Target};
 use crate::sql::error::MappingError;
-use crate::sql::mapping::{ColumnKind, Mapping};
+use crate::sql::mapping::{Column, ColumnKind, Mapping};
 
 impl Mapping {
     /// Checks that every mapped attribute exists in `rt`, that columns have the kind of their
@@ -41,6 +41,8 @@ impl Mapping {
                         ));
                     } else if let Some(problem) = kind_problem(resolved.leaf(), column.kind) {
                         problems.push(format!("\"{path}\": {problem}"));
+                    } else if let Some(problem) = key_problem(column) {
+                        problems.push(format!("\"{path}\": {problem}"));
                     }
                 }
                 _ => problems.push(format!("\"{path}\" is not an attribute of {}", rt.name)),
@@ -70,7 +72,9 @@ impl Mapping {
                 };
                 match leaf {
                     Some(leaf) => {
-                        if let Some(problem) = kind_problem(leaf, column.kind) {
+                        if let Some(problem) =
+                            kind_problem(leaf, column.kind).or_else(|| key_problem(column))
+                        {
                             problems.push(format!("\"{path}.{sub}\": {problem}"));
                         }
                     }
@@ -83,6 +87,17 @@ impl Mapping {
         } else {
             Err(MappingError { problems })
         }
+    }
+}
+
+/// Why the column's comparison key cannot be, if it cannot: only text is compared by key.
+fn key_problem(column: &Column) -> Option<String> {
+    match (&column.key, column.kind) {
+        (Some(key), kind) if !matches!(kind, ColumnKind::Text { .. }) => Some(format!(
+            "the key column {key} is for text columns; this one holds {} values",
+            kind.as_str()
+        )),
+        _ => None,
     }
 }
 

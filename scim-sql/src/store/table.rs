@@ -260,6 +260,7 @@ impl Table {
         for (attribute, column) in &self.columns {
             let mut qualified = column.clone();
             qualified.expr = self.qualified(&column.expr);
+            qualified.key = column.key.as_deref().map(|key| self.qualified(key));
             mapping = mapping.column(attribute, qualified);
         }
         for (attribute, child) in &self.children {

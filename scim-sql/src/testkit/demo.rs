@@ -63,42 +63,56 @@ pub fn schema(backend: Backend) -> Vec<&'static str> {
             )",
             "CREATE INDEX IF NOT EXISTS team_memberships_account_idx ON team_memberships (account_id)",
         ],
+        // MariaDB before 11.8 cannot index an expression: the text compared case-folded
+        // or exactly has stored key columns (`Column::key`), indexed. `email` holds at most
+        // 1 024 bytes, so its folded key at most 1 536 (lower-casing grows a character by
+        // half at most), and (tenant, key) fits InnoDB's 3 072-byte index entries.
         Backend::MySql => vec![
             "CREATE TABLE IF NOT EXISTS accounts (
                 id char(36) NOT NULL PRIMARY KEY,
                 tenant varchar(255) NOT NULL,
                 email varchar(1024) NOT NULL,
-                email_folded varbinary(4096) AS (CAST(lower(email) AS BINARY)) STORED,
+                email_key varbinary(1536) AS (CAST(lower(email) AS BINARY)) STORED,
                 given_name longtext,
                 family_name longtext,
                 display_name longtext,
                 title longtext,
                 is_active boolean,
                 external_id varchar(1024),
+                external_id_key varbinary(1024) AS (CAST(external_id AS BINARY)) STORED,
                 version bigint NOT NULL,
                 created_at datetime(3) NOT NULL,
                 updated_at datetime(3) NOT NULL,
                 scim_extra longtext,
-                UNIQUE KEY accounts_tenant_email_key (tenant, email_folded(700)),
+                UNIQUE KEY accounts_tenant_email_key (tenant, email_key),
+                KEY accounts_tenant_email_order_idx (tenant, email_key, id),
+                KEY accounts_tenant_external_id_idx (tenant, external_id_key),
                 KEY accounts_tenant_id_idx (tenant, id)
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
             "CREATE TABLE IF NOT EXISTS account_emails (
                 account_id char(36) NOT NULL,
                 position integer NOT NULL,
                 email varchar(1024) NOT NULL,
+                email_key varbinary(1536) AS (CAST(lower(email) AS BINARY)) STORED,
                 kind varchar(255),
                 is_primary boolean,
                 KEY account_emails_account_idx (account_id),
+                KEY account_emails_email_idx (email_key),
                 FOREIGN KEY (account_id) REFERENCES accounts (id) ON DELETE CASCADE
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
             "CREATE TABLE IF NOT EXISTS teams (
                 id char(36) NOT NULL PRIMARY KEY,
                 tenant varchar(255) NOT NULL,
                 display_name varchar(1024) NOT NULL,
+                display_name_key varbinary(1536) AS (CAST(lower(display_name) AS BINARY)) STORED,
                 external_id varchar(1024),
+                external_id_key varbinary(1024) AS (CAST(external_id AS BINARY)) STORED,
                 version bigint NOT NULL,
                 created_at datetime(3) NOT NULL,
-                updated_at datetime(3) NOT NULL
+                updated_at datetime(3) NOT NULL,
+                KEY teams_tenant_display_name_idx (tenant, display_name_key),
+                KEY teams_tenant_external_id_idx (tenant, external_id_key),
+                KEY teams_tenant_id_idx (tenant, id)
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
             "CREATE TABLE IF NOT EXISTS team_memberships (
                 team_id char(36) NOT NULL,
@@ -157,12 +171,18 @@ pub fn schema(backend: Backend) -> Vec<&'static str> {
 /// The longest indexed text a value may have.
 pub const INDEXED_TEXT: usize = 1024;
 
-/// The store's tables for Users and Groups.
-pub fn tables() -> (Table, Table) {
+/// The store's tables for Users and Groups on `backend`: on MySQL/MariaDB, text compares
+/// through the stored key columns (`Column::key`).
+pub fn tables(backend: Backend) -> (Table, Table) {
+    let keys = backend == Backend::MySql;
+    let keyed = |column: Column, key: &str| if keys { column.key(key) } else { column };
     let users = Table::new("accounts")
         .uuid_ids()
         .tenant("tenant")
-        .column("userName", Column::text("email").max_bytes(INDEXED_TEXT))
+        .column(
+            "userName",
+            keyed(Column::text("email").max_bytes(INDEXED_TEXT), "email_key"),
+        )
         .column("name.givenName", Column::text("given_name"))
         .column("name.familyName", Column::text("family_name"))
         .column("displayName", Column::text("display_name"))
@@ -170,13 +190,19 @@ pub fn tables() -> (Table, Table) {
         .column("active", Column::boolean("is_active"))
         .column(
             "externalId",
-            Column::text_exact("external_id").max_bytes(INDEXED_TEXT),
+            keyed(
+                Column::text_exact("external_id").max_bytes(INDEXED_TEXT),
+                "external_id_key",
+            ),
         )
         .child(
             "emails",
             Child::new("account_emails", "account_id")
                 .position("position")
-                .column("value", Column::text("email").max_bytes(INDEXED_TEXT))
+                .column(
+                    "value",
+                    keyed(Column::text("email").max_bytes(INDEXED_TEXT), "email_key"),
+                )
                 .column("type", Column::text("kind"))
                 .column("primary", Column::boolean("is_primary")),
         )
@@ -186,11 +212,17 @@ pub fn tables() -> (Table, Table) {
         .tenant("tenant")
         .column(
             "displayName",
-            Column::text("display_name").max_bytes(INDEXED_TEXT),
+            keyed(
+                Column::text("display_name").max_bytes(INDEXED_TEXT),
+                "display_name_key",
+            ),
         )
         .column(
             "externalId",
-            Column::text_exact("external_id").max_bytes(INDEXED_TEXT),
+            keyed(
+                Column::text_exact("external_id").max_bytes(INDEXED_TEXT),
+                "external_id_key",
+            ),
         )
         .members(Members::new("team_memberships", "team_id", "account_id"));
     (users, groups)
@@ -198,7 +230,7 @@ pub fn tables() -> (Table, Table) {
 
 /// The store over `db` (whose demo tables exist), with the database's shared cursor key.
 pub async fn store(db: &Db) -> Result<SqlStore, Error> {
-    let (users, groups) = tables();
+    let (users, groups) = tables(db.backend());
     SqlStore::builder(db.clone())
         .resource(ResourceType::user(), users)
         .resource(ResourceType::group(), groups)

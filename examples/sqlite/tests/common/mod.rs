@@ -1,17 +1,18 @@
-//! A fresh SQLite file per test under the temporary directory, removed when dropped, and an
-//! engine over it for requests through `Scim::handle`.
+//! A fresh SQLite file per test under the temporary directory, removed when dropped, the
+//! store over it, and an engine over a store for requests through `Scim::handle`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use example_sqlite::SqliteStore;
 use http::{header, Method, Request};
 use scimkit_core::auth::BearerTokens;
 use scimkit_core::context::Tenant;
 use scimkit_core::store::ResourceStore;
 use scimkit_core::Scim;
+use scimkit_sql::store::SqlStore;
+use scimkit_sql::Db;
 use serde_json::Value;
 
 pub const TOKEN: &str = "a-long-random-test-secret";
@@ -32,8 +33,9 @@ impl TempDb {
         format!("sqlite://{}", self.path.display())
     }
 
-    pub async fn open(&self) -> SqliteStore {
-        SqliteStore::open(&self.url()).await.unwrap()
+    /// `example_sqlite::open` on the file: the database and the store.
+    pub async fn open(&self) -> (Db, SqlStore) {
+        example_sqlite::open(&self.url()).await.unwrap()
     }
 }
 
@@ -47,8 +49,8 @@ impl Drop for TempDb {
     }
 }
 
-/// An engine over `store` (User with EnterpriseUser, Group) accepting [`TOKEN`].
-pub fn engine(store: impl ResourceStore) -> Scim {
+/// Bearer tokens holding [`TOKEN`] for tenant `acme`.
+pub fn tokens() -> Arc<BearerTokens> {
     let tokens = Arc::new(BearerTokens::new());
     tokens.insert_hash(
         scimkit_core::auth::TokenInfo {
@@ -60,9 +62,16 @@ pub fn engine(store: impl ResourceStore) -> Scim {
         },
         BearerTokens::hash_token(TOKEN),
     );
+    tokens
+}
+
+/// An engine over `store` (User with EnterpriseUser, Group) accepting [`TOKEN`], with
+/// password changes enabled (as example-axum's).
+pub fn engine(store: impl ResourceStore) -> Scim {
     Scim::builder()
         .store(store)
-        .authenticator(tokens)
+        .authenticator(tokens())
+        .change_password(true)
         .build()
         .unwrap()
 }
