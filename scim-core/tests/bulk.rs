@@ -542,3 +542,147 @@ async fn a_thousand_operations_with_forward_references_succeed() {
     assert_eq!(group.body["members"].as_array().unwrap().len(), 999);
     assert_eq!(get(&scim, "/Users?count=1").await.body["totalResults"], 999);
 }
+
+/// Records the sizes of the batches the engine hands `create_many`, over an in-memory store.
+struct Batches {
+    inner: InMemoryStore,
+    sizes: Arc<Mutex<Vec<usize>>>,
+}
+
+#[async_trait::async_trait]
+impl scimkit_core::ResourceStore for Batches {
+    async fn create(
+        &self,
+        ctx: &scimkit_core::Context,
+        rt: &scimkit_core::ResourceType,
+        resource: scimkit_core::Resource,
+    ) -> Result<scimkit_core::Resource, scimkit_core::StoreError> {
+        self.inner.create(ctx, rt, resource).await
+    }
+
+    async fn create_many(
+        &self,
+        ctx: &scimkit_core::Context,
+        rt: &scimkit_core::ResourceType,
+        resources: Vec<scimkit_core::Resource>,
+    ) -> Vec<Result<scimkit_core::Resource, scimkit_core::StoreError>> {
+        self.sizes.lock().unwrap().push(resources.len());
+        self.inner.create_many(ctx, rt, resources).await
+    }
+
+    async fn get(
+        &self,
+        ctx: &scimkit_core::Context,
+        rt: &scimkit_core::ResourceType,
+        id: &str,
+    ) -> Result<Option<scimkit_core::Resource>, scimkit_core::StoreError> {
+        self.inner.get(ctx, rt, id).await
+    }
+
+    async fn list(
+        &self,
+        ctx: &scimkit_core::Context,
+        rt: &scimkit_core::ResourceType,
+        query: &scimkit_core::store::ListQuery,
+    ) -> Result<scimkit_core::store::Page, scimkit_core::StoreError> {
+        self.inner.list(ctx, rt, query).await
+    }
+
+    async fn replace(
+        &self,
+        ctx: &scimkit_core::Context,
+        rt: &scimkit_core::ResourceType,
+        id: &str,
+        resource: scimkit_core::Resource,
+        if_match: Option<&scimkit_core::Version>,
+    ) -> Result<scimkit_core::Resource, scimkit_core::StoreError> {
+        self.inner.replace(ctx, rt, id, resource, if_match).await
+    }
+
+    async fn delete(
+        &self,
+        ctx: &scimkit_core::Context,
+        rt: &scimkit_core::ResourceType,
+        id: &str,
+        if_match: Option<&scimkit_core::Version>,
+    ) -> Result<(), scimkit_core::StoreError> {
+        self.inner.delete(ctx, rt, id, if_match).await
+    }
+}
+
+/// Runs of ready POSTs of one type go to the store together (`create_many`), each operation
+/// still answered alone and in order: a refused one (a taken userName, an invalid body) fails
+/// by itself; POSTs that wait for a bulkId, other methods and other types end a run; with
+/// `failOnErrors`, a run is never longer than the failures still allowed.
+#[tokio::test]
+async fn runs_of_posts_are_created_together_and_answered_alone() {
+    let sizes = Arc::new(Mutex::new(Vec::new()));
+    let scim = Scim::builder()
+        .store(Batches {
+            inner: InMemoryStore::new(),
+            sizes: Arc::clone(&sizes),
+        })
+        .authenticator(auth)
+        .build()
+        .unwrap();
+    let post_as = |id: &str, n: &str| json!({"method": "POST", "path": "/Users", "bulkId": id, "data": user(n)});
+    let post = |n: &str| post_as(n, n);
+    let entries = run(
+        &scim,
+        json!([
+            post("a"),
+            post("b"),
+            post_as("a-again", "a"),
+            {"method": "POST", "path": "/Users", "bulkId": "bad", "data": {"schemas": [USER]}},
+            post("c"),
+            {"method": "POST", "path": "/Groups", "bulkId": "g",
+             "data": {"schemas": [GROUP], "displayName": "G",
+                      "members": [{"value": "bulkId:b"}]}},
+            {"method": "POST", "path": "/Groups", "bulkId": "h",
+             "data": {"schemas": [GROUP], "displayName": "H"}},
+            {"method": "PATCH", "path": "/Users/bulkId:a",
+             "data": {"schemas": [PATCH_OP],
+                      "Operations": [{"op": "replace", "path": "active", "value": false}]}},
+            post("d"),
+            post("e")
+        ]),
+    )
+    .await;
+    let statuses: Vec<&str> = entries
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["201", "201", "409", "400", "201", "201", "201", "200", "201", "201"],
+        "{entries:?}"
+    );
+    assert_eq!(entries[2]["response"]["scimType"], "uniqueness");
+    assert_eq!(entries[3]["response"]["scimType"], "invalidValue");
+    // Users a, b, a, c in one run (the invalid one never reaches the store); groups G (once b
+    // exists) and H; the PATCH alone; then d and e.
+    assert_eq!(*sizes.lock().unwrap(), [4, 2, 2]);
+
+    // failOnErrors 1: runs of one, and the request stops at the first failure.
+    sizes.lock().unwrap().clear();
+    let reply = bulk(
+        &scim,
+        json!({"schemas": [BULK_REQUEST], "failOnErrors": 1,
+               "Operations": [post("x"), post_as("x-again", "x"), post("y")]}),
+    )
+    .await;
+    let entries = reply.body["Operations"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{}", reply.body);
+    assert_eq!(entries[1]["status"], "409");
+    assert!(
+        sizes.lock().unwrap().is_empty(),
+        "{:?}",
+        sizes.lock().unwrap()
+    );
+    assert_eq!(
+        get(&scim, "/Users?filter=userName%20eq%20%22y%22")
+            .await
+            .body["totalResults"],
+        0
+    );
+}

@@ -52,7 +52,7 @@ use crate::engine::route::{route, Route};
 use crate::engine::{response, Call};
 use crate::error::ScimError;
 use crate::schema::ResourceType;
-use crate::store::Version;
+use crate::store::{Version, CREATE_BATCH};
 
 /// The URN of a bulk request.
 pub const BULK_REQUEST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
@@ -197,6 +197,16 @@ impl Call<'_> {
             if nodes.get(n).is_none_or(|node| node.done) {
                 continue;
             }
+            // A run of ready POSTs of one type is created together (at most as many as may
+            // still fail before `failOnErrors` stops the request).
+            let batch = creation_batch(&operations, &mut ready, n, limit - errors);
+            if batch.len() > 1 {
+                let results = self.create_batch(&mut operations, &nodes, &batch).await;
+                for (n, result) in batch.into_iter().zip(results) {
+                    errors += finish(&operations, &mut nodes, &mut ready, n, result, self);
+                }
+                continue;
+            }
             let result = match operations.get_mut(n) {
                 Some(op) => self.run_one(op, &nodes, n).await,
                 None => continue,
@@ -206,6 +216,66 @@ impl Call<'_> {
         nodes.into_iter().filter_map(|node| node.entry).collect()
     }
 
+    /// Creates the `POST`s `batch` (ready operations of one resource type) with one
+    /// [`crate::store::ResourceStore::create_many`]; the results in `batch`'s order.
+    async fn create_batch(
+        &self,
+        operations: &mut [Operation],
+        nodes: &[Node],
+        batch: &[usize],
+    ) -> Vec<Result<Outcome, ScimError>> {
+        let mut results: Vec<Option<Result<Outcome, ScimError>>> = Vec::with_capacity(batch.len());
+        let mut resources = Vec::with_capacity(batch.len());
+        let mut rt = None;
+        for &n in batch {
+            let prepared = match operations.get_mut(n) {
+                Some(op) => resolve_work(op, nodes, n).and_then(|(work_rt, _, data)| {
+                    let data = data.ok_or_else(missing_data)?;
+                    let resource = self.to_create(&work_rt, data)?;
+                    rt.get_or_insert(work_rt);
+                    Ok(resource)
+                }),
+                None => Err(ScimError::Internal("no such operation".to_owned())),
+            };
+            match prepared {
+                Ok(resource) => {
+                    resources.push(resource);
+                    results.push(None);
+                }
+                Err(error) => results.push(Some(Err(error))),
+            }
+        }
+        let Some(rt) = rt else {
+            return results
+                .into_iter()
+                .map(|r| r.unwrap_or_else(|| Err(missing_data())))
+                .collect();
+        };
+        let created =
+            match AssertUnwindSafe(self.inner.store.create_many(&self.ctx, &rt, resources))
+                .catch_unwind()
+                .await
+            {
+                Ok(created) => created,
+                Err(_) => {
+                    tracing::error!("a store panicked during a bulk create");
+                    Vec::new()
+                }
+            };
+        let mut created = created.into_iter();
+        let mut out = Vec::with_capacity(results.len());
+        for result in results {
+            out.push(match result {
+                Some(refused) => refused,
+                None => match created.next() {
+                    Some(stored) => caught(self.created(&rt, stored)).await,
+                    None => Err(failed_operation()),
+                },
+            });
+        }
+        out
+    }
+
     /// Resolves an operation's references and runs it through its single-request core.
     async fn run_one(
         &self,
@@ -213,38 +283,12 @@ impl Call<'_> {
         nodes: &[Node],
         n: usize,
     ) -> Result<Outcome, ScimError> {
-        let work = op.work.as_mut().map_err(|e| e.clone())?;
-        let mut ids: HashMap<&str, &str> = HashMap::new();
-        for &dep in &op.deps {
-            let node = nodes.get(dep);
-            let bulk_id = node.and_then(|d| d.bulk_id.as_deref()).unwrap_or_default();
-            match node.and_then(|d| d.created.as_deref()) {
-                Some(id) => {
-                    ids.insert(bulk_id, id);
-                }
-                None => {
-                    return Err(ScimError::Conflict(format!(
-                        "operation {} refers to \"{BULK_ID_PREFIX}{bulk_id}\", whose POST (operation {}) failed, so it has no id",
-                        n + 1,
-                        dep + 1
-                    )));
-                }
-            }
-        }
-        let id = work
-            .id
-            .as_deref()
-            .map(|id| resolve_text(id, &ids).to_owned());
-        let mut data = work.data.take();
-        if let Some(data) = data.as_mut() {
-            resolve(data, &ids);
-        }
+        let (rt, id, data) = resolve_work(op, nodes, n)?;
+        let work_method = op.work.as_ref().map(|w| w.method).map_err(Clone::clone)?;
         let condition = op.version.as_deref().map(precondition);
-        let rt = Arc::clone(&work.rt);
         let missing_id = || ScimError::InvalidValue("the operation's path needs an id".to_owned());
-        let missing_data = || ScimError::InvalidSyntax("the operation needs \"data\"".to_owned());
         let run = async {
-            match work.method {
+            match work_method {
                 Method::Post => {
                     self.create_resource(&rt, data.ok_or_else(missing_data)?)
                         .await
@@ -268,16 +312,96 @@ impl Call<'_> {
                 }
             }
         };
-        match AssertUnwindSafe(run).catch_unwind().await {
-            Ok(result) => result,
-            Err(_) => {
-                tracing::error!("a store or hook panicked during a bulk operation");
-                Err(ScimError::Internal(
-                    "the server failed while running this operation".to_owned(),
-                ))
+        caught(run).await
+    }
+}
+
+/// `run`'s result, or a `500` for the operation when a store or hook panicked in it.
+async fn caught(
+    run: impl std::future::Future<Output = Result<Outcome, ScimError>>,
+) -> Result<Outcome, ScimError> {
+    match AssertUnwindSafe(run).catch_unwind().await {
+        Ok(result) => result,
+        Err(_) => {
+            tracing::error!("a store or hook panicked during a bulk operation");
+            Err(failed_operation())
+        }
+    }
+}
+
+fn failed_operation() -> ScimError {
+    ScimError::Internal("the server failed while running this operation".to_owned())
+}
+
+fn missing_data() -> ScimError {
+    ScimError::InvalidSyntax("the operation needs \"data\"".to_owned())
+}
+
+/// An operation's resource type, id (of its path) and data.
+type Resolved = (Arc<ResourceType>, Option<String>, Option<Value>);
+
+/// An operation's resource type, id and data with its `bulkId:` references replaced by the
+/// ids their POSTs created (the data is taken out of the operation).
+fn resolve_work(op: &mut Operation, nodes: &[Node], n: usize) -> Result<Resolved, ScimError> {
+    let work = op.work.as_mut().map_err(|e| e.clone())?;
+    let mut ids: HashMap<&str, &str> = HashMap::new();
+    for &dep in &op.deps {
+        let node = nodes.get(dep);
+        let bulk_id = node.and_then(|d| d.bulk_id.as_deref()).unwrap_or_default();
+        match node.and_then(|d| d.created.as_deref()) {
+            Some(id) => {
+                ids.insert(bulk_id, id);
+            }
+            None => {
+                return Err(ScimError::Conflict(format!(
+                    "operation {} refers to \"{BULK_ID_PREFIX}{bulk_id}\", whose POST (operation {}) failed, so it has no id",
+                    n + 1,
+                    dep + 1
+                )));
             }
         }
     }
+    let id = work
+        .id
+        .as_deref()
+        .map(|id| resolve_text(id, &ids).to_owned());
+    let mut data = work.data.take();
+    if let Some(data) = data.as_mut() {
+        resolve(data, &ids);
+    }
+    Ok((Arc::clone(&work.rt), id, data))
+}
+
+/// The operations to create together starting with ready operation `first`: when it is a
+/// `POST`, it and the next ready `POST`s of its resource type (taken out of `ready`), at most
+/// [`CREATE_BATCH`] and at most `budget` (the failures `failOnErrors` still allows);
+/// otherwise `first` alone.
+fn creation_batch(
+    operations: &[Operation],
+    ready: &mut BTreeSet<usize>,
+    first: usize,
+    budget: usize,
+) -> Vec<usize> {
+    let post_of = |n: usize| match operations.get(n).map(|op| &op.work) {
+        Some(Ok(work)) if work.method == Method::Post => Some(Arc::clone(&work.rt)),
+        _ => None,
+    };
+    let mut batch = vec![first];
+    let Some(rt) = post_of(first) else {
+        return batch;
+    };
+    let cap = budget.clamp(1, CREATE_BATCH);
+    while batch.len() < cap {
+        let Some(&next) = ready.first() else {
+            break;
+        };
+        if post_of(next).is_none_or(|other| other.name != rt.name) {
+            break;
+        }
+        ready.remove(&next);
+        batch.push(next);
+    }
+    batch
 }
 
 /// Records an operation's result, releases the operations waiting for it, and returns 1 if

@@ -122,19 +122,36 @@ impl Call<'_> {
     pub(crate) async fn create_resource(
         &self,
         rt: &ResourceType,
-        mut body: Value,
+        body: Value,
     ) -> Result<Outcome, ScimError> {
+        let resource = self.to_create(rt, body)?;
+        let created = self.inner.store.create(&self.ctx, rt, resource).await;
+        self.created(rt, created).await
+    }
+
+    /// A `POST` body as the store receives it: normalized, validated, stripped of what the
+    /// store does not keep, with a fresh `meta`.
+    pub(crate) fn to_create(
+        &self,
+        rt: &ResourceType,
+        mut body: Value,
+    ) -> Result<Resource, ScimError> {
         normalize_resource(rt, &mut body, &self.inner.settings.compat);
         let input = Resource::from_json(body)?;
         let mut resource = validate(rt, input, Mode::Create, &self.inner.settings.validation)?;
         strip_unkept(self.inner.kept(rt), rt, &mut resource);
         resource.meta = Some(Meta::new(rt.name.clone(), Utc::now()));
-        let created = self
-            .inner
-            .store
-            .create(&self.ctx, rt, resource)
-            .await
-            .map_err(|e| store_error(e, rt, None))?;
+        Ok(resource)
+    }
+
+    /// The outcome of the store's create: `201` with the resource and its location, the
+    /// change announced; or the store's refusal as a SCIM error.
+    pub(crate) async fn created(
+        &self,
+        rt: &ResourceType,
+        created: Result<Resource, StoreError>,
+    ) -> Result<Outcome, ScimError> {
+        let created = created.map_err(|e| store_error(e, rt, None))?;
         let Some(id) = created.id.clone() else {
             return Err(ScimError::Internal(
                 "the store created a resource without an id".to_owned(),

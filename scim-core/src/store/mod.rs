@@ -28,6 +28,8 @@
 //!   (that is [`StoreError::NotFound`]), and two tenants may use the same `userName`.
 //! - **`create`** (`create_get`): assigns a new `id` that is never reused and a [`Version`]
 //!   ([`Version::set_on`]); returns the resource exactly as `get` will return it.
+//! - **`create_many`** (optional): a `/Bulk` request's run of creates of one type at once;
+//!   each result must be what `create` alone would answer. The default calls `create` for each.
 //! - **`get`** (`create_get`): the whole stored resource, or `None` for an id the tenant does
 //!   not have (any string: ids come from the URL).
 //! - **Uniqueness** (`uniqueness`, `concurrent_creates`): attributes whose `uniqueness` is
@@ -268,6 +270,9 @@ use crate::projection::Projection;
 use crate::resource::Resource;
 use crate::schema::ResourceType;
 
+/// The most resources the engine hands [`ResourceStore::create_many`] at once.
+pub const CREATE_BATCH: usize = 200;
+
 /// Persistence for SCIM resources, implemented by the host application (or use
 /// [`crate::memory::InMemoryStore`]). Object-safe: the engine holds an
 /// `Arc<dyn ResourceStore>`. See the [module documentation](self) for the contract and a
@@ -299,6 +304,27 @@ pub trait ResourceStore: Send + Sync + 'static {
         rt: &ResourceType,
         resource: Resource,
     ) -> Result<Resource, StoreError>;
+
+    /// Stores several new, validated resources of `rt`, each as [`ResourceStore::create`]
+    /// would: one refused (a `uniqueness` conflict, a value a column cannot hold) does not
+    /// stop the others. Returns one result per resource, in order. The engine calls it for a
+    /// run of independent `POST`s in one `/Bulk` request (at most [`CREATE_BATCH`] at a time).
+    ///
+    /// The default creates them one after another. A store may do better — a database store
+    /// can write them in a few statements and one commit — as long as each result is what
+    /// `create` alone would have answered.
+    async fn create_many(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        resources: Vec<Resource>,
+    ) -> Vec<Result<Resource, StoreError>> {
+        let mut results = Vec::with_capacity(resources.len());
+        for resource in resources {
+            results.push(self.create(ctx, rt, resource).await);
+        }
+        results
+    }
 
     /// The whole stored resource, or `None` when the tenant has no resource of `rt` with this id.
     async fn get(

@@ -270,6 +270,45 @@ impl ResourceStore for SqlStore {
         write::create(&self.inner, index, ctx.tenant().as_str(), &resource).await
     }
 
+    /// Writes the batch with a few statements and one commit (see the crate's README).
+    async fn create_many(
+        &self,
+        ctx: &Context,
+        rt: &ResourceType,
+        resources: Vec<Resource>,
+    ) -> Vec<Result<Resource, StoreError>> {
+        let (index, plan) = match self.plan(rt) {
+            Ok(found) => found,
+            Err(error) => return resources.iter().map(|_| Err(error.clone())).collect(),
+        };
+        let mut results: Vec<Option<Result<Resource, StoreError>>> = Vec::new();
+        let mut fitting = Vec::with_capacity(resources.len());
+        for resource in resources {
+            match plan.mapping.check_fits(rt, &resource) {
+                Ok(()) => {
+                    fitting.push(resource);
+                    results.push(None);
+                }
+                Err(error) => results.push(Some(Err(StoreError::Rejected(error)))),
+            }
+        }
+        let mut created = write::create_many(&self.inner, index, ctx.tenant().as_str(), &fitting)
+            .await
+            .into_iter();
+        results
+            .into_iter()
+            .map(|result| {
+                result.unwrap_or_else(|| {
+                    created.next().unwrap_or_else(|| {
+                        Err(StoreError::backend(std::io::Error::other(
+                            "a batch created fewer resources",
+                        )))
+                    })
+                })
+            })
+            .collect()
+    }
+
     async fn get(
         &self,
         ctx: &Context,

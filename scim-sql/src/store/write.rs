@@ -266,10 +266,30 @@ async fn insert_children(
     id: &str,
     rows: &[Vec<Datum>],
 ) -> Result<(), Fail> {
+    insert_children_of(tx, plan, index, &[(id, rows)]).await
+}
+
+/// Inserts the rows of child table `index` of `plan` of each `(resource id, rows)`, at most
+/// [`ROWS_PER_INSERT`] rows a statement.
+async fn insert_children_of(
+    tx: &mut Tx,
+    plan: &Plan,
+    index: usize,
+    parents: &[(&str, &[Vec<Datum>])],
+) -> Result<(), Fail> {
     let Some(child) = plan.children.get(index) else {
         return Ok(());
     };
-    if rows.is_empty() {
+    // Each row with its parent's id and its position among the parent's rows.
+    let all: Vec<(&str, usize, &Vec<Datum>)> = parents
+        .iter()
+        .flat_map(|(id, rows)| {
+            rows.iter()
+                .enumerate()
+                .map(move |(position, row)| (*id, position, row))
+        })
+        .collect();
+    if all.is_empty() {
         return Ok(());
     }
     let backend = tx.backend();
@@ -284,7 +304,7 @@ async fn insert_children(
     }
     one.extend(child.subs.iter().map(|_| "?".to_owned()));
     let one = format!("({})", one.join(", "));
-    for (chunk_index, chunk) in rows.chunks(ROWS_PER_INSERT).enumerate() {
+    for chunk in all.chunks(ROWS_PER_INSERT) {
         let sql = backend.statement(&format!(
             "INSERT INTO {} ({}) VALUES {}",
             child.child.table,
@@ -292,12 +312,11 @@ async fn insert_children(
             vec![one.as_str(); chunk.len()].join(", ")
         ));
         let mut params = Vec::with_capacity(chunk.len() * (names.len()));
-        for (offset, row) in chunk.iter().enumerate() {
-            params.push(Datum::text(id));
+        for (id, position, row) in chunk {
+            params.push(Datum::text(*id));
             if child.child.position.is_some() {
-                let position = chunk_index * ROWS_PER_INSERT + offset;
                 params.push(Datum::Integer(Some(
-                    i64::try_from(position).unwrap_or(i64::MAX),
+                    i64::try_from(*position).unwrap_or(i64::MAX),
                 )));
             }
             params.extend(row.iter().cloned());
@@ -342,42 +361,10 @@ pub(crate) async fn create(
         let id = new_id()?;
         let now = Utc::now().trunc_subsecs(3);
         let backend = tx.backend();
-        let table = &plan.table;
-        let mut names = vec![table.id.clone()];
-        let mut slots = vec![table.id_param(backend, "?")];
-        let mut params = vec![Datum::text(id.as_str())];
-        if let Some(column) = &table.tenant {
-            names.push(column.clone());
-            slots.push("?".to_owned());
-            params.push(Datum::text(tenant));
-        }
-        for (column, value) in [
-            (&table.version, Datum::Integer(Some(1))),
-            (&table.created, Datum::Timestamp(Some(now))),
-            (&table.modified, Datum::Timestamp(Some(now))),
-        ] {
-            names.push(column.clone());
-            slots.push("?".to_owned());
-            params.push(value);
-        }
-        for (mapped, value) in plan.columns.iter().zip(&values.columns) {
-            names.push(mapped.column.expr.clone());
-            slots.push("?".to_owned());
-            params.push(value.clone());
-        }
-        for (mapped, hash) in plan.secrets.iter().zip(&values.secrets) {
-            names.push(mapped.secret.column.clone());
-            slots.push("?".to_owned());
-            params.push(Datum::Text(hash.clone()));
-        }
-        if let (Some(column), Some(extra)) = (&table.extra, &values.extra) {
-            names.push(column.clone());
-            slots.push(table.extra_param(backend));
-            params.push(Datum::text(extra.as_str()));
-        }
+        let (names, slots, params) = new_row(plan, backend, tenant, &id, now, &values);
         let sql = backend.statement(&format!(
             "INSERT INTO {} ({}) VALUES ({})",
-            table.name,
+            plan.table.name,
             names.join(", "),
             slots.join(", ")
         ));
@@ -396,6 +383,228 @@ pub(crate) async fn create(
     })
     .await;
     result.map_err(|fail| fail.into_store_error(&unique_names(plan)))
+}
+
+/// The columns of a new row of resource `id` (in the order the plan lists them), their
+/// placeholders, and the values to bind.
+fn new_row(
+    plan: &Plan,
+    backend: Backend,
+    tenant: &str,
+    id: &str,
+    now: chrono::DateTime<Utc>,
+    values: &Values,
+) -> (Vec<String>, Vec<String>, Vec<Datum>) {
+    let table = &plan.table;
+    let mut names = vec![table.id.clone()];
+    let mut slots = vec![table.id_param(backend, "?")];
+    let mut params = vec![Datum::text(id)];
+    if let Some(column) = &table.tenant {
+        names.push(column.clone());
+        slots.push("?".to_owned());
+        params.push(Datum::text(tenant));
+    }
+    for (column, value) in [
+        (&table.version, Datum::Integer(Some(1))),
+        (&table.created, Datum::Timestamp(Some(now))),
+        (&table.modified, Datum::Timestamp(Some(now))),
+    ] {
+        names.push(column.clone());
+        slots.push("?".to_owned());
+        params.push(value);
+    }
+    for (mapped, value) in plan.columns.iter().zip(&values.columns) {
+        names.push(mapped.column.expr.clone());
+        slots.push("?".to_owned());
+        params.push(value.clone());
+    }
+    for (mapped, hash) in plan.secrets.iter().zip(&values.secrets) {
+        names.push(mapped.secret.column.clone());
+        slots.push("?".to_owned());
+        params.push(Datum::Text(hash.clone()));
+    }
+    if let (Some(column), Some(extra)) = (&table.extra, &values.extra) {
+        names.push(column.clone());
+        slots.push(table.extra_param(backend));
+        params.push(Datum::text(extra.as_str()));
+    }
+    (names, slots, params)
+}
+
+/// How many rows one `INSERT` of a batch writes.
+const RESOURCES_PER_INSERT: usize = 50;
+
+/// Creates `resources` of `tenant` together, each result what [`create`] would answer.
+///
+/// For a table without members, the batch is one transaction: each resource's unique values
+/// are checked, then the rows are written with one `INSERT` per 50 resources and one per
+/// child table, read back with one `SELECT` (plus one per child table), and committed once.
+/// When a unique value is taken or repeated within the batch, or the transaction fails, the
+/// batch is created one resource at a time instead, so every resource gets its own answer.
+pub(crate) async fn create_many(
+    inner: &Inner,
+    index: usize,
+    tenant: &str,
+    resources: &[Resource],
+) -> Vec<Result<Resource, StoreError>> {
+    let one_by_one = || async {
+        let mut results = Vec::with_capacity(resources.len());
+        for resource in resources {
+            results.push(create(inner, index, tenant, resource).await);
+        }
+        results
+    };
+    let Some(plan) = inner.plans.get(index) else {
+        return one_by_one().await;
+    };
+    if plan.table.members.is_some() || resources.len() < 2 {
+        return one_by_one().await;
+    }
+    let mut prepared: Vec<Result<Values, StoreError>> =
+        resources.iter().map(|r| values(plan, r)).collect();
+    if repeats_unique(plan, resources) {
+        return one_by_one().await;
+    }
+    let batch: Vec<(&Resource, &Values)> = resources
+        .iter()
+        .zip(&prepared)
+        .filter_map(|(resource, values)| values.as_ref().ok().map(|v| (resource, v)))
+        .collect();
+    let written = retry(|| async { write_batch(inner, index, plan, tenant, &batch).await }).await;
+    let Ok(Some(mut created)) = written else {
+        return one_by_one().await;
+    };
+    let mut results = Vec::with_capacity(resources.len());
+    for values in prepared.drain(..) {
+        results.push(match values {
+            Err(refused) => Err(refused),
+            Ok(_) => created.next().ok_or_else(|| {
+                StoreError::backend(std::io::Error::other(
+                    "a created resource was not read back",
+                ))
+            }),
+        });
+    }
+    results
+}
+
+/// Whether two of `resources` have the same value of a unique attribute (folded unless
+/// case-exact), which only one-at-a-time creation answers right.
+fn repeats_unique(plan: &Plan, resources: &[Resource]) -> bool {
+    for mapped in plan.columns.iter().filter(|c| c.unique) {
+        let case_exact = matches!(
+            mapped.column.kind,
+            scimkit_core::sql::ColumnKind::Text { case_exact: true }
+        );
+        let mut seen = std::collections::HashSet::new();
+        for resource in resources {
+            let Some(value) = mapped.slot.get(resource).filter(|v| !v.is_null()) else {
+                continue;
+            };
+            let key = match value.as_str() {
+                Some(text) if !case_exact => text.to_lowercase(),
+                Some(text) => text.to_owned(),
+                None => value.to_string(),
+            };
+            if !seen.insert(key) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// One transaction writing `batch`; `None` when a unique value is taken (nothing written).
+async fn write_batch(
+    inner: &Inner,
+    index: usize,
+    plan: &Plan,
+    tenant: &str,
+    batch: &[(&Resource, &Values)],
+) -> Result<Option<std::vec::IntoIter<Resource>>, Fail> {
+    let mut tx = inner.db.begin().await?;
+    for (resource, _) in batch {
+        match check_unique(&mut tx, plan, tenant, resource, None).await {
+            Ok(()) => {}
+            Err(Fail::Store(StoreError::Uniqueness(_))) => return Ok(None),
+            Err(other) => return Err(other),
+        }
+    }
+    let backend = tx.backend();
+    let now = Utc::now().trunc_subsecs(3);
+    let mut ids = Vec::with_capacity(batch.len());
+    for _ in batch {
+        ids.push(new_id()?);
+    }
+    for (chunk, chunk_ids) in batch
+        .chunks(RESOURCES_PER_INSERT)
+        .zip(ids.chunks(RESOURCES_PER_INSERT))
+    {
+        let mut names = Vec::new();
+        let mut rows = Vec::with_capacity(chunk.len());
+        let mut params = Vec::new();
+        for ((_, values), id) in chunk.iter().zip(chunk_ids) {
+            let (row_names, slots, row_params) = new_row(plan, backend, tenant, id, now, values);
+            names = row_names;
+            rows.push(format!("({})", slots.join(", ")));
+            params.extend(row_params);
+        }
+        let sql = backend.statement(&format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            plan.table.name,
+            names.join(", "),
+            rows.join(", ")
+        ));
+        tx.run(&sql, &params).await?;
+    }
+    for child in 0..plan.children.len() {
+        let parents: Vec<(&str, &[Vec<Datum>])> = batch
+            .iter()
+            .zip(&ids)
+            .filter_map(|((_, values), id)| {
+                values
+                    .children
+                    .get(child)
+                    .map(|rows| (id.as_str(), rows.as_slice()))
+            })
+            .collect();
+        insert_children_of(&mut tx, plan, child, &parents).await?;
+    }
+    let mut read = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(read::CHUNK) {
+        let mut params: Vec<Datum> = chunk.iter().map(|id| Datum::text(id.as_str())).collect();
+        let mut sql = format!(
+            "SELECT {} FROM {} WHERE {} IN ({})",
+            plan.select,
+            plan.table.name,
+            plan.table.qualified(&plan.table.id),
+            read::id_list(plan, backend, chunk.len())
+        );
+        if let Some(column) = &plan.table.tenant {
+            let _ = write!(sql, " AND {} = ?", plan.table.qualified(column));
+            params.push(Datum::text(tenant));
+        }
+        let rows = tx
+            .rows(&backend.statement(&sql), &params, &plan.kinds)
+            .await?;
+        read.extend(read::assemble(&mut tx, inner, index, rows, true).await?);
+    }
+    tx.commit().await?;
+    // In the batch's order.
+    let mut by_id: std::collections::HashMap<String, Resource> = read
+        .into_iter()
+        .filter_map(|r| r.id.clone().map(|id| (id, r)))
+        .collect();
+    let ordered: Vec<Resource> = ids
+        .iter()
+        .filter_map(|id| by_id.remove(id.as_str()))
+        .collect();
+    if ordered.len() != ids.len() {
+        return Err(Fail::Store(StoreError::backend(std::io::Error::other(
+            "a created resource was not read back",
+        ))));
+    }
+    Ok(Some(ordered.into_iter()))
 }
 
 /// Replaces resource `id` of `tenant` (when its version is `if_match`, if given).
