@@ -214,6 +214,45 @@ impl Mapping {
 }
 
 impl ListSql {
+    /// The total that `rows` rows returned by `select` for `query` imply, when they do, so
+    /// the `count` statement need not run: every row when SQL does not page; an index page
+    /// that is not full (and not empty beyond the first) ends the list; a first cursor page
+    /// that has no row beyond its count holds the whole list. `None`: run `count`.
+    ///
+    /// ```
+    /// use scimkit_core::schema::ResourceType;
+    /// use scimkit_core::sql::{Column, CursorIssuer, Mapping, Sqlite};
+    /// use scimkit_core::store::{CursorCodec, ListQuery, Pagination};
+    /// use std::time::Duration;
+    ///
+    /// let mapping = Mapping::new("users", "id").column("userName", Column::text("user_name"));
+    /// let codec = CursorCodec::with_key([7; 32], Duration::from_secs(60));
+    /// let cursors = CursorIssuer { codec: &codec, tenant: "t" };
+    /// let page = |start_index| ListQuery {
+    ///     page: Some(Pagination::Index { start_index, count: 10 }),
+    ///     ..ListQuery::default()
+    /// };
+    /// let sql = mapping.list_sql(&ResourceType::user(), &page(1), &Sqlite, "users.id", &[], cursors)?;
+    /// assert_eq!(sql.total_without_count(&page(1), 1), Some(1)); // a lookup's one match
+    /// assert_eq!(sql.total_without_count(&page(1), 10), None); // a full page: count
+    /// assert_eq!(sql.total_without_count(&page(21), 3), Some(23));
+    /// assert_eq!(sql.total_without_count(&page(21), 0), None); // past the end: count
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn total_without_count(&self, query: &ListQuery, rows: usize) -> Option<usize> {
+        if self.count.is_none() {
+            return Some(rows);
+        }
+        match (&query.page, cursor_of(query)) {
+            (Some(Pagination::Index { start_index, count }), _) => {
+                let before = start_index.saturating_sub(1);
+                (rows < *count && (rows > 0 || before == 0)).then_some(before + rows)
+            }
+            (_, Some((None, count))) => (rows <= count).then_some(rows),
+            _ => None,
+        }
+    }
+
     /// The page for the resources `select` returned (in its order) and the total (the
     /// `count` statement's answer, or the number of rows when there is none): as they are
     /// when SQL did everything (a keyset cursor page keeps the page's count and seals the

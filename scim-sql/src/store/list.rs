@@ -1,6 +1,7 @@
 //! `list` through scimkit-core's translator ([`Mapping::list_sql`]: filter, sort and page in
 //! SQL, cursors opened first), restricted to the tenant, and [`ListSql::page`] for what SQL
-//! could not do.
+//! could not do. The `count(*)` runs only when the page's rows do not already tell the total
+//! (a lookup's one match does).
 //!
 //! [`Mapping::list_sql`]: scimkit_core::sql::Mapping::list_sql
 //! [`ListSql::page`]: scimkit_core::sql::ListSql::page
@@ -33,8 +34,9 @@ pub(crate) async fn list(
         let mut db = inner.db.clone();
         let params: Vec<Datum> = sql.params.iter().cloned().map(Datum::from).collect();
         let rows = db.rows(&sql.select, &params, &plan.kinds).await?;
-        let total = match &sql.count {
-            Some(count) => {
+        let total = match (&sql.count, sql.total_without_count(query, rows.len())) {
+            (_, Some(total)) => Some(total),
+            (Some(count), None) => {
                 let params: Vec<Datum> =
                     sql.count_params.iter().cloned().map(Datum::from).collect();
                 db.rows(count, &params, &[DatumKind::Integer])
@@ -45,7 +47,7 @@ pub(crate) async fn list(
                     .and_then(|d| d.as_integer())
                     .and_then(|n| usize::try_from(n).ok())
             }
-            None => None,
+            (None, None) => None,
         };
         let n = rows.len();
         // Members are read unless nothing needs them: the engine left the whole query to the
