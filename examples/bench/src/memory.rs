@@ -3,7 +3,6 @@
 //! fixed bodies (the ceiling), both in this process on loopback; and the engine alone, timed
 //! in process without HTTP. Resident memory per user is read around the preload.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,7 +20,7 @@ use crate::driver::MakeRequest;
 use crate::report::{measure, print_table, Plan, Row};
 use crate::requests::{
     client_request, deactivation, engine_request, entra_user, lookup_hit, lookup_miss,
-    member_toggle, pick, scim_body, scim_get, GROUP_SCHEMA, SCIM_JSON, TOKEN,
+    member_toggle, pick, post_new_user, scim_body, scim_get, GROUP_SCHEMA, SCIM_JSON, TOKEN,
 };
 use crate::{serve, Args, BoxError};
 
@@ -149,13 +148,7 @@ pub async fn run(args: &Args) -> Result<(), BoxError> {
     let page_deep: Arc<MakeRequest> = Arc::new(move |_: usize, _: u64| {
         scim_get(&format!("/Users?startIndex={deep_index}&count=100"))
     });
-    let post: Arc<MakeRequest> = {
-        let counter = Arc::new(AtomicU64::new(0));
-        Arc::new(move |_: usize, _: u64| {
-            let n = counter.fetch_add(1, Ordering::Relaxed);
-            scim_body(Method::POST, "/Users", &entra_user(&format!("new{n}")))
-        })
-    };
+    let post = post_new_user();
     let deactivate: Arc<MakeRequest> = {
         let ids = Arc::clone(&ids);
         let body = deactivation();

@@ -3,6 +3,7 @@
 //! Knows nothing of the servers behind the addresses.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::http::header;
@@ -79,6 +80,16 @@ pub fn member_toggle(group: &str, outsiders: &Arc<Vec<String>>) -> Arc<MakeReque
         let body = json!({"schemas": [PATCH_SCHEMA],
             "Operations": [{"op": op, "path": "members", "value": [{"value": member}]}]});
         scim_body(Method::PATCH, &uri, &body)
+    })
+}
+
+/// `POST /Users` of a new user each time (`new0`, `new1`…): one counter for both sides and
+/// every round, so no request names a user that exists.
+pub fn post_new_user() -> Arc<MakeRequest> {
+    let counter = Arc::new(AtomicU64::new(0));
+    Arc::new(move |_: usize, _: u64| {
+        let n = counter.fetch_add(1, Ordering::Relaxed);
+        scim_body(Method::POST, "/Users", &entra_user(&format!("new{n}")))
     })
 }
 

@@ -36,7 +36,7 @@ use crate::driver::MakeRequest;
 use crate::report::{measure, print_table, Plan, Row};
 use crate::requests::{
     deactivation, engine_request, entra_user, lookup_hit, lookup_miss, member_toggle, pick,
-    query_value, scim_body, scim_get, PATCH_SCHEMA, TOKEN,
+    post_new_user, query_value, scim_body, scim_get, PATCH_SCHEMA, TOKEN,
 };
 use crate::{serve, Args, BoxError};
 
@@ -361,13 +361,7 @@ fn rows(
         Arc::new(move |_: usize, _: u64| scim_get(&uri))
     };
     // Counters shared by both sides and every round, so each request names a new user.
-    let post: Arc<MakeRequest> = {
-        let counter = Arc::new(AtomicU64::new(0));
-        Arc::new(move |_: usize, _: u64| {
-            let n = counter.fetch_add(1, Ordering::Relaxed);
-            scim_body(Method::POST, "/Users", &entra_user(&format!("new{n}")))
-        })
-    };
+    let post = post_new_user();
     let deactivate: Arc<MakeRequest> = {
         let ids = Arc::clone(&ids);
         let counter = Arc::new(AtomicU64::new(0));
