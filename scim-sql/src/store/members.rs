@@ -303,39 +303,14 @@ pub(crate) async fn touch_groups_of(tx: &mut Tx, inner: &Inner, id: &str) -> Res
     Ok(())
 }
 
-/// Whether replacing user `id` (its row locked) with `display` as its new `displayName`
-/// column changes what its groups show of it: `false` when the store keeps no groups, or
-/// the users' table maps no `displayName`, or the value stays.
-pub(crate) async fn display_changes(
-    tx: &mut Tx,
-    inner: &Inner,
-    index: usize,
-    tenant: &str,
-    id: &str,
-    display: Option<&Datum>,
-) -> Result<bool, Fail> {
+/// The position in plan `index`'s columns of what groups show of their members
+/// (`displayName`): `None` unless `index` is the users' plan, the store keeps groups, and the
+/// users' table maps `displayName`. A user replace that changes it touches the user's groups.
+pub(crate) fn shown_by_groups(inner: &Inner, index: usize) -> Option<usize> {
     if Some(index) != inner.users || inner.groups.is_none() {
-        return Ok(false);
+        return None;
     }
-    let (Some(plan), Some(display)) = (inner.plans.get(index), display) else {
-        return Ok(false);
-    };
-    let Some(column) = plan.display_index().and_then(|i| plan.columns.get(i)) else {
-        return Ok(false);
-    };
-    let backend = tx.backend();
-    let (condition, params) = plan.table.row_condition(backend, tenant, id);
-    let sql = backend.statement(&format!(
-        "SELECT {} FROM {} WHERE {condition}",
-        plan.table.qualified(&column.column.expr),
-        plan.table.name
-    ));
-    let rows = tx.rows(&sql, &params, &[display.kind()]).await?;
-    let before = rows
-        .into_iter()
-        .next()
-        .and_then(|row| row.into_iter().next());
-    Ok(before.as_ref() != Some(display))
+    inner.plans.get(index)?.display_index()
 }
 
 /// A members-only PATCH as row changes: `replaced` (the list made exactly so), then

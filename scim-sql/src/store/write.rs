@@ -236,26 +236,50 @@ pub(crate) async fn lock_row(
     id: &str,
     if_match: Option<&Version>,
 ) -> Result<i64, Fail> {
+    Ok(lock_row_reading(tx, plan, tenant, id, if_match, None)
+        .await?
+        .0)
+}
+
+/// [`lock_row`], reading with the version the value of mapped column `read` (an index into
+/// the plan's columns) as the row holds it before the write.
+async fn lock_row_reading(
+    tx: &mut Tx,
+    plan: &Plan,
+    tenant: &str,
+    id: &str,
+    if_match: Option<&Version>,
+    read: Option<usize>,
+) -> Result<(i64, Option<Datum>), Fail> {
     let backend = tx.backend();
     if !plan.table.accepts_id(backend, id) {
         return Err(Fail::Store(StoreError::NotFound));
     }
+    let read = read.and_then(|i| plan.columns.get(i));
+    let mut select = plan.table.qualified(&plan.table.version);
+    let mut kinds = vec![DatumKind::Integer];
+    if let Some(mapped) = read {
+        let _ = write!(select, ", {}", plan.table.qualified(&mapped.column.expr));
+        kinds.push(mapped.column.kind.into());
+    }
     let (condition, params) = plan.table.row_condition(backend, tenant, id);
     let sql = backend.statement(&format!(
-        "SELECT {} FROM {} WHERE {condition}{}",
-        plan.table.qualified(&plan.table.version),
+        "SELECT {select} FROM {} WHERE {condition}{}",
         plan.table.name,
         for_update(backend)
     ));
-    let rows = tx.rows(&sql, &params, &[DatumKind::Integer]).await?;
-    let version = rows
+    let rows = tx.rows(&sql, &params, &kinds).await?;
+    let mut row = rows
         .into_iter()
         .next()
-        .and_then(|row| row.into_iter().next())
+        .ok_or(Fail::Store(StoreError::NotFound))?
+        .into_iter();
+    let version = row
+        .next()
         .and_then(|d| d.as_integer())
         .ok_or(Fail::Store(StoreError::NotFound))?;
     Version::from(u64::try_from(version).unwrap_or_default()).require(if_match)?;
-    Ok(version)
+    Ok((version, row.next()))
 }
 
 /// Inserts `rows` of child table `index` of `plan` for resource `id`.
@@ -624,10 +648,11 @@ pub(crate) async fn replace(
             Some(ids) => Some(members::admit(&mut tx, inner, tenant, ids).await?),
             None => None,
         };
-        lock_row(&mut tx, plan, tenant, id, if_match).await?;
+        // What the user's groups show of it, read under the row's lock.
+        let shown = members::shown_by_groups(inner, index);
+        let (_, before) = lock_row_reading(&mut tx, plan, tenant, id, if_match, shown).await?;
+        let renamed = shown.is_some_and(|i| before.as_ref() != values.columns.get(i));
         check_unique(&mut tx, plan, tenant, resource, Some(id)).await?;
-        let display = plan.display_index().and_then(|i| values.columns.get(i));
-        let renamed = members::display_changes(&mut tx, inner, index, tenant, id, display).await?;
         let backend = tx.backend();
         let table = &plan.table;
         let now = Utc::now().trunc_subsecs(3);
