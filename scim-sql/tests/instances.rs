@@ -36,6 +36,15 @@ async fn instance(db: &Db) -> Scim {
         .unwrap()
 }
 
+/// A new token of tenant `acme`, labelled `label`.
+async fn mint(db: &Db, label: &str) -> String {
+    SqlTokens::new(db.clone())
+        .mint(&Tenant::new("acme"), label, None)
+        .await
+        .unwrap()
+        .token
+}
+
 async fn call(
     scim: &Scim,
     token: &str,
@@ -177,11 +186,7 @@ async fn values_a_column_cannot_hold_and_ids_that_cannot_exist_are_client_errors
     for backend in BACKENDS {
         let (test, _) = demo::fresh(backend, "limits").await.unwrap();
         let scim = instance(&test.db).await;
-        let token = SqlTokens::new(test.db.clone())
-            .mint(&Tenant::new("acme"), "Entra", None)
-            .await
-            .unwrap()
-            .token;
+        let token = mint(&test.db, "Entra").await;
         // Declared limits name the attribute.
         let long = format!("{}@example.com", "a".repeat(3000));
         for (body, attribute) in [
@@ -266,11 +271,7 @@ async fn member_patches_answer_without_the_member_list() {
             .build()
             .unwrap();
         let default_response = instance(&test.db).await;
-        let token = SqlTokens::new(test.db.clone())
-            .mint(&Tenant::new("acme"), "Entra", None)
-            .await
-            .unwrap()
-            .token;
+        let token = mint(&test.db, "Entra").await;
         let mut users = Vec::new();
         for n in 0..30 {
             let (status, body) = call(
@@ -375,11 +376,7 @@ async fn reads_without_members_still_filter_on_them() {
     for backend in BACKENDS {
         let (test, _) = demo::fresh(backend, "excluded").await.unwrap();
         let scim = instance(&test.db).await;
-        let token = SqlTokens::new(test.db.clone())
-            .mint(&Tenant::new("acme"), "Okta", None)
-            .await
-            .unwrap()
-            .token;
+        let token = mint(&test.db, "Okta").await;
         let (_, user) = call(
             &scim,
             &token,
@@ -449,11 +446,7 @@ async fn passwords_are_never_stored_as_text() {
             .change_password(true)
             .build()
             .unwrap();
-        let token = SqlTokens::new(test.db.clone())
-            .mint(&Tenant::new("acme"), "Okta", None)
-            .await
-            .unwrap()
-            .token;
+        let token = mint(&test.db, "Okta").await;
         let secret = "correct horse battery staple 7f3a";
         let (status, user) = call(
             &scim,
@@ -510,11 +503,7 @@ async fn renaming_a_member_gives_its_groups_a_new_version() {
     for backend in BACKENDS {
         let (test, _) = demo::fresh(backend, "rename").await.unwrap();
         let scim = instance(&test.db).await;
-        let token = SqlTokens::new(test.db.clone())
-            .mint(&Tenant::new("acme"), "Entra", None)
-            .await
-            .unwrap()
-            .token;
+        let token = mint(&test.db, "Entra").await;
         let user = |name: &str, active: bool| {
             json!({"schemas": [USER], "userName": "kim@example.com",
                    "displayName": name, "active": active})
