@@ -19,21 +19,12 @@ use scimkit_core::store::{ListQuery, Pagination, ResourceStore};
 use scimkit_core::SortSpec;
 use scimkit_filter::parse_filter;
 use scimkit_sql::store::SqlStore;
-use scimkit_sql::testkit::demo;
+use scimkit_sql::testkit::{self, demo};
 use scimkit_sql::{shared_cursor_key, Backend, Datum, DatumKind, Db};
 
 /// The plan of a list statement with its parameters, printed.
 async fn explain(db: &Db, label: &str, sql: &str, params: &[SqlValue]) -> String {
-    let params: Vec<Datum> = params.iter().cloned().map(Datum::from).collect();
-    let rows = db
-        .fetch(&format!("EXPLAIN {sql}"), &params, &[DatumKind::Text])
-        .await
-        .unwrap();
-    let plan: Vec<String> = rows
-        .into_iter()
-        .filter_map(|row| row.into_iter().next().and_then(Datum::into_text))
-        .collect();
-    let plan = plan.join("\n");
+    let plan = testkit::explain(db, sql, params).await.unwrap().join("\n");
     println!("-- {label}\n{sql}\n{plan}\n");
     plan
 }

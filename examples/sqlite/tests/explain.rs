@@ -26,31 +26,14 @@ use scimkit_core::store::{ListQuery, Pagination, ResourceStore};
 use scimkit_core::{Resource, SortOrder, SortSpec};
 use scimkit_filter::{parse_filter, parse_path};
 use scimkit_sql::store::SqlStore;
-use scimkit_sql::{Datum, DatumKind, Db};
+use scimkit_sql::Db;
 
 /// SQLite's plan of the statement `list` runs for `query`: one line per step.
 async fn plan(db: &Db, store: &SqlStore, rt: &ResourceType, query: &ListQuery) -> Vec<String> {
     let sql = store.list_statements(rt, "acme", query).unwrap();
-    let params: Vec<Datum> = sql.params.iter().cloned().map(Datum::from).collect();
-    let kinds = [
-        DatumKind::Integer,
-        DatumKind::Integer,
-        DatumKind::Integer,
-        DatumKind::Text,
-    ];
-    db.fetch(
-        &format!("EXPLAIN QUERY PLAN {}", sql.select),
-        &params,
-        &kinds,
-    )
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|row| match &row[3] {
-        Datum::Text(Some(step)) => step.clone(),
-        other => panic!("a plan step is text: {other:?}"),
-    })
-    .collect()
+    scimkit_sql::testkit::explain(db, &sql.select, &sql.params)
+        .await
+        .unwrap()
 }
 
 /// Asserts that `plan` searches `index` first, scans no table and sorts nothing.

@@ -2,6 +2,8 @@
 //! schema, a MySQL database or a SQLite file of its own, with a URL that reaches only it, so
 //! concurrent tests and test runs never see each other's rows; dropping the value removes it.
 //!
+//! [`explain`] gives the plan a database picks for a statement.
+//!
 //! [`demo`] holds demo tables (accounts, e-mails, teams, memberships) for each database and the
 //! [`crate::store::SqlStore`] over them.
 //!
@@ -10,6 +12,7 @@
 //! SQLite files go to the system's temporary directory.
 
 pub mod demo;
+mod explain;
 
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -17,6 +20,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::backend::Backend;
 use crate::db::Db;
 use crate::error::Error;
+
+pub use explain::explain;
 
 /// PostgreSQL when `DATABASE_URL` is not set.
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
