@@ -2,6 +2,7 @@
 //! translator's dialect, the spelling of the crate's own tables).
 
 use std::fmt;
+use std::fmt::Write as _;
 
 use scimkit_core::sql::{Dialect, MySql, Postgres, Sqlite};
 
@@ -86,15 +87,13 @@ impl Backend {
         if self != Backend::Postgres {
             return text.to_owned();
         }
-        let mut out = String::with_capacity(text.len() + 8);
-        let mut n = 0;
-        for c in text.chars() {
-            if c == '?' {
-                n += 1;
-                out.push_str(&self.dialect().placeholder(n));
-            } else {
-                out.push(c);
+        let mut out = String::with_capacity(text.len() + text.len() / 4);
+        for (n, part) in text.split('?').enumerate() {
+            if n > 0 {
+                // The Postgres dialect's placeholder, written in place.
+                let _ = write!(out, "${n}");
             }
+            out.push_str(part);
         }
         out
     }

@@ -134,6 +134,49 @@ async fn bulk_creates_answer_each_operation_as_a_lone_post_would() {
         );
         let (_, page) = call(&scim, Method::GET, "/Users?count=1", None).await;
         assert_eq!(page["totalResults"], 125, "{backend}");
+
+        // A taken userName the batch does not repeat, past the first hundred values checked
+        // together: that one is 409, the other 149 created.
+        let mut operations: Vec<Value> = (0..150)
+            .map(|n| post(&format!("w{n}"), user(&format!("w{n}"))))
+            .collect();
+        operations[130] = post("w130", user("Alone"));
+        let (_, answer) = call(&scim, Method::POST, "/Bulk", Some(&bulk(operations))).await;
+        let entries = answer["Operations"].as_array().unwrap();
+        for (n, entry) in entries.iter().enumerate() {
+            let expected = if n == 130 { "409" } else { "201" };
+            assert_eq!(entry["status"], expected, "{backend}: {entry}");
+        }
+        let (_, page) = call(&scim, Method::GET, "/Users?count=1", None).await;
+        assert_eq!(page["totalResults"], 274, "{backend}");
+
+        // A user with nothing for the extra column between two with something there: it
+        // reads back as the same user created alone does.
+        let bare = |name: &str| json!({"schemas": [USER], "userName": name});
+        let (_, alone) = call(&scim, Method::POST, "/Users", Some(&bare("bare-alone"))).await;
+        let operations = vec![
+            post("x0", user("x0")),
+            post("x1", bare("bare-batched")),
+            post("x2", user("x2")),
+        ];
+        let (_, answer) = call(&scim, Method::POST, "/Bulk", Some(&bulk(operations))).await;
+        let id = answer["Operations"][1]["location"].as_str().unwrap();
+        let id = id.rsplit('/').next().unwrap();
+        let (_, read) = call(&scim, Method::GET, &format!("/Users/{id}"), None).await;
+        let (_, alone_read) = call(
+            &scim,
+            Method::GET,
+            &format!("/Users/{}", alone["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+        let expected: Value = serde_json::from_str(
+            &serde_json::to_string(&comparable(alone_read))
+                .unwrap()
+                .replace("bare-alone", "bare-batched"),
+        )
+        .unwrap();
+        assert_eq!(comparable(read), expected, "{backend}: {answer}");
         test.remove().await.unwrap();
     }
 }

@@ -7,6 +7,7 @@ use chrono::{SubsecRound as _, Utc};
 use scimkit_core::schema::Returned;
 use scimkit_core::store::{new_id, StoreError, Version};
 use scimkit_core::Resource;
+use scimkit_filter::Filter;
 use serde_json::Value;
 
 use crate::backend::Backend;
@@ -163,53 +164,27 @@ pub(crate) fn unique_names(plan: &Plan) -> String {
 
 /// Refuses a resource whose unique attributes another resource of the tenant has (compared
 /// as the translator compares them: case-folded unless `caseExact`).
+///
+/// `kept` lists the plan's columns whose value the resource keeps exactly as stored (a
+/// replace that does not change its userName): those are not checked again.
 async fn check_unique(
     tx: &mut Tx,
     plan: &Plan,
     tenant: &str,
     resource: &Resource,
-    except: Option<&str>,
+    (except, kept): (Option<&str>, &[usize]),
 ) -> Result<(), Fail> {
-    let backend = tx.backend();
-    let dialect = backend.dialect();
-    for mapped in plan.columns.iter().filter(|c| c.unique) {
+    for (_, mapped) in plan
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| c.unique && !kept.contains(i))
+    {
         let Some(value) = mapped.slot.get(resource).filter(|v| !v.is_null()) else {
             continue;
         };
-        let text = format!("{} eq {}", mapped.slot.path, value);
-        let filter = scimkit_filter::parse_filter(&text)
-            .map_err(|_| Fail::invalid(format!("{}: not a comparable value", mapped.slot.path)))?;
-        let (condition, values) = plan
-            .mapping
-            .filter_sql(&plan.rt, &filter, dialect)
-            .map_err(|error| Fail::Store(StoreError::Rejected(error.into())))?;
-        let mut params: Vec<Datum> = values.into_iter().map(Datum::from).collect();
-        let mut sql = format!(
-            "SELECT {} FROM {} WHERE ({condition})",
-            plan.table.id_text(backend),
-            plan.table.name
-        );
-        if let Some(column) = &plan.table.tenant {
-            params.push(Datum::text(tenant));
-            let _ = write!(
-                sql,
-                " AND {} = {}",
-                plan.table.qualified(column),
-                dialect.placeholder(params.len())
-            );
-        }
-        if let Some(id) = except {
-            params.push(Datum::text(id));
-            let _ = write!(
-                sql,
-                " AND {} <> {}",
-                plan.table.qualified(&plan.table.id),
-                plan.table
-                    .id_param(backend, &dialect.placeholder(params.len()))
-            );
-        }
-        sql.push_str(" LIMIT 1");
-        if !tx.rows(&sql, &params, &[DatumKind::Text]).await?.is_empty() {
+        let test = equality(&mapped.slot.path, &value)?;
+        if any_taken(tx, plan, tenant, &test, except).await? {
             return Err(Fail::Store(StoreError::Uniqueness(format!(
                 "{} {value} is already taken in this tenant",
                 mapped.slot.path
@@ -217,6 +192,86 @@ async fn check_unique(
         }
     }
     Ok(())
+}
+
+/// Unique values one statement of [`all_unique_free`] checks.
+const UNIQUE_VALUES_PER_CHECK: usize = 100;
+
+/// Whether no resource of the tenant has any of `resources`' unique values: one statement
+/// per unique attribute and [`UNIQUE_VALUES_PER_CHECK`] values (an `or` of their tests).
+async fn all_unique_free(
+    tx: &mut Tx,
+    plan: &Plan,
+    tenant: &str,
+    resources: &[&Resource],
+) -> Result<bool, Fail> {
+    for mapped in plan.columns.iter().filter(|c| c.unique) {
+        let mut tests = Vec::with_capacity(resources.len());
+        for resource in resources {
+            if let Some(value) = mapped.slot.get(resource).filter(|v| !v.is_null()) {
+                tests.push(equality(&mapped.slot.path, &value)?);
+            }
+        }
+        for chunk in tests.chunks(UNIQUE_VALUES_PER_CHECK) {
+            let test = match chunk {
+                [one] => one.clone(),
+                many => Filter::Or(many.to_vec()),
+            };
+            if any_taken(tx, plan, tenant, &test, None).await? {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// `path eq value`.
+fn equality(path: &str, value: &Value) -> Result<Filter, Fail> {
+    scimkit_filter::parse_filter(&format!("{path} eq {value}"))
+        .map_err(|_| Fail::invalid(format!("{path}: not a comparable value")))
+}
+
+/// Whether a resource of `tenant` (other than `except`) matches `test`.
+async fn any_taken(
+    tx: &mut Tx,
+    plan: &Plan,
+    tenant: &str,
+    test: &Filter,
+    except: Option<&str>,
+) -> Result<bool, Fail> {
+    let backend = tx.backend();
+    let dialect = backend.dialect();
+    let (condition, values) = plan
+        .mapping
+        .filter_sql(&plan.rt, test, dialect)
+        .map_err(|error| Fail::Store(StoreError::Rejected(error.into())))?;
+    let mut params: Vec<Datum> = values.into_iter().map(Datum::from).collect();
+    let mut sql = format!(
+        "SELECT {} FROM {} WHERE ({condition})",
+        plan.table.id_text(backend),
+        plan.table.name
+    );
+    if let Some(column) = &plan.table.tenant {
+        params.push(Datum::text(tenant));
+        let _ = write!(
+            sql,
+            " AND {} = {}",
+            plan.table.qualified(column),
+            dialect.placeholder(params.len())
+        );
+    }
+    if let Some(id) = except {
+        params.push(Datum::text(id));
+        let _ = write!(
+            sql,
+            " AND {} <> {}",
+            plan.table.qualified(&plan.table.id),
+            plan.table
+                .id_param(backend, &dialect.placeholder(params.len()))
+        );
+    }
+    sql.push_str(" LIMIT 1");
+    Ok(!tx.rows(&sql, &params, &[DatumKind::Text]).await?.is_empty())
 }
 
 /// The row lock of a write: `FOR UPDATE` where the database has it.
@@ -236,29 +291,28 @@ pub(crate) async fn lock_row(
     id: &str,
     if_match: Option<&Version>,
 ) -> Result<i64, Fail> {
-    Ok(lock_row_reading(tx, plan, tenant, id, if_match, None)
+    Ok(lock_row_reading(tx, plan, tenant, id, if_match, &[])
         .await?
         .0)
 }
 
-/// [`lock_row`], reading with the version the value of mapped column `read` (an index into
-/// the plan's columns) as the row holds it before the write.
+/// [`lock_row`], reading with the version the values of mapped columns `read` (indexes into
+/// the plan's columns) as the row holds them before the write, in `read`'s order.
 async fn lock_row_reading(
     tx: &mut Tx,
     plan: &Plan,
     tenant: &str,
     id: &str,
     if_match: Option<&Version>,
-    read: Option<usize>,
-) -> Result<(i64, Option<Datum>), Fail> {
+    read: &[usize],
+) -> Result<(i64, Vec<Datum>), Fail> {
     let backend = tx.backend();
     if !plan.table.accepts_id(backend, id) {
         return Err(Fail::Store(StoreError::NotFound));
     }
-    let read = read.and_then(|i| plan.columns.get(i));
     let mut select = plan.table.qualified(&plan.table.version);
     let mut kinds = vec![DatumKind::Integer];
-    if let Some(mapped) = read {
+    for mapped in read.iter().filter_map(|&i| plan.columns.get(i)) {
         let _ = write!(select, ", {}", plan.table.qualified(&mapped.column.expr));
         kinds.push(mapped.column.kind.into());
     }
@@ -279,7 +333,7 @@ async fn lock_row_reading(
         .and_then(|d| d.as_integer())
         .ok_or(Fail::Store(StoreError::NotFound))?;
     Version::from(u64::try_from(version).unwrap_or_default()).require(if_match)?;
-    Ok((version, row.next()))
+    Ok((version, row.collect()))
 }
 
 /// Inserts `rows` of child table `index` of `plan` for resource `id`.
@@ -376,7 +430,7 @@ pub(crate) async fn create(
     let values = values(plan, resource)?;
     let result = retry(|| async {
         let mut tx = inner.db.begin().await?;
-        check_unique(&mut tx, plan, tenant, resource, None).await?;
+        check_unique(&mut tx, plan, tenant, resource, (None, &[])).await?;
         // Members first: their rows are locked before the group's (see the lock order).
         let admitted = match &values.members {
             Some(ids) => Some(members::admit(&mut tx, inner, tenant, ids).await?),
@@ -385,12 +439,14 @@ pub(crate) async fn create(
         let id = new_id()?;
         let now = Utc::now().trunc_subsecs(3);
         let backend = tx.backend();
-        let (names, slots, params) = new_row(plan, backend, tenant, &id, now, &values);
+        let with_extra = values.extra.is_some();
+        let (names, row) = new_row_shape(plan, backend, with_extra);
+        let mut params = Vec::with_capacity(names.len());
+        new_row_params(plan, (tenant, &id, now), &values, with_extra, &mut params);
         let sql = backend.statement(&format!(
-            "INSERT INTO {} ({}) VALUES ({})",
+            "INSERT INTO {} ({}) VALUES {row}",
             plan.table.name,
             names.join(", "),
-            slots.join(", ")
         ));
         tx.run(&sql, &params).await?;
         for (child, rows) in values.children.iter().enumerate() {
@@ -409,50 +465,59 @@ pub(crate) async fn create(
     result.map_err(|fail| fail.into_store_error(&unique_names(plan)))
 }
 
-/// The columns of a new row of resource `id` (in the order the plan lists them), their
-/// placeholders, and the values to bind.
-fn new_row(
-    plan: &Plan,
-    backend: Backend,
-    tenant: &str,
-    id: &str,
-    now: chrono::DateTime<Utc>,
-    values: &Values,
-) -> (Vec<String>, Vec<String>, Vec<Datum>) {
+/// The columns of a new row (in the order the plan lists them; the extra column when
+/// `with_extra`) and their placeholders, as [`new_row_params`] binds them.
+fn new_row_shape(plan: &Plan, backend: Backend, with_extra: bool) -> (Vec<String>, String) {
     let table = &plan.table;
     let mut names = vec![table.id.clone()];
     let mut slots = vec![table.id_param(backend, "?")];
-    let mut params = vec![Datum::text(id)];
     if let Some(column) = &table.tenant {
         names.push(column.clone());
         slots.push("?".to_owned());
-        params.push(Datum::text(tenant));
     }
-    for (column, value) in [
-        (&table.version, Datum::Integer(Some(1))),
-        (&table.created, Datum::Timestamp(Some(now))),
-        (&table.modified, Datum::Timestamp(Some(now))),
-    ] {
+    for column in [&table.version, &table.created, &table.modified] {
         names.push(column.clone());
         slots.push("?".to_owned());
-        params.push(value);
     }
-    for (mapped, value) in plan.columns.iter().zip(&values.columns) {
+    for mapped in &plan.columns {
         names.push(mapped.column.expr.clone());
         slots.push("?".to_owned());
-        params.push(value.clone());
     }
-    for (mapped, hash) in plan.secrets.iter().zip(&values.secrets) {
+    for mapped in &plan.secrets {
         names.push(mapped.secret.column.clone());
         slots.push("?".to_owned());
-        params.push(Datum::Text(hash.clone()));
     }
-    if let (Some(column), Some(extra)) = (&table.extra, &values.extra) {
+    if let Some(column) = table.extra.as_ref().filter(|_| with_extra) {
         names.push(column.clone());
         slots.push(table.extra_param(backend));
-        params.push(Datum::text(extra.as_str()));
     }
-    (names, slots, params)
+    (names, format!("({})", slots.join(", ")))
+}
+
+/// The values to bind for a new row of resource `id`, in [`new_row_shape`]'s order (the
+/// extra column's, `NULL` when the resource keeps nothing there, when `with_extra`).
+fn new_row_params(
+    plan: &Plan,
+    (tenant, id, now): (&str, &str, chrono::DateTime<Utc>),
+    values: &Values,
+    with_extra: bool,
+    params: &mut Vec<Datum>,
+) {
+    let table = &plan.table;
+    params.push(Datum::text(id));
+    if table.tenant.is_some() {
+        params.push(Datum::text(tenant));
+    }
+    params.extend([
+        Datum::Integer(Some(1)),
+        Datum::Timestamp(Some(now)),
+        Datum::Timestamp(Some(now)),
+    ]);
+    params.extend(values.columns.iter().cloned());
+    params.extend(values.secrets.iter().cloned().map(Datum::Text));
+    if table.extra.is_some() && with_extra {
+        params.push(Datum::Text(values.extra.clone()));
+    }
 }
 
 /// How many rows one `INSERT` of a batch writes.
@@ -460,8 +525,8 @@ const RESOURCES_PER_INSERT: usize = 50;
 
 /// Creates `resources` of `tenant` together, each result what [`create`] would answer.
 ///
-/// For a table without members, the batch is one transaction: each resource's unique values
-/// are checked, then the rows are written with one `INSERT` per 50 resources and one per
+/// For a table without members, the batch is one transaction: the resources' unique values
+/// are checked together (one statement per unique attribute and 100 values), then the rows are written with one `INSERT` per 50 resources and one per
 /// child table, read back with one `SELECT` (plus one per child table), and committed once.
 /// When a unique value is taken or repeated within the batch, or the transaction fails, the
 /// batch is created one resource at a time instead, so every resource gets its own answer.
@@ -547,12 +612,9 @@ async fn write_batch(
     batch: &[(&Resource, &Values)],
 ) -> Result<Option<std::vec::IntoIter<Resource>>, Fail> {
     let mut tx = inner.db.begin().await?;
-    for (resource, _) in batch {
-        match check_unique(&mut tx, plan, tenant, resource, None).await {
-            Ok(()) => {}
-            Err(Fail::Store(StoreError::Uniqueness(_))) => return Ok(None),
-            Err(other) => return Err(other),
-        }
+    let resources: Vec<&Resource> = batch.iter().map(|(resource, _)| *resource).collect();
+    if !all_unique_free(&mut tx, plan, tenant, &resources).await? {
+        return Ok(None);
     }
     let backend = tx.backend();
     let now = Utc::now().trunc_subsecs(3);
@@ -564,21 +626,23 @@ async fn write_batch(
         .chunks(RESOURCES_PER_INSERT)
         .zip(ids.chunks(RESOURCES_PER_INSERT))
     {
-        let mut names = Vec::new();
-        let mut rows = Vec::with_capacity(chunk.len());
-        let mut params = Vec::new();
-        for ((_, values), id) in chunk.iter().zip(chunk_ids) {
-            let (row_names, slots, row_params) = new_row(plan, backend, tenant, id, now, values);
-            names = row_names;
-            rows.push(format!("({})", slots.join(", ")));
-            params.extend(row_params);
-        }
-        let sql = backend.statement(&format!(
-            "INSERT INTO {} ({}) VALUES {}",
+        // One shape for every row: the extra column when any row keeps something there.
+        let with_extra = chunk.iter().any(|(_, values)| values.extra.is_some());
+        let (names, row) = new_row_shape(plan, backend, with_extra);
+        let mut params = Vec::with_capacity(names.len() * chunk.len());
+        let mut sql = format!(
+            "INSERT INTO {} ({}) VALUES ",
             plan.table.name,
-            names.join(", "),
-            rows.join(", ")
-        ));
+            names.join(", ")
+        );
+        for (n, ((_, values), id)) in chunk.iter().zip(chunk_ids).enumerate() {
+            if n > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&row);
+            new_row_params(plan, (tenant, id, now), values, with_extra, &mut params);
+        }
+        let sql = backend.statement(&sql);
         tx.run(&sql, &params).await?;
     }
     for child in 0..plan.children.len() {
@@ -648,11 +712,22 @@ pub(crate) async fn replace(
             Some(ids) => Some(members::admit(&mut tx, inner, tenant, ids).await?),
             None => None,
         };
-        // What the user's groups show of it, read under the row's lock.
+        // Read under the row's lock: what the user's groups show of it (first, if any), and
+        // its unique values, which need no check when they stay as they are.
         let shown = members::shown_by_groups(inner, index);
-        let (_, before) = lock_row_reading(&mut tx, plan, tenant, id, if_match, shown).await?;
-        let renamed = shown.is_some_and(|i| before.as_ref() != values.columns.get(i));
-        check_unique(&mut tx, plan, tenant, resource, Some(id)).await?;
+        let unique = (plan.columns.iter().enumerate())
+            .filter(|(_, c)| c.unique)
+            .map(|(i, _)| i);
+        let read: Vec<usize> = shown.into_iter().chain(unique).collect();
+        let (_, before) = lock_row_reading(&mut tx, plan, tenant, id, if_match, &read).await?;
+        let same = |(i, held): (&usize, &Datum)| values.columns.get(*i) == Some(held);
+        let renamed = shown.is_some() && !read.iter().zip(&before).next().is_some_and(same);
+        let kept: Vec<usize> = (read.iter().zip(&before))
+            .skip(usize::from(shown.is_some()))
+            .filter(|&pair| same(pair))
+            .map(|(i, _)| *i)
+            .collect();
+        check_unique(&mut tx, plan, tenant, resource, (Some(id), &kept)).await?;
         let backend = tx.backend();
         let table = &plan.table;
         let now = Utc::now().trunc_subsecs(3);
