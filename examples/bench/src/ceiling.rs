@@ -3,13 +3,15 @@
 //! caches each statement text per connection) and JSON built with serde_json from the rows,
 //! serving the URLs the SCIM app serves with answers of the same shape: userName lookups,
 //! index and keyset cursor pages by userName, `GET`, `POST` and an `active` PATCH of a User,
-//! and a member add or remove on a Group. Nothing else: no filter language, no schema, no
-//! projection; a request outside those shapes is `400`. Must not use scimkit's crates.
+//! a member add or remove on a Group, and a `/Bulk` of user creates (`bulk`). Nothing else:
+//! no filter language, no schema, no projection; a request outside those shapes is `400`.
+//! Must not use scimkit's crates.
 //!
 //! The statements are those `SqlStore` runs (scim-sql `store/read.rs`, `list.rs`, `write.rs`,
 //! `members.rs`), minus what the handler already knows: no read-back after a write, no
 //! separate uniqueness query (the unique index answers), one `= ANY($1)` array statement for
-//! the children of any number of ids.
+//! the children of any number of ids; a `/Bulk` request's users written with one multi-row
+//! `INSERT` (where `SqlStore` writes batches of up to 200, each user checked for uniqueness).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,7 +19,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch};
+use axum::routing::{get, patch, post};
 use axum::Router;
 use chrono::{DateTime, SecondsFormat, SubsecRound as _, Utc};
 use hyper::body::Bytes;
@@ -27,6 +29,8 @@ use sqlx::postgres::{PgConnection, PgPool, PgRow};
 use sqlx::Row as _;
 
 use crate::requests::{ENTERPRISE_SCHEMA, LIST_SCHEMA, SCIM_JSON, TOKEN, USER_SCHEMA};
+
+mod bulk;
 
 /// The columns of a user row, in the order [`UserRow::from_row`] reads them (`SqlStore`'s
 /// select list of the demo table).
@@ -103,6 +107,22 @@ pub mod statements {
          kind, is_primary) SELECT CAST($1 AS uuid), CAST(t.n AS integer) - 1, t.email, t.kind, \
          t.is_primary FROM unnest(CAST($2 AS text[]), CAST($3 AS text[]), CAST($4 AS boolean[])) \
          WITH ORDINALITY AS t(email, kind, is_primary, n)";
+    /// New users, all of a `/Bulk` request's in one statement (ids drawn by the database),
+    /// returning each id with its userName.
+    pub const INSERT_USERS: &str = "INSERT INTO accounts (id, tenant, version, created_at, \
+         updated_at, email, given_name, family_name, display_name, title, is_active, \
+         external_id, scim_extra) SELECT gen_random_uuid(), $1, 1, $2, $2, t.email, t.given_name, \
+         t.family_name, t.display_name, t.title, t.is_active, t.external_id, \
+         CAST(t.extra AS jsonb) FROM unnest(CAST($3 AS text[]), CAST($4 AS text[]), \
+         CAST($5 AS text[]), CAST($6 AS text[]), CAST($7 AS text[]), CAST($8 AS boolean[]), \
+         CAST($9 AS text[]), CAST($10 AS text[])) AS t(email, given_name, family_name, \
+         display_name, title, is_active, external_id, extra) RETURNING CAST(id AS text), email";
+    /// The e-mails of many new users, in one statement.
+    pub const INSERT_EMAILS_OF_MANY: &str = "INSERT INTO account_emails (account_id, position, \
+         email, kind, is_primary) SELECT CAST(t.account_id AS uuid), t.position, t.email, t.kind, \
+         t.is_primary FROM unnest(CAST($1 AS text[]), CAST($2 AS integer[]), CAST($3 AS text[]), \
+         CAST($4 AS text[]), CAST($5 AS boolean[])) AS t(account_id, position, email, kind, \
+         is_primary)";
     /// `active` set, with a new version, returning the row.
     pub const SET_ACTIVE: &str = concat!(
         "UPDATE accounts SET is_active = $3, version = accounts.version + 1, updated_at = $4 \
@@ -146,6 +166,7 @@ pub fn app(pool: PgPool, tenant: &str) -> Router {
         .route(&at("/Users"), get(list).post(create))
         .route(&at("/Users/{id}"), get(by_id).patch(patch_user))
         .route(&at("/Groups/{id}"), patch(patch_group))
+        .route(&at("/Bulk"), post(bulk::bulk))
         .with_state(state)
 }
 
@@ -555,6 +576,113 @@ async fn by_id(
     Ok(answer(StatusCode::OK, &user, Some(&etag), None))
 }
 
+/// A user to create, as the columns keep it: what `POST /Users` and each `/Bulk` POST
+/// read from their body.
+struct NewUser {
+    user_name: String,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    display_name: Option<String>,
+    title: Option<String>,
+    active: Option<bool>,
+    external_id: Option<String>,
+    /// The e-mails' values, types and primary flags, in order.
+    emails: (Vec<String>, Vec<Option<String>>, Vec<Option<bool>>),
+    /// What no column keeps, as JSON text for the extra column.
+    extra: String,
+}
+
+impl NewUser {
+    /// Reads a create body; `400` without a `userName`.
+    fn from_json(body: Value) -> Result<NewUser, Failure> {
+        let Value::Object(mut user) = body else {
+            return Err(bad("the body is not a JSON object"));
+        };
+        let text = |user: &mut Map<String, Value>, key: &str| match user.remove(key) {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        };
+        let user_name = text(&mut user, "userName").ok_or_else(|| bad("userName is required"))?;
+        let external_id = text(&mut user, "externalId");
+        let display_name = text(&mut user, "displayName");
+        let title = text(&mut user, "title");
+        let active = user.remove("active").and_then(|v| v.as_bool());
+        let (mut given_name, mut family_name) = (None, None);
+        if let Some(Value::Object(name)) = user.get_mut("name") {
+            given_name = text(name, "givenName");
+            family_name = text(name, "familyName");
+            if name.is_empty() {
+                user.remove("name");
+            }
+        }
+        let (mut values, mut kinds, mut primaries) = (Vec::new(), Vec::new(), Vec::new());
+        if let Some(Value::Array(emails)) = user.remove("emails") {
+            for email in emails {
+                let Some(value) = email.get("value").and_then(Value::as_str) else {
+                    continue;
+                };
+                values.push(value.to_owned());
+                kinds.push(email.get("type").and_then(Value::as_str).map(str::to_owned));
+                primaries.push(email.get("primary").and_then(Value::as_bool));
+            }
+        }
+        // What no column keeps goes to the extra column, as SqlStore keeps it.
+        for derived in ["schemas", "id", "meta", "groups", "password"] {
+            user.remove(derived);
+        }
+        user.retain(|_, v| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
+        Ok(NewUser {
+            user_name,
+            given_name,
+            family_name,
+            display_name,
+            title,
+            active,
+            external_id,
+            emails: (values, kinds, primaries),
+            extra: Value::Object(user).to_string(),
+        })
+    }
+
+    /// The user as written with `id` at `now`: its JSON, its ETag and its location.
+    fn written(self, id: String, now: DateTime<Utc>, base: &str) -> (Value, String, String) {
+        let (values, kinds, primaries) = self.emails;
+        let emails: Vec<Value> = values
+            .into_iter()
+            .zip(kinds)
+            .zip(primaries)
+            .map(|((value, kind), primary)| {
+                let mut email = Map::new();
+                email.insert("value".to_owned(), Value::String(value));
+                if let Some(kind) = kind {
+                    email.insert("type".to_owned(), Value::String(kind));
+                }
+                if let Some(primary) = primary {
+                    email.insert("primary".to_owned(), Value::Bool(primary));
+                }
+                Value::Object(email)
+            })
+            .collect();
+        let row = UserRow {
+            id,
+            version: 1,
+            created: now,
+            modified: now,
+            user_name: self.user_name,
+            given_name: self.given_name,
+            family_name: self.family_name,
+            display_name: self.display_name,
+            title: self.title,
+            active: self.active,
+            external_id: self.external_id,
+            extra: Some(self.extra),
+        };
+        let location = format!("{base}/Users/{}", row.id);
+        let etag = format!("W/\"{}\"", row.version);
+        (row.to_json(Some(emails), None, base), etag, location)
+    }
+}
+
 /// `POST /Users`: the row and its e-mails in one transaction; the answer built from what was
 /// written, not read back.
 async fn create(
@@ -563,104 +691,37 @@ async fn create(
     body: Bytes,
 ) -> Result<Response, Failure> {
     ceiling.admit(&headers)?;
-    let Ok(Value::Object(mut user)) = serde_json::from_slice::<Value>(&body) else {
-        return Err(bad("the body is not a JSON object"));
-    };
-    let text = |user: &mut Map<String, Value>, key: &str| match user.remove(key) {
-        Some(Value::String(s)) => Some(s),
-        _ => None,
-    };
-    let user_name = text(&mut user, "userName").ok_or_else(|| bad("userName is required"))?;
-    let external_id = text(&mut user, "externalId");
-    let display_name = text(&mut user, "displayName");
-    let title = text(&mut user, "title");
-    let active = user.remove("active").and_then(|v| v.as_bool());
-    let (mut given_name, mut family_name) = (None, None);
-    if let Some(Value::Object(name)) = user.get_mut("name") {
-        given_name = text(name, "givenName");
-        family_name = text(name, "familyName");
-        if name.is_empty() {
-            user.remove("name");
-        }
-    }
-    let (mut values, mut kinds, mut primaries) = (Vec::new(), Vec::new(), Vec::new());
-    if let Some(Value::Array(emails)) = user.remove("emails") {
-        for email in emails {
-            let Some(value) = email.get("value").and_then(Value::as_str) else {
-                continue;
-            };
-            values.push(value.to_owned());
-            kinds.push(email.get("type").and_then(Value::as_str).map(str::to_owned));
-            primaries.push(email.get("primary").and_then(Value::as_bool));
-        }
-    }
-    // What no column keeps goes to the extra column, as SqlStore keeps it.
-    for derived in ["schemas", "id", "meta", "groups", "password"] {
-        user.remove(derived);
-    }
-    user.retain(|_, v| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
-    let extra = Value::Object(user.clone()).to_string();
+    let body = serde_json::from_slice(&body).map_err(|_| bad("the body is not JSON"))?;
+    let user = NewUser::from_json(body)?;
     let now = Utc::now().trunc_subsecs(3);
 
     let mut tx = ceiling.pool.begin().await?;
     let id: String = sqlx::query_scalar(statements::INSERT_USER)
         .bind(&ceiling.tenant)
         .bind(now)
-        .bind(&user_name)
-        .bind(&given_name)
-        .bind(&family_name)
-        .bind(&display_name)
-        .bind(&title)
-        .bind(active)
-        .bind(&external_id)
-        .bind(&extra)
+        .bind(&user.user_name)
+        .bind(&user.given_name)
+        .bind(&user.family_name)
+        .bind(&user.display_name)
+        .bind(&user.title)
+        .bind(user.active)
+        .bind(&user.external_id)
+        .bind(&user.extra)
         .fetch_one(&mut *tx)
         .await?;
+    let (values, kinds, primaries) = &user.emails;
     if !values.is_empty() {
         sqlx::query(statements::INSERT_EMAILS)
             .bind(&id)
-            .bind(&values)
-            .bind(&kinds)
-            .bind(&primaries)
+            .bind(values)
+            .bind(kinds)
+            .bind(primaries)
             .execute(&mut *tx)
             .await?;
     }
     tx.commit().await?;
 
-    let emails: Vec<Value> = values
-        .into_iter()
-        .zip(kinds)
-        .zip(primaries)
-        .map(|((value, kind), primary)| {
-            let mut email = Map::new();
-            email.insert("value".to_owned(), Value::String(value));
-            if let Some(kind) = kind {
-                email.insert("type".to_owned(), Value::String(kind));
-            }
-            if let Some(primary) = primary {
-                email.insert("primary".to_owned(), Value::Bool(primary));
-            }
-            Value::Object(email)
-        })
-        .collect();
-    let row = UserRow {
-        id,
-        version: 1,
-        created: now,
-        modified: now,
-        user_name,
-        given_name,
-        family_name,
-        display_name,
-        title,
-        active,
-        external_id,
-        extra: Some(extra),
-    };
-    let base = base_url(&headers);
-    let location = format!("{base}/Users/{}", row.id);
-    let etag = format!("W/\"{}\"", row.version);
-    let created = row.to_json(Some(emails), None, &base);
+    let (created, etag, location) = user.written(id, now, &base_url(&headers));
     Ok(answer(
         StatusCode::CREATED,
         &created,

@@ -120,7 +120,7 @@ pub fn print_table(measured: &[Measured<'_>], plan: Plan, what: &str) -> u64 {
 }
 
 /// The middle value of sorted numbers (the lower middle for an even count).
-fn median(sorted: &[f64]) -> f64 {
+pub fn median(sorted: &[f64]) -> f64 {
     sorted
         .get(sorted.len().saturating_sub(1) / 2)
         .copied()

@@ -93,6 +93,28 @@ pub fn post_new_user() -> Arc<MakeRequest> {
     })
 }
 
+/// `GET /Users/{id}` of users spread over `ids`.
+pub fn get_by_id(ids: &Arc<Vec<String>>) -> Arc<MakeRequest> {
+    let ids = Arc::clone(ids);
+    Arc::new(move |c: usize, seq: u64| {
+        let id = ids.get(pick(c, seq, ids.len())).map_or("", String::as_str);
+        scim_get(&format!("/Users/{id}"))
+    })
+}
+
+/// Entra's deactivation PATCH of users spread over `ids`: one counter for both sides and
+/// every round, so consecutive requests name different users.
+pub fn deactivate_each(ids: &Arc<Vec<String>>) -> Arc<MakeRequest> {
+    let ids = Arc::clone(ids);
+    let counter = Arc::new(AtomicU64::new(0));
+    let body = deactivation();
+    Arc::new(move |c: usize, _: u64| {
+        let n = counter.fetch_add(1, Ordering::Relaxed);
+        let id = ids.get(pick(c, n, ids.len())).map_or("", String::as_str);
+        scim_body(Method::PATCH, &format!("/Users/{id}"), &body)
+    })
+}
+
 /// Entra's deactivation: `{"op":"Replace","path":"active","value":"False"}`.
 pub fn deactivation() -> Value {
     json!({"schemas": [PATCH_SCHEMA],

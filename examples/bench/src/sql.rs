@@ -7,12 +7,11 @@
 //! 100 000 members (all users when fewer) and one of 10; `ANALYZE`. Before measuring, every
 //! scenario's first request is sent to both servers and the answers' fields compared.
 //!
-//! `/Bulk` (a load of 100 000 users) is measured elsewhere; its row would join [`rows`] with
-//! a ceiling handler doing one multi-row `INSERT` per batch.
+//! Then a `/Bulk` load of `--bulk-users` users on each side ([`crate::bulk_load`]), in a table
+//! of its own (users per second).
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -31,23 +30,26 @@ use scimkit_sql::{shared_cursor_key, Backend, DEFAULT_MAX_CONNECTIONS};
 use serde_json::{json, Value};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-use crate::ceiling;
 use crate::driver::MakeRequest;
 use crate::report::{measure, print_table, Plan, Row};
 use crate::requests::{
-    deactivation, engine_request, entra_user, lookup_hit, lookup_miss, member_toggle, pick,
-    post_new_user, query_value, scim_body, scim_get, PATCH_SCHEMA, TOKEN,
+    deactivate_each, deactivation, engine_request, entra_user, get_by_id, lookup_hit, lookup_miss,
+    member_toggle, post_new_user, query_value, scim_body, scim_get, PATCH_SCHEMA, TOKEN,
 };
+use crate::{bulk_load, ceiling};
 use crate::{serve, Args, BoxError};
 
 /// The tenant every request acts for (the bench token's).
-const TENANT: &str = example_axum::TENANT;
+pub(crate) const TENANT: &str = example_axum::TENANT;
 
 /// Members of the big group (all users when fewer).
 const BIG_GROUP: usize = 100_000;
 
+/// The least `/Bulk` load rate asked of the SCIM side, users per second.
+const BULK_TARGET: f64 = 5000.0;
+
 /// The baseline's name in the table.
-const CEILING: &str = "hand-written sqlx";
+pub(crate) const CEILING: &str = "hand-written sqlx";
 
 /// Runs the PostgreSQL mode on the server `url` names.
 pub async fn run(args: &Args, url: &str) -> Result<(), BoxError> {
@@ -75,11 +77,13 @@ struct Seeded {
 async fn bench(args: &Args, test: &TestDb) -> Result<(), BoxError> {
     let users = usize::try_from(args.users)?;
     let connections = usize::from(args.connections);
-    demo::create(&test.db).await?;
-    let pool = PgPoolOptions::new()
-        .max_connections(DEFAULT_MAX_CONNECTIONS)
-        .connect(&test.url)
-        .await?;
+    let Servers {
+        pool,
+        store,
+        scim,
+        scim_addr,
+        ceiling_addr,
+    } = start(test).await?;
 
     let started = Instant::now();
     let seeded = seed(&pool, users, connections).await?;
@@ -88,15 +92,6 @@ async fn bench(args: &Args, test: &TestDb) -> Result<(), BoxError> {
         seeded.big_size,
         started.elapsed().as_secs_f64()
     );
-
-    let store = demo::store(&test.db).await?;
-    let credentials = example_axum::credentials(Some(TOKEN))?;
-    let scim = Scim::builder()
-        .store(store.clone())
-        .cursor_key(shared_cursor_key(&test.db).await?)
-        .authenticator(credentials.tokens)
-        .patch_response(PatchResponse::NoContentForMembers)
-        .build()?;
 
     // A cursor page deep in the list by userName: the SCIM side's cursor walked to it, the
     // ceiling's the keyset position of the same row.
@@ -111,8 +106,6 @@ async fn bench(args: &Args, test: &TestDb) -> Result<(), BoxError> {
         show_sql(&store, &scim_cursor, users / 2 + 1)?;
     }
 
-    let scim_addr = serve(example_axum::app(scim)).await?;
-    let ceiling_addr = serve(ceiling::app(pool.clone(), TENANT)).await?;
     compare_answers(
         scim_addr,
         ceiling_addr,
@@ -143,6 +136,17 @@ async fn bench(args: &Args, test: &TestDb) -> Result<(), BoxError> {
         ),
     );
     println!("failed requests: {errors}");
+    if args.bulk_users > 0 && (args.only.is_empty() || args.only.iter().any(|o| o == "bulk")) {
+        let rounds = bulk_load::measure(
+            (scim_addr, ceiling_addr),
+            &pool,
+            TENANT,
+            args.bulk_users,
+            (connections, plan.rounds),
+        )
+        .await?;
+        bulk_load::print(&rounds, args.bulk_users, BULK_TARGET);
+    }
     pool.close().await;
     if errors > 0 {
         return Err(format!("{errors} request(s) failed").into());
@@ -150,66 +154,57 @@ async fn bench(args: &Args, test: &TestDb) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// The two servers on the demo tables, and what reaches them without HTTP.
+pub(crate) struct Servers {
+    /// A pool on the run's schema, the ceiling's too.
+    pub pool: PgPool,
+    /// The SCIM app's store.
+    pub store: SqlStore,
+    /// The SCIM app's engine, for requests through `Scim::handle`.
+    pub scim: Scim,
+    /// Where the SCIM app listens.
+    pub scim_addr: SocketAddr,
+    /// Where the ceiling listens.
+    pub ceiling_addr: SocketAddr,
+}
+
+/// Creates the demo tables in `test`'s schema, builds the SCIM engine over `SqlStore` on
+/// them and serves it and the ceiling on loopback.
+pub(crate) async fn start(test: &TestDb) -> Result<Servers, BoxError> {
+    demo::create(&test.db).await?;
+    let pool = PgPoolOptions::new()
+        .max_connections(DEFAULT_MAX_CONNECTIONS)
+        .connect(&test.url)
+        .await?;
+    let store = demo::store(&test.db).await?;
+    let credentials = example_axum::credentials(Some(TOKEN))?;
+    let scim = Scim::builder()
+        .store(store.clone())
+        .cursor_key(shared_cursor_key(&test.db).await?)
+        .authenticator(credentials.tokens)
+        .patch_response(PatchResponse::NoContentForMembers)
+        .build()?;
+    let scim_addr = serve(example_axum::app(scim.clone())).await?;
+    let ceiling_addr = serve(ceiling::app(pool.clone(), TENANT)).await?;
+    Ok(Servers {
+        pool,
+        store,
+        scim,
+        scim_addr,
+        ceiling_addr,
+    })
+}
+
 /// Seeds the users, their e-mails, the outsiders and the two groups, then `ANALYZE`s.
 async fn seed(pool: &PgPool, users: usize, outsiders: usize) -> Result<Seeded, BoxError> {
-    // Entra-like rows: what SqlStore keeps of `entra_user(login)` (IDP-NOTES.md create body).
-    let accounts = "INSERT INTO accounts (id, tenant, email, given_name, family_name, is_active, \
-        external_id, version, created_at, updated_at, scim_extra) \
-        SELECT gen_random_uuid(), $1, CAST($2 AS text) || n || '@contoso.com', 'Ann', \
-        CAST($2 AS text) || n, true, '0a21f0f2-8d2a-4f8e-bf98-' || CAST($2 AS text) || n, 1, \
-        clock.t, clock.t, \
-        jsonb_build_object('name', jsonb_build_object('formatted', 'Ann ' || CAST($2 AS text) || n)) \
-        FROM generate_series(0, $3 - 1) AS n, (SELECT date_trunc('milliseconds', now()) AS t) AS clock";
-    for (login, count) in [("user", users), ("outsider", outsiders)] {
-        sqlx::query(accounts)
-            .bind(TENANT)
-            .bind(login)
-            .bind(i64::try_from(count)?)
-            .execute(pool)
-            .await?;
-    }
-    sqlx::query(
-        "INSERT INTO account_emails (account_id, position, email, kind, is_primary) \
-         SELECT id, 0, email, 'work', true FROM accounts WHERE tenant = $1",
-    )
-    .bind(TENANT)
-    .execute(pool)
-    .await?;
-    let team = "INSERT INTO teams (id, tenant, display_name, version, created_at, updated_at) \
-        VALUES (gen_random_uuid(), $1, $2, 1, date_trunc('milliseconds', now()), \
-        date_trunc('milliseconds', now())) RETURNING CAST(id AS text)";
-    let members = "INSERT INTO team_memberships (team_id, account_id) \
-        SELECT CAST($1 AS uuid), id FROM accounts \
-        WHERE tenant = $2 AND email LIKE 'user%' LIMIT $3";
+    add_users(pool, "user", 0, users).await?;
+    add_users(pool, "outsider", 0, outsiders).await?;
     let big_size = users.min(BIG_GROUP);
-    let mut groups = Vec::new();
-    for (name, size) in [("big group", big_size), ("ten users", 10)] {
-        let id: String = sqlx::query_scalar(team)
-            .bind(TENANT)
-            .bind(name)
-            .fetch_one(pool)
-            .await?;
-        sqlx::query(members)
-            .bind(&id)
-            .bind(TENANT)
-            .bind(i64::try_from(size)?)
-            .execute(pool)
-            .await?;
-        groups.push(id);
-    }
+    let big = add_group(pool, "big group", big_size).await?;
+    add_group(pool, "ten users", 10).await?;
     sqlx::query("ANALYZE").execute(pool).await?;
-    let ids_of = |like: &'static str| {
-        sqlx::query_scalar::<_, String>(
-            "SELECT CAST(id AS text) FROM accounts WHERE tenant = $1 AND email LIKE $2 \
-             ORDER BY email",
-        )
-        .bind(TENANT)
-        .bind(like)
-        .fetch_all(pool)
-    };
-    let ids = ids_of("user%").await?;
-    let outsiders = ids_of("outsider%").await?;
-    let big = groups.into_iter().next().ok_or("no group was made")?;
+    let ids = user_ids(pool, "user%").await?;
+    let outsiders = user_ids(pool, "outsider%").await?;
     Ok(Seeded {
         ids,
         outsiders,
@@ -218,9 +213,75 @@ async fn seed(pool: &PgPool, users: usize, outsiders: usize) -> Result<Seeded, B
     })
 }
 
+/// Adds `count` Entra-like users `{login}{n}@contoso.com`, `n` from `from` on, each with its
+/// work e-mail row, in one set-based statement (`generate_series`).
+pub(crate) async fn add_users(
+    pool: &PgPool,
+    login: &str,
+    from: usize,
+    count: usize,
+) -> Result<(), BoxError> {
+    // Entra-like rows: what SqlStore keeps of `entra_user(login)` (IDP-NOTES.md create body).
+    let statement = "WITH added AS (INSERT INTO accounts (id, tenant, email, given_name, \
+        family_name, is_active, external_id, version, created_at, updated_at, scim_extra) \
+        SELECT gen_random_uuid(), $1, CAST($2 AS text) || n || '@contoso.com', 'Ann', \
+        CAST($2 AS text) || n, true, '0a21f0f2-8d2a-4f8e-bf98-' || CAST($2 AS text) || n, 1, \
+        clock.t, clock.t, \
+        jsonb_build_object('name', jsonb_build_object('formatted', 'Ann ' || CAST($2 AS text) || n)) \
+        FROM generate_series($3, $3 + $4 - 1) AS n, \
+        (SELECT date_trunc('milliseconds', now()) AS t) AS clock RETURNING id, email) \
+        INSERT INTO account_emails (account_id, position, email, kind, is_primary) \
+        SELECT id, 0, email, 'work', true FROM added";
+    sqlx::query(statement)
+        .bind(TENANT)
+        .bind(login)
+        .bind(i64::try_from(from)?)
+        .bind(i64::try_from(count)?)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Adds a group named `name` with `size` of the `user{n}` users (any of them) as members;
+/// its id.
+pub(crate) async fn add_group(pool: &PgPool, name: &str, size: usize) -> Result<String, BoxError> {
+    let id: String = sqlx::query_scalar(
+        "INSERT INTO teams (id, tenant, display_name, version, created_at, updated_at) \
+         VALUES (gen_random_uuid(), $1, $2, 1, date_trunc('milliseconds', now()), \
+         date_trunc('milliseconds', now())) RETURNING CAST(id AS text)",
+    )
+    .bind(TENANT)
+    .bind(name)
+    .fetch_one(pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO team_memberships (team_id, account_id) \
+         SELECT CAST($1 AS uuid), id FROM accounts \
+         WHERE tenant = $2 AND email LIKE 'user%' LIMIT $3",
+    )
+    .bind(&id)
+    .bind(TENANT)
+    .bind(i64::try_from(size)?)
+    .execute(pool)
+    .await?;
+    Ok(id)
+}
+
+/// The ids of the users whose e-mail is `LIKE` `like`, by e-mail.
+pub(crate) async fn user_ids(pool: &PgPool, like: &str) -> Result<Vec<String>, BoxError> {
+    Ok(sqlx::query_scalar(
+        "SELECT CAST(id AS text) FROM accounts WHERE tenant = $1 AND email LIKE $2 \
+         ORDER BY email",
+    )
+    .bind(TENANT)
+    .bind(like)
+    .fetch_all(pool)
+    .await?)
+}
+
 /// Walks the SCIM side's cursor pages by userName (through `Scim::handle`, no HTTP) until
 /// about `depth` users lie behind; returns how many do and the cursor of the next page.
-async fn walk_cursor(scim: &Scim, depth: usize) -> Result<(usize, String), BoxError> {
+pub(crate) async fn walk_cursor(scim: &Scim, depth: usize) -> Result<(usize, String), BoxError> {
     let step = depth.clamp(1, 1000);
     let mut behind = 0;
     let mut cursor = String::new();
@@ -244,7 +305,7 @@ async fn walk_cursor(scim: &Scim, depth: usize) -> Result<(usize, String), BoxEr
 }
 
 /// The ceiling's cursor after the `depth`th user by userName.
-async fn keyset_at(pool: &PgPool, depth: usize) -> Result<String, BoxError> {
+pub(crate) async fn keyset_at(pool: &PgPool, depth: usize) -> Result<String, BoxError> {
     let (email, id): (String, String) = sqlx::query_as(
         "SELECT lower(email), CAST(id AS text) FROM accounts WHERE tenant = $1 \
          ORDER BY lower(email) COLLATE \"C\", id OFFSET $2 LIMIT 1",
@@ -341,13 +402,7 @@ fn rows(
     let ids = Arc::new(seeded.ids.clone());
     let outsiders = Arc::new(seeded.outsiders.clone());
     let deep_index = users / 2 + 1;
-    let by_id: Arc<MakeRequest> = {
-        let ids = Arc::clone(&ids);
-        Arc::new(move |c: usize, seq: u64| {
-            let id = ids.get(pick(c, seq, ids.len())).map_or("", String::as_str);
-            scim_get(&format!("/Users/{id}"))
-        })
-    };
+    let by_id = get_by_id(&ids);
     let page_first: Arc<MakeRequest> =
         Arc::new(|_: usize, _: u64| scim_get("/Users?startIndex=1&count=100"));
     let page_deep: Arc<MakeRequest> = Arc::new(move |_: usize, _: u64| {
@@ -362,16 +417,7 @@ fn rows(
     };
     // Counters shared by both sides and every round, so each request names a new user.
     let post = post_new_user();
-    let deactivate: Arc<MakeRequest> = {
-        let ids = Arc::clone(&ids);
-        let counter = Arc::new(AtomicU64::new(0));
-        let body = deactivation();
-        Arc::new(move |c: usize, _: u64| {
-            let n = counter.fetch_add(1, Ordering::Relaxed);
-            let id = ids.get(pick(c, n, ids.len())).map_or("", String::as_str);
-            scim_body(Method::PATCH, &format!("/Users/{id}"), &body)
-        })
-    };
+    let deactivate = deactivate_each(&ids);
     let pair = |key, name: String, scim_make: Arc<MakeRequest>, base, target| Row {
         key,
         name,
@@ -504,6 +550,19 @@ async fn compare_answers(
             scim_body(Method::PATCH, &format!("/Users/{second}"), &deactivation()),
         ),
         (
+            "bulk",
+            scim_body(
+                Method::POST,
+                "/Bulk",
+                &bulk_load::request(["compare-bulk-scim".to_owned()].into_iter()),
+            ),
+            scim_body(
+                Method::POST,
+                "/Bulk",
+                &bulk_load::request(["compare-bulk-ceiling".to_owned()].into_iter()),
+            ),
+        ),
+        (
             "member add",
             scim_body(Method::PATCH, &group_uri, &member("Add")),
             // Both 204; the member toggles then start with the outsider out of the group.
@@ -540,7 +599,7 @@ async fn compare_answers(
         }
     }
     if differences.is_empty() {
-        println!("answers compared (lookup, get, page, cursor, post, deactivate, member add): same fields");
+        println!("answers compared (lookup, get, page, cursor, post, deactivate, bulk, member add): same fields");
     } else {
         println!("answers compared: fields differ:");
         for difference in differences {

@@ -1,6 +1,7 @@
-//! Runs the PostgreSQL mode briefly (300 users, 200 ms per scenario) against the server at
-//! `DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/test`), so CI keeps the SQL
-//! ceiling serving what the SCIM app serves.
+//! Runs the PostgreSQL mode briefly (300 users, 200 ms per scenario, a `/Bulk` load of 1 500
+//! users) against the server at `DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`), so CI keeps the SQL ceiling serving what the
+//! SCIM app serves.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -20,6 +21,8 @@ fn sql_mode_runs_every_scenario_with_the_same_fields_on_both_sides() {
             "200ms",
             "--rounds",
             "1",
+            "--bulk-users",
+            "1500",
         ])
         .output()
         .expect("run example-bench");
@@ -42,6 +45,7 @@ fn sql_mode_runs_every_scenario_with_the_same_fields_on_both_sides() {
         "deactivate user (PATCH)",
         "hand-written sqlx",
         "failed requests: 0",
+        "`/Bulk` load of 1500 users, 1000 per request",
     ] {
         assert!(stdout.contains(row), "missing {row:?} in:\n{stdout}");
     }
