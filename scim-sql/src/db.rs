@@ -63,6 +63,27 @@ macro_rules! bind_all {
     }};
 }
 
+/// Runs statement `$sql` with `$params` on connection `$conn` (any database's), returning
+/// the number of rows it changed.
+macro_rules! execute_on {
+    ($conn:expr, $sql:expr, $params:expr) => {
+        bind_all!(sqlx::query($sql), $params)
+            .execute($conn)
+            .await?
+            .rows_affected()
+    };
+}
+
+/// Runs query `$sql` with `$params` on connection `$conn`, reading each row as `$kinds`.
+macro_rules! fetch_on {
+    ($conn:expr, $sql:expr, $params:expr, $kinds:expr) => {{
+        let rows = bind_all!(sqlx::query($sql), $params)
+            .fetch_all($conn)
+            .await?;
+        read_rows!(rows, $kinds)
+    }};
+}
+
 /// Reads column `$i` of `$row` as `$kind`, accepting the narrower types a host's table may
 /// use (`integer` for an integer, `real` for a float, `timestamp` without time zone).
 macro_rules! read_column {
@@ -264,6 +285,19 @@ impl Db {
         })
     }
 
+    /// One connection of the pool, for several statements in a row (checked once, where
+    /// each statement sent to the pool takes and checks a connection of its own).
+    pub(crate) async fn acquire(&self) -> Result<Conn, Error> {
+        Ok(match self {
+            #[cfg(feature = "postgres")]
+            Db::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+            #[cfg(feature = "sqlite")]
+            Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            #[cfg(feature = "mysql")]
+            Db::MySql(pool) => Conn::MySql(pool.acquire().await?),
+        })
+    }
+
     /// Closes every connection of the pool (waiting for those in use).
     pub async fn close(&self) {
         match self {
@@ -330,20 +364,11 @@ impl Tx {
     pub async fn execute(&mut self, sql: &str, params: &[Datum]) -> Result<u64, Error> {
         Ok(match self {
             #[cfg(feature = "postgres")]
-            Tx::Postgres(tx) => bind_all!(sqlx::query(sql), params)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected(),
+            Tx::Postgres(tx) => execute_on!(&mut **tx, sql, params),
             #[cfg(feature = "sqlite")]
-            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), params)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected(),
+            Tx::Sqlite(tx) => execute_on!(&mut **tx, sql, params),
             #[cfg(feature = "mysql")]
-            Tx::MySql(tx) => bind_all!(sqlx::query(sql), params)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected(),
+            Tx::MySql(tx) => execute_on!(&mut **tx, sql, params),
         })
     }
 
@@ -356,26 +381,11 @@ impl Tx {
     ) -> Result<Vec<Vec<Datum>>, Error> {
         Ok(match self {
             #[cfg(feature = "postgres")]
-            Tx::Postgres(tx) => {
-                let rows = bind_all!(sqlx::query(sql), params)
-                    .fetch_all(&mut **tx)
-                    .await?;
-                read_rows!(rows, kinds)
-            }
+            Tx::Postgres(tx) => fetch_on!(&mut **tx, sql, params, kinds),
             #[cfg(feature = "sqlite")]
-            Tx::Sqlite(tx) => {
-                let rows = bind_all!(sqlx::query(sql), params)
-                    .fetch_all(&mut **tx)
-                    .await?;
-                read_rows!(rows, kinds)
-            }
+            Tx::Sqlite(tx) => fetch_on!(&mut **tx, sql, params, kinds),
             #[cfg(feature = "mysql")]
-            Tx::MySql(tx) => {
-                let rows = bind_all!(sqlx::query(sql), params)
-                    .fetch_all(&mut **tx)
-                    .await?;
-                read_rows!(rows, kinds)
-            }
+            Tx::MySql(tx) => fetch_on!(&mut **tx, sql, params, kinds),
         })
     }
 
@@ -390,5 +400,63 @@ impl Tx {
             Tx::MySql(tx) => tx.commit().await?,
         }
         Ok(())
+    }
+}
+
+/// A connection taken from a [`Db`]'s pool (outside any transaction) and given back when
+/// dropped: a read's statements run on it one after another.
+#[derive(Debug)]
+pub(crate) enum Conn {
+    /// PostgreSQL.
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+    /// SQLite.
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    /// MySQL or MariaDB.
+    #[cfg(feature = "mysql")]
+    MySql(sqlx::pool::PoolConnection<sqlx::MySql>),
+}
+
+impl Conn {
+    /// Its backend.
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(_) => Backend::Postgres,
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite(_) => Backend::Sqlite,
+            #[cfg(feature = "mysql")]
+            Conn::MySql(_) => Backend::MySql,
+        }
+    }
+
+    /// Runs a statement, returning the number of rows it changed.
+    pub(crate) async fn execute(&mut self, sql: &str, params: &[Datum]) -> Result<u64, Error> {
+        Ok(match self {
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(conn) => execute_on!(&mut **conn, sql, params),
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite(conn) => execute_on!(&mut **conn, sql, params),
+            #[cfg(feature = "mysql")]
+            Conn::MySql(conn) => execute_on!(&mut **conn, sql, params),
+        })
+    }
+
+    /// Runs a query, reading each row's columns as `kinds`.
+    pub(crate) async fn fetch(
+        &mut self,
+        sql: &str,
+        params: &[Datum],
+        kinds: &[DatumKind],
+    ) -> Result<Vec<Vec<Datum>>, Error> {
+        Ok(match self {
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(conn) => fetch_on!(&mut **conn, sql, params, kinds),
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite(conn) => fetch_on!(&mut **conn, sql, params, kinds),
+            #[cfg(feature = "mysql")]
+            Conn::MySql(conn) => fetch_on!(&mut **conn, sql, params, kinds),
+        })
     }
 }

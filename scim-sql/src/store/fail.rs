@@ -5,7 +5,7 @@ use scimkit_core::{ScimError, StoreError};
 
 use crate::backend::Backend;
 use crate::datum::{Datum, DatumKind};
-use crate::db::{Db, Tx};
+use crate::db::{Conn, Db, Tx};
 use crate::error::Error;
 
 /// Why a store transaction stopped.
@@ -130,6 +130,23 @@ pub(crate) trait Exec: Send {
 impl Exec for Db {
     fn backend(&self) -> Backend {
         Db::backend(self)
+    }
+    async fn run(&mut self, sql: &str, params: &[Datum]) -> Result<u64, Error> {
+        self.execute(sql, params).await
+    }
+    async fn rows(
+        &mut self,
+        sql: &str,
+        params: &[Datum],
+        kinds: &[DatumKind],
+    ) -> Result<Vec<Vec<Datum>>, Error> {
+        self.fetch(sql, params, kinds).await
+    }
+}
+
+impl Exec for Conn {
+    fn backend(&self) -> Backend {
+        Conn::backend(self)
     }
     async fn run(&mut self, sql: &str, params: &[Datum]) -> Result<u64, Error> {
         self.execute(sql, params).await

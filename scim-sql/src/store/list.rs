@@ -31,7 +31,7 @@ pub(crate) async fn list(
         tenant,
     };
     let fetched: Result<_, Fail> = async {
-        let mut db = inner.db.clone();
+        let mut db = inner.db.acquire().await?;
         let params: Vec<Datum> = sql.params.iter().cloned().map(Datum::from).collect();
         let rows = db.rows(&sql.select, &params, &plan.kinds).await?;
         let total = match (&sql.count, sql.total_without_count(query, rows.len())) {

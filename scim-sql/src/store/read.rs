@@ -35,11 +35,12 @@ pub(crate) async fn get_with(
     id: &str,
     with_members: bool,
 ) -> Result<Option<Resource>, StoreError> {
-    let mut db = inner.db.clone();
-    let found = by_id(&mut db, inner, index, tenant, id, with_members)
-        .await
-        .map_err(|fail| fail.into_store_error("value"))?;
-    Ok(found)
+    let found: Result<_, Fail> = async {
+        let mut conn = inner.db.acquire().await?;
+        by_id(&mut conn, inner, index, tenant, id, with_members).await
+    }
+    .await;
+    found.map_err(|fail| fail.into_store_error("value"))
 }
 
 /// The resource `id` of `tenant` read through `exec`, with members when `with_members`.
