@@ -3,7 +3,8 @@
 //! make before every create, `GET /Users/{id}` and a filter no index answers (a scan), at
 //! 100 000 users, a user's deactivation and reactivation (the generic PATCH: read, apply,
 //! conditional replace), and a one-member change to groups of 1 000 and 100 000 members (the
-//! two should cost the same). `GET /ServiceProviderConfig`, the engine's
+//! two should cost the same), and Entra's own writes: `POST /Users` of its create body and its
+//! member add and remove on a group of 10. `GET /ServiceProviderConfig`, the engine's
 //! fixed cost (routing, authentication, a JSON body), is the baseline in the same run.
 
 #![allow(
@@ -13,6 +14,7 @@
     clippy::indexing_slicing
 )]
 
+use std::cell::Cell;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -51,6 +53,20 @@ async fn post(scim: &Scim, uri: &str, body: &Value) -> String {
     assert_eq!(response.status(), StatusCode::CREATED);
     let created: Value = serde_json::from_slice(response.body()).unwrap();
     created["id"].as_str().unwrap().to_owned()
+}
+
+/// An Entra ID create body, `login` before `@contoso.com`.
+fn entra_user(login: &str) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+        "externalId": format!("0a21f0f2-8d2a-4f8e-bf98-{login}"),
+        "userName": format!("{login}@contoso.com"),
+        "active": true,
+        "emails": [{"primary": true, "type": "work", "value": format!("{login}@contoso.com")}],
+        "meta": {"resourceType": "User"},
+        "name": {"formatted": format!("Ann {login}"), "familyName": login, "givenName": "Ann"},
+        "roles": [],
+    })
 }
 
 fn handle(c: &mut Criterion) {
@@ -164,6 +180,42 @@ fn handle(c: &mut Criterion) {
             });
         });
     }
+    // Entra's dialect: a member added and removed by value on a group of 10.
+    let ten = rt.block_on(post(&scim, "/Groups", &group(10)));
+    let ten_uri = format!("/Groups/{ten}");
+    let entra_member = |op: &str| {
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": op, "path": "members", "value": [{"value": extra}]}]})
+    };
+    let (entra_add, entra_remove) = (entra_member("Add"), entra_member("Remove"));
+    g.bench_function("entra_member_add_remove_group_10", |b| {
+        b.iter(|| {
+            let r = rt.block_on(scim.handle(request(Method::PATCH, &ten_uri, Some(&entra_add))));
+            assert_eq!(r.status(), StatusCode::NO_CONTENT);
+            let r = rt.block_on(scim.handle(request(Method::PATCH, &ten_uri, Some(&entra_remove))));
+            assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        });
+    });
+    // A new user each time (`new0`, `new1`…): the Entra create body, request built outside.
+    let next_login = Cell::new(0u64);
+    g.bench_function("entra_post_user_100k_users", |b| {
+        b.iter_batched(
+            || {
+                let n = next_login.get();
+                next_login.set(n + 1);
+                request(
+                    Method::POST,
+                    "/Users",
+                    Some(&entra_user(&format!("new{n}"))),
+                )
+            },
+            |req| {
+                let r = rt.block_on(scim.handle(req));
+                assert_eq!(r.status(), StatusCode::CREATED);
+            },
+            criterion::BatchSize::SmallInput,
+        );
+    });
     g.finish();
 }
 

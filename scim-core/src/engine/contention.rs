@@ -67,10 +67,11 @@ impl WriteTurns {
             guard: None,
             until,
         };
-        // The timer is armed only when someone else holds the turn.
+        // The timer is armed only when someone else holds the turn; boxed, so the wait does
+        // not size the future of every write.
         let guard = match Arc::clone(&lock).try_lock_owned() {
             Ok(guard) => guard,
-            Err(_) => tokio::time::timeout(self.deadline, lock.lock_owned())
+            Err(_) => Box::pin(tokio::time::timeout(self.deadline, lock.lock_owned()))
                 .await
                 .map_err(|_| too_busy(rt, id, self.deadline))?,
         };
@@ -127,7 +128,8 @@ impl Backoff {
         }
         let pause = jittered(self.pause).min(left);
         self.pause = (self.pause * 2).min(LONGEST_PAUSE);
-        tokio::time::sleep(pause).await;
+        // Boxed: a timer is large, and only the writes that lost a race pause.
+        Box::pin(tokio::time::sleep(pause)).await;
         Ok(())
     }
 }

@@ -571,30 +571,41 @@ impl Call<'_> {
         }
     }
 
-    /// Tells the events hook, after the store committed. A panicking hook is logged and
-    /// cannot change the response.
-    async fn emit(&self, mut change: Change) {
+    /// Tells the events hook, after the store committed; `change` is made only when there is
+    /// a hook. A panicking hook is logged and cannot change the response.
+    async fn emit(&self, change: impl FnOnce() -> Change) {
         if let Some(events) = &self.inner.events {
-            if let (Some(resource), Some(rt)) = (
-                change.resource.as_mut(),
-                self.inner
-                    .resource_types
-                    .iter()
-                    .find(|rt| rt.name == change.resource_type),
-            ) {
-                secrets::strip(rt, resource);
-            }
-            let outcome = AssertUnwindSafe(events.on_change(&change))
-                .catch_unwind()
-                .await;
-            if outcome.is_err() {
-                tracing::error!(
-                    resource_type = %change.resource_type,
-                    id = %change.id,
-                    "the events hook panicked; the change is committed"
-                );
-            }
+            // Boxed: the change and the hook's future are held only when there is a hook, and
+            // do not size every write's future.
+            Box::pin(notify(
+                &self.inner.resource_types,
+                events.as_ref(),
+                change(),
+            ))
+            .await;
         }
+    }
+}
+
+/// Hands `change` to the events hook, without secrets; a panicking hook is logged.
+async fn notify(resource_types: &[Arc<ResourceType>], events: &dyn EventSink, mut change: Change) {
+    if let (Some(resource), Some(rt)) = (
+        change.resource.as_mut(),
+        resource_types
+            .iter()
+            .find(|rt| rt.name == change.resource_type),
+    ) {
+        secrets::strip(rt, resource);
+    }
+    let outcome = AssertUnwindSafe(events.on_change(&change))
+        .catch_unwind()
+        .await;
+    if outcome.is_err() {
+        tracing::error!(
+            resource_type = %change.resource_type,
+            id = %change.id,
+            "the events hook panicked; the change is committed"
+        );
     }
 }
 

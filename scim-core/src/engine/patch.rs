@@ -23,6 +23,7 @@ use crate::error::ScimError;
 use crate::events::{Change, ChangeKind};
 use crate::patch::{apply_patch, differs, MemberDelta, PatchOptions, PatchRequest, Patched};
 use crate::projection::Projection;
+use crate::resource::Resource;
 use crate::schema::ResourceType;
 use crate::store::{KeptShape, MemberPatch, ResourceStore, StoreError, Version};
 
@@ -112,7 +113,7 @@ pub(crate) async fn patch_stored(
         id,
         if_match,
         with_members,
-        kept,
+        ..
     } = *target;
     let failed = |err: StoreError| store_error(err, rt, Some(id));
     if let Some(delta) = plan.member_only_delta() {
@@ -138,39 +139,70 @@ pub(crate) async fn patch_stored(
             .map_err(failed)?
             .ok_or(StoreError::NotFound)
             .map_err(failed)?;
-        let read = Version::of(&current);
-        if if_match.is_some_and(|expected| read.as_ref() != Some(expected)) {
-            return Err(failed(StoreError::VersionMismatch));
-        }
-        let mut outcome = apply_patch(rt, &current, &plan.request, options)?;
-        if strip_unkept(kept, rt, &mut outcome.resource) {
-            outcome.changed = differs(&outcome.resource, &current);
-        }
-        if !outcome.changed {
-            return Ok(Patched {
-                resource: current,
-                changed: false,
-            });
-        }
-        if let Some(meta) = outcome.resource.meta.as_mut() {
-            meta.last_modified = Utc::now();
-        }
+        // Made synchronously: what the change needs of the resource read is not held while
+        // the store writes.
+        let (replacement, read) = match apply_read(target, current, plan, options)? {
+            Applied::Unchanged(unchanged) => return Ok(unchanged),
+            Applied::Write(replacement, read) => (replacement, read),
+        };
         match store
-            .replace(ctx, rt, id, outcome.resource, read.as_ref().or(if_match))
+            .replace(ctx, rt, id, replacement, read.as_ref().or(if_match))
             .await
         {
-            Err(StoreError::VersionMismatch) if if_match.is_none() => {
-                backoff.wait(rt, id).await?;
-            }
-            Err(err) => return Err(failed(err)),
             Ok(resource) => {
                 return Ok(Patched {
                     resource,
                     changed: true,
                 })
             }
+            Err(StoreError::VersionMismatch) if if_match.is_none() => {}
+            Err(err) => return Err(failed(err)),
         }
+        backoff.wait(rt, id).await?;
     }
+}
+
+/// What a PATCH does to the resource read.
+enum Applied {
+    /// Nothing: the resource as read, unchanged.
+    Unchanged(Patched),
+    /// The resource to write, on the version read.
+    Write(Resource, Option<Version>),
+}
+
+/// `plan` applied to `current`, as read from the store: the `If-Match` check, the operations,
+/// what the store does not keep dropped, and the new `lastModified` when something changed.
+fn apply_read(
+    target: &PatchTarget<'_>,
+    current: Resource,
+    plan: &PatchPlan,
+    options: &PatchOptions,
+) -> Result<Applied, ScimError> {
+    let PatchTarget {
+        rt,
+        id,
+        if_match,
+        kept,
+        ..
+    } = *target;
+    let read = Version::of(&current);
+    if if_match.is_some_and(|expected| read.as_ref() != Some(expected)) {
+        return Err(store_error(StoreError::VersionMismatch, rt, Some(id)));
+    }
+    let mut outcome = apply_patch(rt, &current, &plan.request, options)?;
+    if strip_unkept(kept, rt, &mut outcome.resource) {
+        outcome.changed = differs(&outcome.resource, &current);
+    }
+    if !outcome.changed {
+        return Ok(Applied::Unchanged(Patched {
+            resource: current,
+            changed: false,
+        }));
+    }
+    if let Some(meta) = outcome.resource.meta.as_mut() {
+        meta.last_modified = Utc::now();
+    }
+    Ok(Applied::Write(outcome.resource, read))
 }
 
 impl Call<'_> {
@@ -179,6 +211,29 @@ impl Call<'_> {
         rt: &ResourceType,
         id: &str,
     ) -> Result<Response<Bytes>, ScimError> {
+        let (plan, shown) = self.patch_request(rt)?;
+        let condition = Precondition::if_match(self.headers)?;
+        let outcome = self
+            .patch_resource(rt, id, plan, condition.as_ref(), shown.as_deref())
+            .await?;
+        match (outcome.resource, shown) {
+            (Some(patched), Some(projection)) => {
+                Ok(self.respond(StatusCode::OK, rt, patched, &projection))
+            }
+            _ => Ok(response::empty(
+                StatusCode::NO_CONTENT,
+                outcome.version.as_deref(),
+            )),
+        }
+    }
+
+    /// A PATCH request read: its plan, and what the response shows of the patched resource
+    /// (`None`: no body, `204`). Boxed, so that it sizes the request's future only as a
+    /// pointer.
+    fn patch_request(
+        &self,
+        rt: &ResourceType,
+    ) -> Result<(PatchPlan, Option<Box<Projection>>), ScimError> {
         let projection = self.projection(rt)?;
         let asks_for_attributes = self.query.get("attributes").is_some()
             || self.query.get("excludedattributes").is_some();
@@ -189,20 +244,7 @@ impl Call<'_> {
                 PatchResponse::NoContent => true,
                 PatchResponse::NoContentForMembers => plan.is_members_only(),
             };
-        let condition = Precondition::if_match(self.headers)?;
-        let returning = (!no_content).then_some(&projection);
-        let outcome = self
-            .patch_resource(rt, id, plan, condition.as_ref(), returning)
-            .await?;
-        match outcome.resource {
-            Some(patched) if !no_content => {
-                Ok(self.respond(StatusCode::OK, rt, patched, &projection))
-            }
-            _ => Ok(response::empty(
-                StatusCode::NO_CONTENT,
-                outcome.version.as_deref(),
-            )),
-        }
+        Ok((plan, (!no_content).then(|| Box::new(projection))))
     }
 
     /// A PATCH body made a plan: the password rule, compat, parse, the member delta.
@@ -240,7 +282,10 @@ impl Call<'_> {
             with_members: returning.is_some_and(|p| p.requests(rt, &AttrPath::new("members"))),
             kept: self.inner.kept(rt),
         };
-        let outcome = patch_stored(
+        let Patched {
+            resource: patched,
+            changed,
+        } = patch_stored(
             self.inner.store.as_ref(),
             &self.inner.turns,
             &target,
@@ -248,9 +293,8 @@ impl Call<'_> {
             &options,
         )
         .await?;
-        let patched = outcome.resource;
-        if outcome.changed {
-            self.emit(Change {
+        if changed {
+            self.emit(|| Change {
                 context: self.ctx.clone(),
                 resource_type: rt.name.clone(),
                 id: id.to_owned(),

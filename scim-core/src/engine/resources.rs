@@ -85,17 +85,7 @@ impl Call<'_> {
         projection: &Projection,
     ) -> Response<Bytes> {
         self.locate(rt, &mut resource);
-        let location = resource
-            .meta
-            .as_ref()
-            .and_then(|m| m.location.as_deref())
-            .filter(|_| status == StatusCode::CREATED);
-        response::json(
-            status,
-            &projection.view(rt, &resource),
-            resource.version(),
-            location,
-        )
+        render(status, rt, &resource, projection)
     }
 
     /// An outcome as the HTTP response: the resource rendered with `projection`, or no body.
@@ -106,6 +96,13 @@ impl Call<'_> {
         projection: &Projection,
     ) -> Response<Bytes> {
         match outcome.resource {
+            // A create's location is made from the created resource's own id: not made again.
+            Some(mut resource) if outcome.status == StatusCode::CREATED => {
+                if let (Some(_), Some(meta)) = (resource.id.as_deref(), resource.meta.as_mut()) {
+                    meta.location = Some(outcome.location);
+                }
+                render(outcome.status, rt, &resource, projection)
+            }
             Some(resource) => self.respond(outcome.status, rt, resource, projection),
             None => response::empty(outcome.status, outcome.version.as_deref()),
         }
@@ -158,7 +155,7 @@ impl Call<'_> {
             ));
         };
         let location = self.location(rt, &id);
-        self.emit(Change {
+        self.emit(|| Change {
             context: self.ctx.clone(),
             resource_type: rt.name.clone(),
             id,
@@ -311,7 +308,7 @@ impl Call<'_> {
                 Err(err) => return Err(store_error(err, rt, Some(id))),
                 Ok(replaced) => {
                     drop(turn);
-                    self.emit(Change {
+                    self.emit(|| Change {
                         context: self.ctx.clone(),
                         resource_type: rt.name.clone(),
                         id: id.to_owned(),
@@ -376,7 +373,7 @@ impl Call<'_> {
             .delete(&self.ctx, rt, id, if_match.as_ref())
             .await
             .map_err(|e| store_error(e, rt, Some(id)))?;
-        self.emit(Change {
+        self.emit(|| Change {
             context: self.ctx.clone(),
             resource_type: rt.name.clone(),
             id: id.to_owned(),
@@ -392,6 +389,27 @@ impl Call<'_> {
             self.location(rt, id),
         ))
     }
+}
+
+/// `resource` (its `meta.location` set) rendered with `projection`, with its `ETag`, and its
+/// `Location` for a `201`.
+fn render(
+    status: StatusCode,
+    rt: &ResourceType,
+    resource: &Resource,
+    projection: &Projection,
+) -> Response<Bytes> {
+    let location = resource
+        .meta
+        .as_ref()
+        .and_then(|m| m.location.as_deref())
+        .filter(|_| status == StatusCode::CREATED);
+    response::json(
+        status,
+        &projection.view(rt, resource),
+        resource.version(),
+        location,
+    )
 }
 
 /// A store error as the SCIM error to send; backend causes are logged here, not sent.

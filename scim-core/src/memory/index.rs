@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
 
 use scimkit_filter::{AttrPath, AttrTest, CompValue, CompareOp, Filter};
 
@@ -102,6 +103,20 @@ impl Layout {
         Layout { defs }
     }
 
+    /// Whether the stored key `key` (a top-level attribute, an extension's URN, or
+    /// `externalId`) can hold a value of this layout: [`Layout::keys`] of a resource with only
+    /// those is the keys of the whole resource.
+    pub(super) fn reads(&self, key: &str) -> bool {
+        key == "externalId"
+            || self.defs.iter().any(|def| {
+                def.path
+                    .urn
+                    .as_deref()
+                    .unwrap_or(&def.path.name)
+                    .eq_ignore_ascii_case(key)
+            })
+    }
+
     /// The index and uniqueness keys of `resource`.
     pub(super) fn keys(&self, rt: &ResourceType, resource: &Resource) -> Keys {
         let values = self
@@ -159,7 +174,7 @@ impl Holders {
 /// The indexes of one resource type in one tenant.
 #[derive(Debug)]
 pub(super) struct Indexes {
-    layout: Layout,
+    layout: Arc<Layout>,
     /// Keys the hash of folded values.
     hasher: RandomState,
     /// Per attribute of the layout: hash of a folded value → the ids holding it.
@@ -167,7 +182,7 @@ pub(super) struct Indexes {
 }
 
 impl Indexes {
-    pub(super) fn new(layout: Layout) -> Indexes {
+    pub(super) fn new(layout: Arc<Layout>) -> Indexes {
         Indexes {
             maps: layout.defs.iter().map(|_| HashMap::default()).collect(),
             hasher: RandomState::new(),
@@ -176,7 +191,7 @@ impl Indexes {
     }
 
     /// The layout these indexes follow.
-    pub(super) fn layout(&self) -> &Layout {
+    pub(super) fn layout(&self) -> &Arc<Layout> {
         &self.layout
     }
 
@@ -337,7 +352,7 @@ mod tests {
 
     fn answered(text: &str) -> bool {
         let users = ResourceType::user();
-        let indexes = Indexes::new(Layout::of(&users));
+        let indexes = Indexes::new(std::sync::Arc::new(Layout::of(&users)));
         let filter = parse_filter(text).ok();
         filter.is_some_and(|f| indexes.candidates(&users, &f).is_some())
     }

@@ -245,13 +245,16 @@ impl InMemoryStore {
     }
 
     /// Prepares a resource for writing, outside any lock: `id`, version, `meta` if missing,
-    /// `members` taken out, `groups` dropped, index keys computed.
+    /// `members` taken out, `groups` dropped, index keys computed. Also gives back the
+    /// resource as prepared (what reading it again would give, but for derived `groups` and
+    /// kept-apart `members`).
     fn prepare(
         &self,
         rt: &ResourceType,
+        shared: Option<&Shared>,
         id: Id,
         mut resource: Resource,
-    ) -> Result<Prepared, StoreError> {
+    ) -> Result<(Prepared, Resource), StoreError> {
         resource.id = Some(id.text());
         if resource.meta.is_none() {
             resource.meta = Some(Meta::new(rt.name.clone(), Utc::now()));
@@ -265,19 +268,25 @@ impl InMemoryStore {
         } else {
             None
         };
-        let keys = Layout::of(rt).keys(rt, &resource);
+        // The tenant's layout of `rt` when it has one (the same as `Layout::of`, made once).
+        let stored = shared.and_then(|shared| read(shared).layout(rt));
+        let keys = match stored {
+            Some(layout) => layout.keys(rt, &resource),
+            None => Layout::of(rt).keys(rt, &resource),
+        };
         let reference = members
             .is_some()
             .then(|| Fragment::of(&group_ref(id, resource.get("displayName").cloned())).ok())
             .flatten();
-        Ok(Prepared {
+        let prepared = Prepared {
             id,
             packed: Packed::pack(&resource),
             document: Document::render(rt, &resource),
             reference,
             members,
             keys,
-        })
+        };
+        Ok((prepared, resource))
     }
 }
 
@@ -293,10 +302,11 @@ impl ResourceStore for InMemoryStore {
         rt: &ResourceType,
         resource: Resource,
     ) -> Result<Resource, StoreError> {
-        let prepared = self.prepare(rt, Id::random()?, resource)?;
-        let shared = self.tenant_or_create(ctx.tenant());
+        let existing = self.tenant(ctx.tenant());
+        let (prepared, resource) = self.prepare(rt, existing.as_ref(), Id::random()?, resource)?;
+        let shared = existing.unwrap_or_else(|| self.tenant_or_create(ctx.tenant()));
         let snapshot = write(&shared).create(rt, prepared)?;
-        snapshot.into_resource()
+        Ok(snapshot.into_written(resource))
     }
 
     async fn get(
@@ -428,9 +438,9 @@ impl ResourceStore for InMemoryStore {
         let (Some(shared), Some(id)) = (self.tenant(ctx.tenant()), Id::parse(id)) else {
             return Err(StoreError::NotFound);
         };
-        let prepared = self.prepare(rt, id, resource)?;
+        let (prepared, resource) = self.prepare(rt, Some(&shared), id, resource)?;
         let snapshot = write(&shared).replace(rt, id, prepared, if_match)?;
-        snapshot.into_resource()
+        Ok(snapshot.into_written(resource))
     }
 
     /// Applied to the member map in place, in O(changed members); the group returned has

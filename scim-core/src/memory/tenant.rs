@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use chrono::Utc;
 use indexmap::IndexMap;
@@ -99,6 +100,19 @@ impl Snapshot {
         self.unpack_where(|_| true)
     }
 
+    /// What [`Snapshot::into_resource`] gives, from `resource`, the resource as it was
+    /// packed (the store's own copy of what it just wrote), without unpacking it.
+    pub(super) fn into_written(self, mut resource: Resource) -> Resource {
+        for (name, values) in [("members", self.members), ("groups", self.groups)] {
+            if let Some(values) = values.filter(|v| !v.is_empty()) {
+                resource
+                    .attributes
+                    .insert(name.to_owned(), Value::Array(values));
+            }
+        }
+        resource
+    }
+
     /// The resource for a response that shows it whole: its document, `members` (when taken)
     /// and `groups` rendered.
     pub(super) fn into_rendered(self) -> RenderedResource {
@@ -181,17 +195,22 @@ impl TypeData {
         TypeData {
             rt: rt.clone(),
             entries: IndexMap::default(),
-            indexes: Indexes::new(Layout::of(rt)),
+            indexes: Indexes::new(Arc::new(Layout::of(rt))),
             has_members: members::has_members(rt),
             has_groups: members::has_groups(rt),
         }
     }
 
-    /// The index keys the stored resource `id` holds.
+    /// The index keys the stored resource `id` holds (only the attributes they come from
+    /// are unpacked).
     fn keys_of(&self, rt: &ResourceType, id: Id) -> Option<Keys> {
         let entry = self.entries.get(&id)?;
-        let resource = entry.packed.unpack(id.text()).ok()?;
-        Some(self.indexes.layout().keys(rt, &resource))
+        let layout = self.indexes.layout();
+        let resource = entry
+            .packed
+            .unpack_where(Some(id.text()), |key| layout.reads(key))
+            .ok()?;
+        Some(layout.keys(rt, &resource))
     }
 }
 
@@ -222,6 +241,12 @@ fn check_version(packed: &Packed, if_match: Option<&Version>) -> Result<(), Stor
 }
 
 impl TenantState {
+    /// The layout of the indexes of `rt`, once a resource of `rt` was stored.
+    pub(super) fn layout(&self, rt: &ResourceType) -> Option<Arc<Layout>> {
+        let data = self.types.get(&rt.name)?;
+        Some(Arc::clone(data.indexes.layout()))
+    }
+
     /// The type data and entry of the resource `id`, whatever its type.
     fn locate(&self, id: Id) -> Option<(&str, &TypeData, &Entry)> {
         self.types

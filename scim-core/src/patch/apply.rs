@@ -98,11 +98,7 @@ pub fn apply_patch(
     request: &PatchRequest,
     options: &PatchOptions,
 ) -> Result<Patched, ScimError> {
-    let Value::Object(mut doc) = current.to_json() else {
-        return Err(ScimError::Internal(
-            "the stored resource is not a JSON object".to_owned(),
-        ));
-    };
+    let mut doc = operand(current);
     for (n, operation) in request.operations.iter().enumerate() {
         apply_operation(rt, &mut doc, operation, options).map_err(|e| {
             e.map_detail(|d| format!("Operations[{n}] ({}): {d}", operation.op.as_str()))
@@ -117,6 +113,25 @@ pub fn apply_patch(
     )?;
     let changed = differs(&resource, current);
     Ok(Patched { resource, changed })
+}
+
+/// `current` as the JSON object the operations change (as [`Resource::to_json`] gives it),
+/// without `meta`: it is read-only, so no operation changes it, and validation takes it from
+/// `current`.
+fn operand(current: &Resource) -> Map<String, Value> {
+    let mut doc = Map::with_capacity(current.attributes.len() + 3);
+    let schemas = current.schemas.iter().cloned().map(Value::String);
+    doc.insert("schemas".to_owned(), Value::Array(schemas.collect()));
+    if let Some(id) = &current.id {
+        doc.insert("id".to_owned(), Value::String(id.clone()));
+    }
+    if let Some(external_id) = &current.external_id {
+        doc.insert("externalId".to_owned(), Value::String(external_id.clone()));
+    }
+    for (key, value) in &current.attributes {
+        doc.insert(key.clone(), value.clone());
+    }
+    doc
 }
 
 /// Whether a patched resource differs from the one it was applied to (its content; `meta` is
