@@ -8,7 +8,7 @@
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use http_body_util::BodyExt as _;
 use hyper::body::Bytes;
@@ -17,6 +17,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
 use sqlx::postgres::PgPool;
 
+use crate::driver::per_second;
 use crate::report::median;
 use crate::requests::{client_request, entra_user};
 use crate::BoxError;
@@ -110,7 +111,7 @@ async fn load(
     if usize::try_from(added).ok() != Some(users) {
         return Err(format!("a /Bulk load of {users} users added {added} rows").into());
     }
-    Ok(per_second(users, took))
+    Ok(per_second(u64::try_from(users)?, took))
 }
 
 /// One connection's share of the load.
@@ -147,16 +148,6 @@ async fn count_users(pool: &PgPool, tenant: &str) -> Result<i64, sqlx::Error> {
         .bind(tenant)
         .fetch_one(pool)
         .await
-}
-
-#[allow(clippy::cast_precision_loss)] // user counts are far below 2^52
-fn per_second(users: usize, took: Duration) -> f64 {
-    let secs = took.as_secs_f64();
-    if secs > 0.0 {
-        users as f64 / secs
-    } else {
-        0.0
-    }
 }
 
 /// Prints the `/Bulk` table: each side's median round, the median of the per-round ratios and

@@ -65,8 +65,9 @@ pub async fn drive(
     }
 }
 
-#[allow(clippy::cast_precision_loss)] // request counts are far below 2^52
-fn per_second(count: u64, elapsed: Duration) -> f64 {
+/// `count` things (requests, users) per second of `elapsed`.
+#[allow(clippy::cast_precision_loss)] // counts are far below 2^52
+pub fn per_second(count: u64, elapsed: Duration) -> f64 {
     let secs = elapsed.as_secs_f64();
     if secs > 0.0 {
         count as f64 / secs

@@ -219,7 +219,7 @@ pub async fn run(args: &Args) -> Result<(), BoxError> {
             scenario: scim(&post),
             base_name: "bare POST",
             base: ceiling(body_req(Method::POST, "/bare/user")),
-            target: None,
+            target: Some(0.50),
         },
         Row {
             key: "member-big",
@@ -235,7 +235,7 @@ pub async fn run(args: &Args) -> Result<(), BoxError> {
             scenario: scim(&member_small),
             base_name: "bare PATCH",
             base: ceiling(Arc::clone(&bare_patch)),
-            target: None,
+            target: Some(0.50),
         },
         Row {
             key: "deactivate",
@@ -243,7 +243,7 @@ pub async fn run(args: &Args) -> Result<(), BoxError> {
             scenario: scim(&deactivate),
             base_name: "bare PATCH",
             base: ceiling(bare_patch),
-            target: None,
+            target: Some(0.50),
         },
     ];
 

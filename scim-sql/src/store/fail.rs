@@ -108,7 +108,7 @@ where
     crate::retry::retrying_with(Fail::is_transient, attempt).await
 }
 
-/// Statements on a pool or inside a transaction.
+/// Statements on a pool, on one of its connections, or inside a transaction.
 pub(crate) trait Exec: Send {
     /// The backend.
     fn backend(&self) -> Backend;
@@ -127,53 +127,26 @@ pub(crate) trait Exec: Send {
     ) -> impl std::future::Future<Output = Result<Vec<Vec<Datum>>, Error>> + Send;
 }
 
-impl Exec for Db {
-    fn backend(&self) -> Backend {
-        Db::backend(self)
-    }
-    async fn run(&mut self, sql: &str, params: &[Datum]) -> Result<u64, Error> {
-        self.execute(sql, params).await
-    }
-    async fn rows(
-        &mut self,
-        sql: &str,
-        params: &[Datum],
-        kinds: &[DatumKind],
-    ) -> Result<Vec<Vec<Datum>>, Error> {
-        self.fetch(sql, params, kinds).await
-    }
+/// [`Exec`] for a type with inherent `backend`, `execute` and `fetch` of the same shapes.
+macro_rules! exec_by_inherent_methods {
+    ($($t:ty),*) => {$(
+        impl Exec for $t {
+            fn backend(&self) -> Backend {
+                <$t>::backend(self)
+            }
+            async fn run(&mut self, sql: &str, params: &[Datum]) -> Result<u64, Error> {
+                self.execute(sql, params).await
+            }
+            async fn rows(
+                &mut self,
+                sql: &str,
+                params: &[Datum],
+                kinds: &[DatumKind],
+            ) -> Result<Vec<Vec<Datum>>, Error> {
+                self.fetch(sql, params, kinds).await
+            }
+        }
+    )*};
 }
 
-impl Exec for Conn {
-    fn backend(&self) -> Backend {
-        Conn::backend(self)
-    }
-    async fn run(&mut self, sql: &str, params: &[Datum]) -> Result<u64, Error> {
-        self.execute(sql, params).await
-    }
-    async fn rows(
-        &mut self,
-        sql: &str,
-        params: &[Datum],
-        kinds: &[DatumKind],
-    ) -> Result<Vec<Vec<Datum>>, Error> {
-        self.fetch(sql, params, kinds).await
-    }
-}
-
-impl Exec for Tx {
-    fn backend(&self) -> Backend {
-        Tx::backend(self)
-    }
-    async fn run(&mut self, sql: &str, params: &[Datum]) -> Result<u64, Error> {
-        self.execute(sql, params).await
-    }
-    async fn rows(
-        &mut self,
-        sql: &str,
-        params: &[Datum],
-        kinds: &[DatumKind],
-    ) -> Result<Vec<Vec<Datum>>, Error> {
-        self.fetch(sql, params, kinds).await
-    }
-}
+exec_by_inherent_methods!(Db, Conn, Tx);
