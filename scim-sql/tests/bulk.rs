@@ -55,6 +55,29 @@ fn comparable(mut resource: Value) -> Value {
     resource
 }
 
+/// The user a bulk `entry` created, read back, and the user created `alone` read back with
+/// its name `from` replaced by `to`: both without what differs between two creations.
+async fn read_as_alone(
+    scim: &Scim,
+    entry: &Value,
+    alone: &Value,
+    (from, to): (&str, &str),
+) -> (Value, Value) {
+    let id = entry["location"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap();
+    let (_, read) = call(scim, Method::GET, &format!("/Users/{id}"), None).await;
+    let alone_id = alone["id"].as_str().unwrap();
+    let (_, alone_read) = call(scim, Method::GET, &format!("/Users/{alone_id}"), None).await;
+    let renamed = serde_json::to_string(&comparable(alone_read))
+        .unwrap()
+        .replace(from, to);
+    (comparable(read), serde_json::from_str(&renamed).unwrap())
+}
+
 #[tokio::test]
 async fn bulk_creates_answer_each_operation_as_a_lone_post_would() {
     for backend in BACKENDS {
@@ -92,22 +115,8 @@ async fn bulk_creates_answer_each_operation_as_a_lone_post_would() {
             }
         }
         // Each reads back whole, as a user created alone does.
-        let location = entries[7]["location"].as_str().unwrap();
-        let id = location.rsplit('/').next().unwrap();
-        let (_, read) = call(&scim, Method::GET, &format!("/Users/{id}"), None).await;
-        let (_, alone_read) = call(
-            &scim,
-            Method::GET,
-            &format!("/Users/{}", alone["id"].as_str().unwrap()),
-            None,
-        )
-        .await;
-        let mut expected = comparable(alone_read);
-        let renamed = serde_json::to_string(&expected)
-            .unwrap()
-            .replace("alone", "u7");
-        expected = serde_json::from_str(&renamed).unwrap();
-        assert_eq!(comparable(read), expected, "{backend}");
+        let (read, expected) = read_as_alone(&scim, &entries[7], &alone, ("alone", "u7")).await;
+        assert_eq!(read, expected, "{backend}");
         let (_, page) = call(&scim, Method::GET, "/Users?count=1", None).await;
         assert_eq!(page["totalResults"], 122, "{backend}");
 
@@ -160,23 +169,10 @@ async fn bulk_creates_answer_each_operation_as_a_lone_post_would() {
             post("x2", user("x2")),
         ];
         let (_, answer) = call(&scim, Method::POST, "/Bulk", Some(&bulk(operations))).await;
-        let id = answer["Operations"][1]["location"].as_str().unwrap();
-        let id = id.rsplit('/').next().unwrap();
-        let (_, read) = call(&scim, Method::GET, &format!("/Users/{id}"), None).await;
-        let (_, alone_read) = call(
-            &scim,
-            Method::GET,
-            &format!("/Users/{}", alone["id"].as_str().unwrap()),
-            None,
-        )
-        .await;
-        let expected: Value = serde_json::from_str(
-            &serde_json::to_string(&comparable(alone_read))
-                .unwrap()
-                .replace("bare-alone", "bare-batched"),
-        )
-        .unwrap();
-        assert_eq!(comparable(read), expected, "{backend}: {answer}");
+        let entry = &answer["Operations"][1];
+        let renamed = ("bare-alone", "bare-batched");
+        let (read, expected) = read_as_alone(&scim, entry, &alone, renamed).await;
+        assert_eq!(read, expected, "{backend}: {answer}");
         test.remove().await.unwrap();
     }
 }

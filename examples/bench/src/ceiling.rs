@@ -260,6 +260,16 @@ fn answer(
     response
 }
 
+/// A user's `meta.location`, under the base URL `base`.
+fn user_location(base: &str, id: &str) -> String {
+    format!("{base}/Users/{id}")
+}
+
+/// The weak ETag (and `meta.version`) of row version `version`.
+fn etag(version: i64) -> String {
+    format!("W/\"{version}\"")
+}
+
 /// PostgreSQL `uuid` text: anything else names no row (and must not reach a cast).
 fn is_uuid(text: &str) -> bool {
     text.len() == 36
@@ -328,7 +338,7 @@ impl UserRow {
         if let Some(external) = external {
             out.insert("externalId".to_owned(), external);
         }
-        let location = format!("{base}/Users/{}", self.id);
+        let location = user_location(base, &self.id);
         out.insert(
             "meta".to_owned(),
             json!({
@@ -336,7 +346,7 @@ impl UserRow {
                 "created": self.created.to_rfc3339_opts(SecondsFormat::Millis, true),
                 "lastModified": self.modified.to_rfc3339_opts(SecondsFormat::Millis, true),
                 "location": location,
-                "version": format!("W/\"{}\"", self.version),
+                "version": etag(self.version),
             }),
         );
         out.insert("userName".to_owned(), Value::String(self.user_name.clone()));
@@ -572,7 +582,7 @@ async fn by_id(
     let row = UserRow::from_row(&row)?;
     let mut users = users_json(&mut conn, std::slice::from_ref(&row), &base_url(&headers)).await?;
     let user = users.pop().ok_or_else(not_found)?;
-    let etag = format!("W/\"{}\"", row.version);
+    let etag = etag(row.version);
     Ok(answer(StatusCode::OK, &user, Some(&etag), None))
 }
 
@@ -677,8 +687,8 @@ impl NewUser {
             external_id: self.external_id,
             extra: Some(self.extra),
         };
-        let location = format!("{base}/Users/{}", row.id);
-        let etag = format!("W/\"{}\"", row.version);
+        let location = user_location(base, &row.id);
+        let etag = etag(row.version);
         (row.to_json(Some(emails), None, base), etag, location)
     }
 }
@@ -785,7 +795,7 @@ async fn patch_user(
     let mut users = users_json(&mut tx, std::slice::from_ref(&row), &base_url(&headers)).await?;
     tx.commit().await?;
     let user = users.pop().ok_or_else(not_found)?;
-    let etag = format!("W/\"{}\"", row.version);
+    let etag = etag(row.version);
     Ok(answer(StatusCode::OK, &user, Some(&etag), None))
 }
 

@@ -33,7 +33,7 @@ use scimkit_sql::Backend;
 
 use crate::driver::{MakeRequest, Stats};
 use crate::plot::{self, Figure, Series};
-use crate::report::{measure, show_duration, Plan, Row};
+use crate::report::{measure, median, show_duration, Plan, Row};
 use crate::requests::{
     deactivate_each, get_by_id, lookup_hit, lookup_miss, member_toggle, post_new_user, query_value,
     scim_get,
@@ -179,10 +179,7 @@ fn latency<'a>(runs: impl Iterator<Item = &'a Stats>) -> Latency {
     let middle = |pick: fn(&Stats) -> Duration| {
         let mut values: Vec<Duration> = runs.iter().map(|s| pick(s)).collect();
         values.sort_unstable();
-        values
-            .get(values.len().saturating_sub(1) / 2)
-            .copied()
-            .unwrap_or_default()
+        median(&values)
     };
     Latency {
         p50: middle(|s| s.p50),

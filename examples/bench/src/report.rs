@@ -119,12 +119,13 @@ pub fn print_table(measured: &[Measured<'_>], plan: Plan, what: &str) -> u64 {
     errors
 }
 
-/// The middle value of sorted numbers (the lower middle for an even count).
-pub fn median(sorted: &[f64]) -> f64 {
+/// The middle value of sorted values (the lower middle for an even count; the default when
+/// there are none).
+pub fn median<T: Copy + Default>(sorted: &[T]) -> T {
     sorted
         .get(sorted.len().saturating_sub(1) / 2)
         .copied()
-        .unwrap_or(0.0)
+        .unwrap_or_default()
 }
 
 /// The run with the median throughput.

@@ -13,7 +13,7 @@ use chrono::{SubsecRound as _, Utc};
 use hyper::body::Bytes;
 use serde_json::{json, Map, Value};
 
-use super::{answer, bad, base_url, statements, Ceiling, Failure, NewUser};
+use super::{answer, bad, base_url, etag, statements, user_location, Ceiling, Failure, NewUser};
 
 /// `urn:…:BulkResponse`.
 const BULK_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
@@ -140,8 +140,8 @@ pub(super) async fn bulk(
         if let Some(bulk_id) = &create.bulk_id {
             entry.insert("bulkId".to_owned(), json!(bulk_id));
         }
-        entry.insert("location".to_owned(), json!(format!("{base}/Users/{id}")));
-        entry.insert("version".to_owned(), json!("W/\"1\""));
+        entry.insert("location".to_owned(), json!(user_location(&base, id)));
+        entry.insert("version".to_owned(), json!(etag(1)));
         entry.insert("status".to_owned(), json!("201"));
         entries.push(Value::Object(entry));
     }
