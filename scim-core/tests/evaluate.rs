@@ -129,7 +129,20 @@ const MATCHES: &[(&str, bool)] = &[
     (r#"userName gt "a""#, true),
     (r#"userName lt "C""#, true),
     (r#"userName ge "bjensen@example.com""#, true),
-    // multi-valued: any value
+    // multi-valued: any value, ne included (some value differs)
+    (r#"emails.type ne "work""#, true),
+    (r#"emails.type ne "HOME""#, true),
+    (r#"phoneNumbers.type ne "work""#, false),
+    (r#"phoneNumbers.type ne "WORK""#, false),
+    (r#"not (phoneNumbers.type eq "work")"#, false),
+    (r#"ims.type ne "xmpp""#, true),
+    (r#"emails ne "bjensen@example.com""#, true),
+    (r#"x509Certificates.value ne "TUlJRGpEQ0NBZlNnQXdJ""#, false),
+    (r#"x509Certificates.value ne "tuljrgpeq0nbzlnnqxdj""#, true),
+    (
+        r#"schemas ne "urn:ietf:params:scim:schemas:core:2.0:User""#,
+        true,
+    ),
     (r#"emails.value eq "babs@jensen.org""#, true),
     (r#"emails.type eq "home""#, true),
     (r#"emails.type eq "other""#, false),
@@ -438,7 +451,233 @@ fn hand_built_deep_filters_are_refused_not_overflowed() {
     }
 }
 
-// ---- property: compiling and matching never panics, and ne is the negation of eq
+/// A user with these e-mails (and a title when given).
+fn user_with(emails: Option<Value>, title: Option<&str>) -> Resource {
+    let mut body = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "someone",
+    });
+    if let Some(emails) = emails {
+        body["emails"] = emails;
+    }
+    if let Some(title) = title {
+        body["title"] = json!(title);
+    }
+    Resource::from_json(body).unwrap()
+}
+
+/// RFC 7644 §3.4.2.2: a filter on a multi-valued attribute matches when some value matches the
+/// criterion, `ne` included; only values that are there take part.
+#[test]
+fn ne_on_multi_valued_attributes_needs_a_value_that_differs() {
+    let rt = users();
+    let work_and_home = user_with(
+        Some(json!([
+            {"value": "b@work.example", "type": "work"},
+            {"value": "b@home.example", "type": "home"}
+        ])),
+        None,
+    );
+    let work_only = user_with(
+        Some(json!([{"value": "b@work.example", "type": "work"}])),
+        Some("Boss"),
+    );
+    let no_emails = user_with(None, None);
+    let empty_emails = user_with(Some(json!([])), None);
+    let untyped = user_with(
+        Some(json!([
+            {"value": "a@x.example"},
+            {"value": "b@x.example", "type": null}
+        ])),
+        None,
+    );
+    let work_and_untyped = user_with(
+        Some(json!([
+            {"value": "b@work.example", "type": "WORK"},
+            {"value": "b@x.example"}
+        ])),
+        None,
+    );
+    let users_and_names = [
+        ("work+home", &work_and_home),
+        ("work only", &work_only),
+        ("no e-mails", &no_emails),
+        ("e-mails []", &empty_emails),
+        ("e-mails without type", &untyped),
+        ("WORK + untyped", &work_and_untyped),
+    ];
+    // (filter, [work+home, work only, no e-mails, [], without type, WORK + untyped])
+    let cases: &[(&str, [bool; 6])] = &[
+        (
+            r#"emails.type ne "work""#,
+            [true, false, false, false, false, false],
+        ),
+        (
+            r#"emails.type ne "Work""#,
+            [true, false, false, false, false, false],
+        ),
+        (
+            r#"emails.type ne "home""#,
+            [true, true, false, false, false, true],
+        ),
+        // The negation of the any-match is another filter.
+        (
+            r#"not (emails.type eq "work")"#,
+            [false, false, true, true, true, false],
+        ),
+        (
+            r#"not (emails.type ne "work")"#,
+            [false, true, true, true, true, true],
+        ),
+        (
+            r#"emails.type eq "work""#,
+            [true, true, false, false, false, true],
+        ),
+        // Through `value`, and by `value` named.
+        (
+            r#"emails ne "b@work.example""#,
+            [true, false, false, false, true, true],
+        ),
+        (
+            r#"emails.value ne "B@WORK.example""#,
+            [true, false, false, false, true, true],
+        ),
+        // null: presence, unchanged.
+        (
+            "emails.type ne null",
+            [true, true, false, false, false, true],
+        ),
+        (
+            "emails.type eq null",
+            [false, false, true, true, true, false],
+        ),
+        ("emails.type pr", [true, true, false, false, false, true]),
+        // A value path tests each element as a whole: an element without type passes.
+        (
+            r#"emails[type ne "work"]"#,
+            [true, false, false, false, true, true],
+        ),
+        (
+            r#"emails[not (type eq "work")]"#,
+            [true, false, false, false, true, true],
+        ),
+        (
+            r#"emails[type eq "work"].value ne "b@work.example""#,
+            [false, false, false, false, false, false],
+        ),
+        // Single-valued: ne is not eq, a missing title matches.
+        (r#"title ne "boss""#, [true, false, true, true, true, true]),
+        (
+            r#"not (title eq "boss")"#,
+            [true, false, true, true, true, true],
+        ),
+        // The other operators are any-match, as they were.
+        (
+            r#"emails.type co "OR""#,
+            [true, true, false, false, false, true],
+        ),
+        (
+            r#"emails.type gt "j""#,
+            [true, true, false, false, false, true],
+        ),
+        (
+            r#"emails.value ew "@home.example""#,
+            [true, false, false, false, false, false],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (text, want) in cases {
+        for ((name, user), want) in users_and_names.iter().zip(want) {
+            match eval(&rt, user, text, Strictness::Strict) {
+                Ok(got) if got == *want => {}
+                other => failures.push(format!("{text} on {name}: want {want}, got {other:?}")),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // The same in lenient mode (what list requests use).
+    assert_eq!(
+        eval(
+            &rt,
+            &no_emails,
+            r#"emails.type ne "work""#,
+            Strictness::Lenient
+        ),
+        Ok(false)
+    );
+    assert_eq!(
+        eval(
+            &rt,
+            &work_and_home,
+            r#"emails.type ne "work""#,
+            Strictness::Lenient
+        ),
+        Ok(true)
+    );
+}
+
+/// The rule on multi-valued simple attributes, case-exact ones and dateTimes: the comparison is
+/// the attribute's (folded, exact, an instant), applied to each value.
+#[test]
+fn ne_on_multi_valued_simple_attributes() {
+    let rt = ResourceType::user()
+        .with_core_attribute(Attribute::string("tags").multi_valued())
+        .with_core_attribute(Attribute::string("codes").multi_valued().case_exact(true))
+        .with_core_attribute(Attribute::date_time("seen").multi_valued())
+        .with_core_attribute(Attribute::integer("levels").multi_valued());
+    let with = |attributes: Value| {
+        let mut body = json!({"userName": "someone"});
+        for (key, value) in attributes.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        Resource::from_json(body).unwrap()
+    };
+    let cases = [
+        (json!({"tags": ["a", "B"]}), r#"tags ne "a""#, true),
+        (json!({"tags": ["a", "A"]}), r#"tags ne "a""#, false),
+        (json!({"tags": ["A"]}), r#"tags ne "a""#, false),
+        (json!({"tags": []}), r#"tags ne "a""#, false),
+        (json!({}), r#"tags ne "a""#, false),
+        (json!({"tags": [null]}), r#"tags ne "a""#, false),
+        (json!({}), r#"not (tags eq "a")"#, true),
+        (json!({"tags": ["a", "B"]}), r#"not (tags eq "a")"#, false),
+        (json!({"tags": ["a", "B"]}), r#"tags eq "b""#, true),
+        (json!({"codes": ["A"]}), r#"codes ne "a""#, true),
+        (json!({"codes": ["a"]}), r#"codes ne "a""#, false),
+        (json!({"codes": ["a", "a"]}), r#"codes eq "A""#, false),
+        (
+            json!({"seen": ["2011-08-01T20:31:02Z"]}),
+            r#"seen ne "2011-08-01T22:31:02+02:00""#,
+            false,
+        ),
+        (
+            json!({"seen": ["2011-08-01T20:31:02Z", "2012-01-01T00:00:00Z"]}),
+            r#"seen ne "2011-08-01T22:31:02+02:00""#,
+            true,
+        ),
+        (
+            json!({"seen": ["2011-08-01T20:31:02Z", "2012-01-01T00:00:00Z"]}),
+            r#"seen gt "2011-12-31T00:00:00Z""#,
+            true,
+        ),
+        (json!({"levels": [1, 2]}), "levels ne 1", true),
+        (json!({"levels": [1, 1.0]}), "levels ne 1", false),
+        (json!({"levels": [1, 2]}), "levels lt 2", true),
+        (json!({}), "levels ne 1", false),
+    ];
+    for (attributes, text, want) in cases {
+        let user = with(attributes.clone());
+        assert_eq!(
+            eval(&rt, &user, text, Strictness::Strict),
+            Ok(want),
+            "{text} on {attributes}"
+        );
+    }
+}
+
+// ---- properties: compiling and matching never panics; ne is the negation of eq on
+// single-valued paths; on multi-valued ones every comparison matches when one element does
 
 const NAMES: &[&str] = &[
     "userName",
@@ -462,6 +701,29 @@ const NAMES: &[&str] = &[
     "addresses.postalCode",
     "title",
 ];
+
+/// The names in `NAMES` that lead through a multi-valued attribute.
+fn is_multi_valued(path: &AttrPath) -> bool {
+    ["emails", "schemas", "x509Certificates", "addresses"]
+        .iter()
+        .any(|name| path.urn.is_none() && path.name.eq_ignore_ascii_case(name))
+}
+
+/// Paths through the multi-valued attributes the generated resources have.
+fn multi_valued_path() -> impl Strategy<Value = AttrPath> {
+    prop::sample::select(vec![
+        "emails",
+        "emails.value",
+        "emails.type",
+        "emails.primary",
+        "x509Certificates.value",
+        "x509Certificates",
+    ])
+    .prop_map(|text| match scimkit_filter::parse_path(text).unwrap() {
+        scimkit_filter::PatchPath::Attr(p) => p,
+        scimkit_filter::PatchPath::Filtered { attr, .. } => attr,
+    })
+}
 
 fn path() -> impl Strategy<Value = AttrPath> {
     prop::sample::select(NAMES).prop_map(|text| match scimkit_filter::parse_path(text).unwrap() {
@@ -572,13 +834,42 @@ proptest! {
     }
 
     #[test]
-    fn ne_is_not_eq(p in path(), v in value(), r in resource()) {
+    fn ne_is_not_eq_on_single_valued_paths(p in path(), v in value(), r in resource()) {
+        prop_assume!(!is_multi_valued(&p) || v == CompValue::Null);
         let rt = users();
         let eq = CompiledFilter::new(&Filter::compare(p.clone(), CompareOp::Eq, v.clone()), &rt, Strictness::Lenient);
         let ne = CompiledFilter::new(&Filter::compare(p, CompareOp::Ne, v), &rt, Strictness::Lenient);
         if let (Ok(eq), Ok(ne)) = (eq, ne) {
             prop_assert_eq!(eq.matches(&r), !ne.matches(&r));
         }
+    }
+
+    /// A comparison on a multi-valued attribute matches a resource exactly when it matches the
+    /// resource cut down to one of the attribute's elements (`ne` included).
+    #[test]
+    fn multi_valued_comparisons_match_when_one_element_does(
+        p in multi_valued_path(),
+        o in op(),
+        v in value(),
+        r in resource(),
+    ) {
+        prop_assume!(v != CompValue::Null);
+        let rt = users();
+        let compiled = CompiledFilter::new(&Filter::compare(p.clone(), o, v), &rt, Strictness::Strict);
+        let Ok(compiled) = compiled else {
+            return Ok(());
+        };
+        let items = match r.attributes.get(&p.name) {
+            Some(Value::Array(items)) => items.clone(),
+            Some(_) => return Ok(()),
+            None => Vec::new(),
+        };
+        let one_matches = items.into_iter().any(|item| {
+            let mut one = r.clone();
+            one.attributes.insert(p.name.clone(), Value::Array(vec![item]));
+            compiled.matches(&one)
+        });
+        prop_assert_eq!(compiled.matches(&r), one_matches);
     }
 
     #[test]

@@ -231,10 +231,42 @@ fn golden_postgres() {
              (c1.email IS NOT NULL AND lower(c1.email) LIKE lower($1) ESCAPE '!'))",
             vec![text("%@x%")],
         ),
+        // Multi-valued: some row's value is there and differs (RFC 7644 §3.4.2.2).
         (
             r#"emails.type ne "work""#,
-            "NOT EXISTS (SELECT 1 FROM user_emails AS c1 WHERE c1.user_id = users.id AND \
-             (c1.kind IS NOT NULL AND lower(c1.kind) = lower($1)))",
+            "EXISTS (SELECT 1 FROM user_emails AS c1 WHERE c1.user_id = users.id AND \
+             (c1.kind IS NOT NULL AND lower(c1.kind) <> lower($1)))",
+            vec![text("work")],
+        ),
+        (
+            r#"not (emails.type eq "work")"#,
+            "NOT (EXISTS (SELECT 1 FROM user_emails AS c1 WHERE c1.user_id = users.id AND \
+             (c1.kind IS NOT NULL AND lower(c1.kind) = lower($1))))",
+            vec![text("work")],
+        ),
+        (
+            r#"emails ne "b@x""#,
+            "EXISTS (SELECT 1 FROM user_emails AS c1 WHERE c1.user_id = users.id AND \
+             (c1.email IS NOT NULL AND lower(c1.email) <> lower($1)))",
+            vec![text("b@x")],
+        ),
+        (
+            "emails.primary ne true",
+            "EXISTS (SELECT 1 FROM user_emails AS c1 WHERE c1.user_id = users.id AND \
+             (c1.is_primary IS NOT NULL AND c1.is_primary <> $1))",
+            vec![SqlValue::Bool(true)],
+        ),
+        (
+            "emails.type ne null",
+            "EXISTS (SELECT 1 FROM user_emails AS c1 WHERE c1.user_id = users.id AND \
+             (c1.kind IS NOT NULL AND c1.kind <> ''))",
+            vec![],
+        ),
+        // Inside a value filter `ne` tests one element: a row without type passes.
+        (
+            r#"emails[type ne "work"]"#,
+            "EXISTS (SELECT 1 FROM user_emails AS c1 WHERE c1.user_id = users.id AND \
+             (NOT (c1.kind IS NOT NULL AND lower(c1.kind) = lower($1))))",
             vec![text("work")],
         ),
         (
@@ -310,6 +342,12 @@ fn golden_sqlite() {
             "NOT EXISTS (SELECT 1 FROM user_emails AS c1 WHERE c1.user_id = users.id AND \
              (c1.kind IS NOT NULL AND c1.kind <> ''))",
             vec![],
+        ),
+        (
+            r#"emails.type ne "work""#,
+            "EXISTS (SELECT 1 FROM user_emails AS c1 WHERE c1.user_id = users.id AND \
+             (c1.kind IS NOT NULL AND lower(c1.kind) <> lower(?)))",
+            vec![text("work")],
         ),
     ];
     for (filter, sql, params) in cases {
@@ -415,6 +453,12 @@ fn golden_mysql() {
              AND ((c1.email IS NOT NULL AND CAST(lower(c1.email) AS BINARY) LIKE \
              CAST(lower(?) AS BINARY) ESCAPE '!'))))",
             vec![text("work"), text("%@x%")],
+        ),
+        (
+            r#"emails.type ne "work""#,
+            "EXISTS (SELECT 1 FROM user_emails AS c1 WHERE c1.user_id = users.id AND \
+             (c1.kind IS NOT NULL AND CAST(lower(c1.kind) AS BINARY) <> CAST(lower(?) AS BINARY)))",
+            vec![text("work")],
         ),
     ];
     for (filter, sql, params) in cases {
@@ -841,6 +885,11 @@ fn key_columns_are_compared_bare() {
         "EXISTS (SELECT 1 FROM user_emails AS c1 WHERE c1.user_id = users.id AND \
          ((c1.email IS NOT NULL AND c1.email_key LIKE CAST(lower(?) AS BINARY) ESCAPE '!')))"
     );
+    assert_eq!(
+        translate(r#"emails.type ne "work""#),
+        "EXISTS (SELECT 1 FROM user_emails AS c1 WHERE c1.user_id = users.id AND \
+         (c1.kind IS NOT NULL AND c1.kind_key <> CAST(lower(?) AS BINARY)))"
+    );
     let sorted = mysql_keyed_mapping()
         .translate(
             &rt,
@@ -858,6 +907,97 @@ fn key_columns_are_compared_bare() {
         "{}",
         sorted.select_sql(&MySql)
     );
+}
+
+/// `ne` on a multi-valued attribute is "some value is there and differs" whatever holds it: a
+/// child table of a complex or of a simple attribute, of every column kind; a column standing
+/// for a multi-valued attribute (which `verify` refuses) holds one value, compared the same way.
+#[test]
+fn ne_on_multi_valued_attributes_is_some_value_that_differs() {
+    let rt = users()
+        .with_core_attribute(Attribute::string("tags").multi_valued())
+        .with_core_attribute(Attribute::date_time("seen").multi_valued())
+        .with_core_attribute(Attribute::integer("scores").multi_valued());
+    let mapping = Mapping::new("users", "id")
+        .column("title", Column::text("title"))
+        .column("emails.value", Column::text("primary_email"))
+        .child(
+            "tags",
+            ChildTable::new("user_tags", "user_id").column("value", Column::text("tag")),
+        )
+        .child(
+            "seen",
+            ChildTable::new("user_seen", "user_id").column("value", Column::timestamp("at")),
+        )
+        .child(
+            "scores",
+            ChildTable::new("user_scores", "user_id").column("value", Column::integer("score")),
+        );
+    let at = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+    let cases: Vec<(&str, &dyn Dialect, &str, Vec<SqlValue>)> = vec![
+        (
+            r#"tags ne "x""#,
+            &Postgres,
+            "EXISTS (SELECT 1 FROM user_tags AS c1 WHERE c1.user_id = users.id AND \
+             (c1.tag IS NOT NULL AND lower(c1.tag) <> lower($1)))",
+            vec![text("x")],
+        ),
+        (
+            r#"tags ne "x""#,
+            &MySql,
+            "EXISTS (SELECT 1 FROM user_tags AS c1 WHERE c1.user_id = users.id AND \
+             (c1.tag IS NOT NULL AND CAST(lower(c1.tag) AS BINARY) <> CAST(lower(?) AS BINARY)))",
+            vec![text("x")],
+        ),
+        (
+            r#"seen ne "2024-01-01T00:00:00Z""#,
+            &Postgres,
+            "EXISTS (SELECT 1 FROM user_seen AS c1 WHERE c1.user_id = users.id AND \
+             (c1.at IS NOT NULL AND date_trunc('milliseconds', c1.at) <> $1))",
+            vec![SqlValue::Timestamp(at)],
+        ),
+        (
+            r#"seen ne "2024-01-01T00:00:00Z""#,
+            &Sqlite,
+            "EXISTS (SELECT 1 FROM user_seen AS c1 WHERE c1.user_id = users.id AND \
+             (c1.at IS NOT NULL AND julianday(c1.at) <> julianday(?)))",
+            vec![SqlValue::Timestamp(at)],
+        ),
+        (
+            "scores ne 2.5",
+            &Postgres,
+            "EXISTS (SELECT 1 FROM user_scores AS c1 WHERE c1.user_id = users.id AND \
+             (c1.score IS NOT NULL AND c1.score <> CAST($1 AS DOUBLE PRECISION)))",
+            vec![SqlValue::Real(2.5)],
+        ),
+        (
+            r#"emails.value ne "x""#,
+            &Postgres,
+            "(primary_email IS NOT NULL AND lower(primary_email) <> lower($1))",
+            vec![text("x")],
+        ),
+        // Single-valued: not eq, unchanged.
+        (
+            r#"title ne "x""#,
+            &Postgres,
+            "NOT (title IS NOT NULL AND lower(title) = lower($1))",
+            vec![text("x")],
+        ),
+        (
+            r#"tags eq null"#,
+            &Postgres,
+            "NOT EXISTS (SELECT 1 FROM user_tags AS c1 WHERE c1.user_id = users.id AND \
+             ((c1.tag IS NOT NULL AND c1.tag <> '')))",
+            vec![],
+        ),
+    ];
+    for (filter, dialect, sql, params) in cases {
+        let (got_sql, got_params) = mapping
+            .filter_sql(&rt, &parse_filter(filter).unwrap(), dialect)
+            .unwrap();
+        assert_eq!(got_sql, sql, "{filter}");
+        assert_eq!(got_params, params, "{filter}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1565,6 +1705,14 @@ fn leaf() -> impl Strategy<Value = Filter> {
             .prop_map(|(op, v)| compare("externalId", op, v.into())),
         1 => (text_op(), prop::sample::select(KINDS.to_vec()))
             .prop_map(|(op, v)| compare("emails.type", op, v.into())),
+        // `ne` on the child table: some e-mail's value is there and differs.
+        1 => prop_oneof![
+            prop::sample::select(KINDS.to_vec())
+                .prop_map(|v| compare("emails.type", CompareOp::Ne, v.into())),
+            (prop::sample::select(vec!["emails", "emails.value"]), word())
+                .prop_map(|(p, v)| compare(p, CompareOp::Ne, v)),
+            any::<bool>().prop_map(|v| compare("emails.primary", CompareOp::Ne, v.into())),
+        ],
         1 => prop::sample::select(vec![
             "title", "userName", "externalId", "emails", "emails.type", "emails.primary",
             "active", "level", "meta.lastModified", "employeeNumber", "costCenter",
@@ -1618,6 +1766,23 @@ fn data_set_is_varied() {
     assert!(users.iter().any(|u| u.title.as_deref() == Some("")));
     assert!(users.iter().any(|u| u.emails.len() > 1));
     assert!(users.iter().any(|u| u.emails.is_empty()));
+    // `ne` on e-mails (some typed e-mail of another type) differs from `not eq` on them.
+    let kinds = |u: &User| -> Vec<String> {
+        u.emails
+            .iter()
+            .filter_map(|e| e.kind.as_deref().map(str::to_lowercase))
+            .collect()
+    };
+    assert!(users.iter().any(|u| {
+        let kinds = kinds(u);
+        kinds.iter().any(|k| k == "work") && kinds.iter().any(|k| k != "work")
+    }));
+    assert!(users
+        .iter()
+        .any(|u| !u.emails.is_empty() && kinds(u).iter().all(|k| k == "work")));
+    assert!(users
+        .iter()
+        .any(|u| !u.emails.is_empty() && kinds(u).is_empty()));
     assert!(users.iter().any(|u| u.name.chars().any(char::is_uppercase)));
     // What a collation would fold, pad or order differently is in the data.
     let texts: Vec<&str> = users
@@ -1701,6 +1866,16 @@ fn differential_filters_match_the_evaluator() {
         r#"title eq """#,
         r#"not (title pr)"#,
         r#"emails.type ne "work""#,
+        r#"emails.type ne "Work""#,
+        r#"emails.type ne """#,
+        r#"not (emails.type ne "work")"#,
+        r#"emails.type ne "work" and not (emails.type eq "work")"#,
+        r#"emails.type ne "work" and emails.type eq "work""#,
+        r#"emails[type ne "work"]"#,
+        r#"emails ne "alice@x.org""#,
+        r#"emails.value ne "bob@Y.com""#,
+        r#"emails.primary ne true"#,
+        r#"emails.primary ne false or emails.primary eq null"#,
         r#"not (emails[type eq "work" and value co "a"])"#,
         r#"emails[not (primary eq true)]"#,
         r#"userName co "%" or userName co "_" or userName co "!""#,

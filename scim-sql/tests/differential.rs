@@ -185,7 +185,10 @@ fn users() -> Vec<Value> {
             Some("Manager"),
             Some(true),
             Some("ext-jose"),
-            json!([{"value": "jose@example.com", "type": "work"}]),
+            json!([
+                {"value": "jose@example.com", "type": "work"},
+                {"value": "jose@casa.example"}
+            ]),
             None,
         ),
         (
@@ -1039,6 +1042,22 @@ async fn filters_agree_with_the_in_memory_store() {
             "not (emails pr)",
             r#"emails co "alice""#,
             r#"emails.value eq "café@example.com""#,
+            // `ne` on e-mails: some e-mail there differs (RFC 7644 §3.4.2.2), so neither a user
+            // without e-mails nor one with work e-mails only (an e-mail without type aside)
+            // matches `emails.type ne "work"`; `not (… eq …)` is another filter.
+            r#"emails.type ne "work""#,
+            r#"emails.type ne "HOME""#,
+            r#"not (emails.type eq "work")"#,
+            r#"not (emails.type ne "work")"#,
+            r#"emails.type ne "work" and not (emails.type eq "other")"#,
+            r#"emails ne "alice@example.com""#,
+            r#"emails.value ne "BOB@example.com""#,
+            r#"emails.value ne "jose@example.com" and userName sw "jose""#,
+            "emails.primary ne true",
+            "emails.primary ne false",
+            r#"emails[type ne "work"]"#,
+            r#"emails.type ne "work" or title ne "engineer""#,
+            &format!(r#"schemas ne "{USER}""#),
             // Times.
             &format!(r#"meta.created gt "{created}""#),
             &format!(r#"meta.created lt "{created}""#),
@@ -1069,6 +1088,8 @@ async fn filters_agree_with_the_in_memory_store() {
             r#"groups.display eq "admins""#,
             r#"groups.value eq "{id:Admins}" and groups.value eq "{id:admins}""#,
             r#"groups.value eq "{id:Café Society}" or userName sw "bob""#,
+            r#"groups.value ne "{id:Everyone}""#,
+            r#"groups.display ne "admins""#,
             "groups pr",
             r#"id eq "{id:alice@example.com}""#,
         ];
@@ -1092,6 +1113,24 @@ async fn filters_agree_with_the_in_memory_store() {
         );
         let (_, answer) = fx.get(Side::Memory, &after).await;
         assert_eq!(answer["totalResults"], json!(3), "{answer}");
+        // `ne` on e-mails selects users with an e-mail of another type (seven of the named
+        // users, every fourth numbered one), not the three without a work e-mail.
+        for (filter, total) in [
+            (r#"emails.type ne "work""#, 11),
+            (r#"not (emails.type eq "work")"#, 3),
+        ] {
+            for side in SIDES {
+                let (_, answer) = fx
+                    .get(side, &uri("/Users", &[("filter", Some(filter))]))
+                    .await;
+                if answer["totalResults"] != json!(total) {
+                    fx.diff(&format!(
+                        "{side:?}: {filter} gave {}, expected a total of {total}",
+                        Fixture::brief(&answer)
+                    ));
+                }
+            }
+        }
         let groups = [
             r#"displayName eq "admins""#,
             r#"displayName eq "Admins""#,
@@ -1107,6 +1146,9 @@ async fn filters_agree_with_the_in_memory_store() {
             r#"members.value eq "{id:zoe@example.com}""#,
             r#"members.value eq "{id:carol.b@example.com}""#,
             r#"members.value eq "{id:café@example.com}" and displayName sw "ca""#,
+            r#"members.value ne "{id:alice@example.com}""#,
+            r#"members ne "{id:zoe@example.com}""#,
+            r#"not (members.value eq "{id:alice@example.com}")"#,
             "members pr",
             "not (members pr)",
             "members.value pr",

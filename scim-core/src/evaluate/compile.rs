@@ -83,9 +83,17 @@ pub(super) enum Test {
     Present,
     /// `eq null`.
     Absent,
-    /// Any other comparison; `ne` is evaluated as `not eq`.
+    /// Some value passes `op`. For `ne` this is the multi-valued rule (RFC 7644 §3.4.2.2):
+    /// some present value differs, so a path without values does not match.
     Compare {
         op: CompareOp,
+        value: Scalar<'static>,
+        kind: AttributeType,
+        case_exact: bool,
+    },
+    /// `ne` on a single-valued path: no value is equal (`not eq`), so a path without a value
+    /// matches.
+    NotEqual {
         value: Scalar<'static>,
         kind: AttributeType,
         case_exact: bool,
@@ -103,6 +111,9 @@ pub(super) enum Scope<'a> {
 struct Resolved<'a> {
     access: Access,
     leaf: Option<&'a Attribute>,
+    /// Whether the values are reached through a multi-valued attribute (`emails.type`,
+    /// `emails`, `schemas`): comparisons then match when some value passes, `ne` included.
+    multi_valued: bool,
 }
 
 pub(super) fn compile(
@@ -196,6 +207,7 @@ fn value_path(
                                 name: leaf.name.clone(),
                             },
                             leaf: Some(leaf),
+                            multi_valued: leaf.multi_valued,
                         },
                         test,
                         &shown,
@@ -242,6 +254,7 @@ fn resolve<'a>(
                     name: leaf.name.clone(),
                 },
                 leaf: Some(leaf),
+                multi_valued: leaf.multi_valued,
             }),
             _ => None,
         },
@@ -251,6 +264,7 @@ fn resolve<'a>(
         None if strictness == Strictness::Lenient => Ok(Resolved {
             access: Access::Nowhere,
             leaf: None,
+            multi_valued: false,
         }),
         None => Err(match scope {
             Scope::Resource(_) => unknown(path),
@@ -268,6 +282,7 @@ fn resolve_in_resource<'a>(rt: &'a ResourceType, path: &AttrPath) -> Option<Reso
                 urn: schema.id.clone(),
             },
             leaf: None,
+            multi_valued: false,
         }),
         Target::Attribute(resolved) => {
             let name = resolved.attribute.name.clone();
@@ -290,6 +305,8 @@ fn resolve_in_resource<'a>(rt: &'a ResourceType, path: &AttrPath) -> Option<Reso
             Some(Resolved {
                 access,
                 leaf: Some(resolved.leaf()),
+                multi_valued: resolved.attribute.multi_valued
+                    || resolved.sub_attribute.is_some_and(|sub| sub.multi_valued),
             })
         }
     }
@@ -307,13 +324,18 @@ fn meta_field(name: &str) -> Option<MetaField> {
 }
 
 /// Types the test by the attribute; a complex attribute named without a sub-attribute is
-/// compared through its `value` sub-attribute.
+/// compared through its `value` sub-attribute. `ne` on a multi-valued path is "some value
+/// differs", on a single-valued one "not equal".
 fn typed_test(
     resolved: Resolved<'_>,
     test: &AttrTest,
     path: &AttrPath,
 ) -> Result<(Access, Test), ScimError> {
-    let Resolved { access, leaf } = resolved;
+    let Resolved {
+        access,
+        leaf,
+        multi_valued,
+    } = resolved;
     let whole_extension = matches!(access, Access::ExtensionObject { .. });
     let (op, value) = match test {
         AttrTest::Present => return Ok((access, Test::Present)),
@@ -350,15 +372,22 @@ fn typed_test(
     let kind = leaf.kind;
     check_operator(op, kind, path)?;
     let value = comparand(value, leaf, path)?;
-    Ok((
-        access,
+    let case_exact = leaf.case_exact || kind == AttributeType::Binary;
+    let test = if op == CompareOp::Ne && !multi_valued {
+        Test::NotEqual {
+            value,
+            kind,
+            case_exact,
+        }
+    } else {
         Test::Compare {
             op,
             value,
             kind,
-            case_exact: leaf.case_exact || kind == AttributeType::Binary,
-        },
-    ))
+            case_exact,
+        }
+    };
+    Ok((access, test))
 }
 
 /// Points a complex attribute's access at its `value` sub-attribute.
@@ -382,19 +411,26 @@ fn with_value_sub(access: Access, value: &str) -> Access {
 }
 
 /// A test on an attribute nothing is known about (lenient mode): it never has values, so the
-/// comparand only needs to exist.
+/// comparand only needs to exist. Nothing says it is multi-valued, so `ne` is `not eq` and
+/// matches.
 fn untyped_test(test: &AttrTest) -> Test {
+    let scalar = |value: &CompValue| match value {
+        CompValue::String(s) => Scalar::Text(Cow::Owned(s.clone())),
+        CompValue::Number(n) => Scalar::Number(n.as_f64()),
+        CompValue::Bool(b) => Scalar::Bool(*b),
+        CompValue::Null => Scalar::Bool(false),
+    };
     match test {
         AttrTest::Present | AttrTest::Compare(CompareOp::Ne, CompValue::Null) => Test::Present,
         AttrTest::Compare(CompareOp::Eq, CompValue::Null) => Test::Absent,
+        AttrTest::Compare(CompareOp::Ne, value) => Test::NotEqual {
+            value: scalar(value),
+            kind: AttributeType::String,
+            case_exact: false,
+        },
         AttrTest::Compare(op, value) => Test::Compare {
             op: *op,
-            value: match value {
-                CompValue::String(s) => Scalar::Text(Cow::Owned(s.clone())),
-                CompValue::Number(n) => Scalar::Number(n.as_f64()),
-                CompValue::Bool(b) => Scalar::Bool(*b),
-                CompValue::Null => Scalar::Bool(false),
-            },
+            value: scalar(value),
             kind: AttributeType::String,
             case_exact: false,
         },

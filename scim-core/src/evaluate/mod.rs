@@ -11,10 +11,18 @@
 //!   compare as instants; numbers as numbers;
 //! - a multi-valued attribute matches when any of its values matches; a complex attribute named
 //!   without a sub-attribute (`emails co "x"`) is compared through its `value` sub-attribute;
+//! - this holds for every operator on a path through a multi-valued attribute (`emails.type`,
+//!   `emails`, `schemas`, a multi-valued simple attribute), `ne` included: `emails.type ne
+//!   "work"` matches when some e-mail has a `type` (not `null`) other than `"work"`, so it
+//!   matches work and home e-mails, and neither work e-mails only, nor no e-mails, nor e-mails
+//!   without `type`. `not (emails.type eq "work")` is the negation of the match, a different
+//!   filter;
+//! - on a single-valued path `ne` is exactly `not eq`: a resource without the attribute matches
+//!   `title ne "x"`, and inside a value path an element without the sub-attribute matches
+//!   `emails[type ne "work"]`;
 //! - a value path (`emails[type eq "work" and value co "@x"]`) matches when one element matches
 //!   the whole inner filter;
 //! - `pr` means present and non-empty (not `null`, `""`, `[]` or an object of empty values);
-//! - `ne` is exactly `not eq`: a resource without the attribute matches `title ne "x"`;
 //! - `eq null` matches an absent attribute and `ne null` a present one;
 //! - an absent attribute matches no other comparison.
 //!

@@ -44,14 +44,15 @@ fn passes(access: &Access, subject: &Subject<'_>, test: &Test) -> bool {
     match test {
         Test::Present => visit(access, subject, &mut |v| !is_empty(v)),
         Test::Absent => !visit(access, subject, &mut |v| !is_empty(v)),
-        Test::Compare {
-            op: CompareOp::Ne,
+        Test::NotEqual {
             value,
             kind,
             case_exact,
         } => !visit(access, subject, &mut |v| {
             compare(CompareOp::Eq, *kind, *case_exact, value, v)
         }),
+        // `ne` included: some value that is there differs (`null` and values of another
+        // type compare with nothing).
         Test::Compare {
             op,
             value,

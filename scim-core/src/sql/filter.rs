@@ -5,6 +5,10 @@
 //! `(col IS NOT NULL AND col = $1)`, so `NOT (…)` is exactly the evaluator's negation and a row
 //! without a title matches `not (title eq "x")` and `title ne "x"`.
 //!
+//! A multi-valued attribute (a child table) matches when some row does, for every operator
+//! (RFC 7644 §3.4.2.2): `emails.type ne "work"` is `EXISTS` of a row whose `type` is not
+//! `NULL` and differs, not the negation of `emails.type eq "work"`.
+//!
 //! Text is compared by code point: every text operand goes through the dialect's
 //! [`Dialect::exact`] (equality, patterns, `pr`'s `<> ''`) or [`Dialect::ordered_text`]
 //! (`gt`/`ge`/`lt`/`le`), so a collation folding accents or padding spaces changes no result.
@@ -12,7 +16,7 @@
 use scimkit_filter::{AttrPath, AttrTest, CompValue, CompareOp, Filter, SubAttrTest};
 
 use crate::scalar::parse_date_time;
-use crate::schema::ResourceType;
+use crate::schema::{ResourceType, Target};
 use crate::sql::dialect::{Dialect, PatternKind};
 use crate::sql::error::SqlError;
 use crate::sql::mapping::{ChildTable, Column, ColumnKind, Mapping};
@@ -126,11 +130,16 @@ impl<'a> FilterSql<'a> {
                     Some(_) => None,
                 }
                 .ok_or_else(|| SqlError::Unmapped(shown()))?;
-                self.single(column, Some(alias), test, &shown())
+                let each = sub_multi_valued(self.rt, attribute, &path.name);
+                self.single(column, Some(alias), test, &shown(), each)
             }
             Scope::Row => {
                 if let Some(column) = self.mapping.column_of(self.rt, path) {
-                    return self.single(column, None, test, &path.to_string());
+                    // A column holds at most one value. For an attribute the schema makes
+                    // multi-valued (a mapping `Mapping::verify` refuses) it is taken as the
+                    // only value, so `ne` needs it there and different.
+                    let each = multi_valued(self.rt, path);
+                    return self.single(column, None, test, &path.to_string(), each);
                 }
                 let Some(child) = self.mapping.child_of(self.rt, path) else {
                     return Err(SqlError::Unmapped(path.to_string()));
@@ -140,8 +149,9 @@ impl<'a> FilterSql<'a> {
         }
     }
 
-    /// A test on a multi-valued attribute: true when one element passes (`ne` and `eq null`
-    /// negate the existence of an element that is equal / present).
+    /// A test on a multi-valued attribute: true when one element passes, `ne` included (an
+    /// element whose value is not `NULL` and differs); `eq null` negates the existence of an
+    /// element with a present value.
     fn multi(
         &mut self,
         child: &ChildTable,
@@ -155,9 +165,6 @@ impl<'a> FilterSql<'a> {
             AttrTest::Compare(CompareOp::Ne, CompValue::Null) | AttrTest::Present => {
                 (false, AttrTest::Present)
             }
-            AttrTest::Compare(CompareOp::Ne, value) => {
-                (true, AttrTest::Compare(CompareOp::Eq, value.clone()))
-            }
             other @ AttrTest::Compare(..) => (false, other.clone()),
         };
         let condition = match (&path.sub_attr, &test) {
@@ -165,7 +172,7 @@ impl<'a> FilterSql<'a> {
                 let column = child
                     .sub(sub)
                     .ok_or_else(|| SqlError::Unmapped(shown.clone()))?;
-                self.single(column, Some(&alias), &test, &shown)?
+                self.single(column, Some(&alias), &test, &shown, true)?
             }
             // `emails pr`: some element has a non-empty sub-attribute.
             (None, AttrTest::Present) => {
@@ -191,7 +198,7 @@ impl<'a> FilterSql<'a> {
                 let column = child
                     .sub("value")
                     .ok_or_else(|| SqlError::Unmapped(format!("{shown}.value")))?;
-                self.single(column, Some(&alias), &test, &shown)?
+                self.single(column, Some(&alias), &test, &shown, true)?
             }
         };
         let exists = self.exists(child, &alias, &condition);
@@ -226,7 +233,8 @@ impl<'a> FilterSql<'a> {
             let column = child
                 .sub(name)
                 .ok_or_else(|| SqlError::Unmapped(shown.clone()))?;
-            let test_sql = self.single(column, Some(&alias), test, &shown)?;
+            let each = sub_multi_valued(self.rt, path, name);
+            let test_sql = self.single(column, Some(&alias), test, &shown, each)?;
             condition = format!("{condition} AND ({test_sql})");
         }
         Ok(self.exists(child, &alias, &condition))
@@ -250,13 +258,16 @@ impl<'a> FilterSql<'a> {
         )
     }
 
-    /// A test on one value: a column of the row, or of the child row `alias`.
+    /// A test on one value: a column of the row, or of the child row `alias`. `ne` is
+    /// `not eq` (a `NULL` column matches), unless `each`: then the column is one value of a
+    /// multi-valued attribute, and `ne` needs a value that differs.
     fn single(
         &mut self,
         column: &Column,
         alias: Option<&str>,
         test: &AttrTest,
         shown: &str,
+        each: bool,
     ) -> Result<String, SqlError> {
         let qualify = |name: &str| match alias {
             Some(alias) => format!("{alias}.{name}"),
@@ -289,7 +300,7 @@ impl<'a> FilterSql<'a> {
                 kind: kind.as_str(),
             });
         }
-        if op == CompareOp::Ne {
+        if op == CompareOp::Ne && !each {
             let equal = self.compare(expr, key.as_deref(), kind, CompareOp::Eq, value, shown)?;
             return Ok(format!("NOT ({expr} IS NOT NULL AND {equal})"));
         }
@@ -344,10 +355,11 @@ impl<'a> FilterSql<'a> {
                 if pattern.is_some() {
                     return Ok(d.pattern_match(&exact_left, &right, case_exact));
                 }
-                Ok(if op == CompareOp::Eq {
-                    format!("{exact_left} = {right}")
-                } else {
-                    format!("{ordered_left} {} {right}", symbol(op))
+                Ok(match op {
+                    CompareOp::Eq | CompareOp::Ne => {
+                        format!("{exact_left} {} {right}", symbol(op))
+                    }
+                    _ => format!("{ordered_left} {} {right}", symbol(op)),
                 })
             }
             ColumnKind::Integer | ColumnKind::Decimal => {
@@ -374,7 +386,7 @@ impl<'a> FilterSql<'a> {
                     return Err(wrong("true or false"));
                 };
                 let param = self.bind(SqlValue::Bool(*flag));
-                Ok(format!("{expr} = {param}"))
+                Ok(format!("{expr} {} {param}", symbol(op)))
             }
             ColumnKind::Timestamp => {
                 let time = match value {
@@ -407,11 +419,39 @@ fn present(dialect: &dyn Dialect, expr: &str, kind: ColumnKind) -> String {
 
 fn symbol(op: CompareOp) -> &'static str {
     match op {
+        CompareOp::Ne => "<>",
         CompareOp::Gt => ">",
         CompareOp::Ge => ">=",
         CompareOp::Lt => "<",
         CompareOp::Le => "<=",
         _ => "=",
+    }
+}
+
+/// Whether `path` reaches its values through a multi-valued attribute or sub-attribute.
+fn multi_valued(rt: &ResourceType, path: &AttrPath) -> bool {
+    match rt.resolve(path) {
+        Some(Target::Attribute(resolved)) => {
+            resolved.attribute.multi_valued
+                || resolved.sub_attribute.is_some_and(|sub| sub.multi_valued)
+        }
+        _ => false,
+    }
+}
+
+/// Whether the sub-attribute `sub` of `attribute` is itself multi-valued (one element of
+/// `attribute` then holds several values of it).
+fn sub_multi_valued(rt: &ResourceType, attribute: &AttrPath, sub: &str) -> bool {
+    let path = AttrPath {
+        urn: attribute.urn.clone(),
+        name: attribute.name.clone(),
+        sub_attr: Some(sub.to_owned()),
+    };
+    match rt.resolve(&path) {
+        Some(Target::Attribute(resolved)) => {
+            resolved.sub_attribute.is_some_and(|sub| sub.multi_valued)
+        }
+        _ => false,
     }
 }
 

@@ -9,8 +9,9 @@
 //! Three dialects ([`Dialect`]) spell the differences: [`Postgres`], [`Sqlite`] and [`MySql`]
 //! (MySQL 8 and MariaDB ≥ 10.6). The translated SQL matches the in-memory evaluator
 //! ([`crate::evaluate`]) exactly, on each of them:
-//! - every condition is two-valued (`(col IS NOT NULL AND col = $1)`), so `not` and `ne`
-//!   match rows where the column is `NULL`, as the evaluator matches resources without it;
+//! - every condition is two-valued (`(col IS NOT NULL AND col = $1)`), so `not`, and `ne` on a
+//!   single-valued attribute, match rows where the column is `NULL`, as the evaluator matches
+//!   resources without it;
 //! - `pr` is `IS NOT NULL` (and `<> ''` for text); `eq null` is its negation;
 //! - case-insensitive text compares `lower(col)` with `lower($n)`: create indexes on
 //!   `lower(col)`. Folding is the database's (SQLite's `lower` folds ASCII only, PostgreSQL's
@@ -22,7 +23,9 @@
 //!   and pad spaces, every text operand is `CAST(… AS BINARY)`);
 //! - `co`/`sw`/`ew` use `LIKE` with `%`, `_` and the escape character escaped (SQLite's
 //!   case-exact ones `GLOB`);
-//! - a multi-valued attribute matches when one child row does (`EXISTS`); a value filter
+//! - a multi-valued attribute matches when one child row does (`EXISTS`), for every operator:
+//!   `emails.type ne "work"` is a row whose `type` is not `NULL` and differs (RFC 7644
+//!   §3.4.2.2), not `NOT EXISTS` of an equal one; a value filter
 //!   `emails[type eq "work" and value co "@x"]` tests all its conditions on the same row;
 //! - sorting puts `NULL` last ascending and first descending (`NULLS LAST`/`NULLS FIRST`, in
 //!   MySQL/MariaDB `(expr IS NULL), expr`), then orders by id;

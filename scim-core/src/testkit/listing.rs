@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use scimkit_filter::{parse_filter, Filter};
+use serde_json::{json, Value};
 
 use crate::evaluate::{CompiledFilter, Strictness};
 use crate::projection::Projection;
@@ -11,7 +12,7 @@ use crate::resource::Resource;
 use crate::schema::ResourceType;
 use crate::sort::SortSpec;
 use crate::store::{ListQuery, Pagination, ResourceStore, StoreError};
-use crate::testkit::{fail, fresh_tenant, id_of, unexpected, user, Failure};
+use crate::testkit::{fail, fresh_tenant, id_of, resource, unexpected, user, Failure};
 
 pub(super) const CHECK: &str = "list";
 
@@ -98,6 +99,11 @@ fn filter(text: &str) -> Result<Filter, Failure> {
 /// Filters (indexed-looking and not), totals, sorting, index paging and, when the store pages,
 /// cursor paging (every resource exactly once; a malformed cursor is `invalidCursor`). With
 /// nothing pushed down, `list` must return every resource of the tenant and type.
+///
+/// Filters on `emails` (when the store keeps them) follow RFC 7644 §3.4.2.2: a comparison on a
+/// multi-valued attribute matches when some value there matches, `ne` included, so
+/// `emails.type ne "work"` selects a user with work and home e-mails and neither one with only
+/// a work e-mail nor one without e-mails; `not (emails.type eq "work")` is its own filter.
 pub async fn check_list(store: &dyn ResourceStore) -> Result<(), Failure> {
     let ctx = fresh_tenant("list");
     let users = ResourceType::user();
@@ -189,6 +195,112 @@ pub async fn check_list(store: &dyn ResourceStore) -> Result<(), Failure> {
 
     if store.push_down(&users).paging {
         check_cursors(store, &ctx, &users, &ids, &descending).await?;
+    }
+    check_multi_valued(store, &users).await
+}
+
+/// Users with e-mails of several types, of one type, without type, and without e-mails.
+const MULTI_VALUED_USERS: [(&str, &str); 4] = [
+    (
+        "mv-both",
+        r#"[{"value": "both@work.example", "type": "work"},
+            {"value": "both@home.example", "type": "home"}]"#,
+    ),
+    (
+        "mv-work",
+        r#"[{"value": "work@work.example", "type": "work"}]"#,
+    ),
+    ("mv-untyped", r#"[{"value": "untyped@x.example"}]"#),
+    ("mv-none", "null"),
+];
+
+/// Filters on `emails` and the users they select, on `value` and, when the store keeps it, on
+/// `type`: every comparison on a multi-valued attribute matches when some value there does.
+async fn check_multi_valued(
+    store: &dyn ResourceStore,
+    users: &ResourceType,
+) -> Result<(), Failure> {
+    let sample = resource(
+        CHECK,
+        "User",
+        json!({"userName": "sample", "emails": [{"value": "a@b.example", "type": "work"}]}),
+    )?;
+    // What the engine would drop before the store sees it; a declaration the engine would
+    // refuse leaves nothing to check here.
+    let Ok(dropped) = store.keeps(users).dropped_from(users, &sample) else {
+        return Ok(());
+    };
+    let kept = |path: &str| !dropped.iter().any(|d| d.eq_ignore_ascii_case(path));
+    if !kept("emails") || !kept("emails.value") {
+        return Ok(());
+    }
+    let with_type = kept("emails.type");
+    let ctx = fresh_tenant("list-multi");
+    for (name, emails) in MULTI_VALUED_USERS {
+        let mut emails: Value = serde_json::from_str(emails)
+            .map_err(|e| fail(CHECK, format!("test e-mails of {name}: {e}")))?;
+        if !with_type {
+            if let Some(items) = emails.as_array_mut() {
+                for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                    item.remove("type");
+                }
+            }
+        }
+        let mut body = json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": name,
+        });
+        if let (Some(object), false) = (body.as_object_mut(), emails.is_null()) {
+            object.insert("emails".to_owned(), emails);
+        }
+        store
+            .create(&ctx, users, resource(CHECK, "User", body)?)
+            .await
+            .map_err(|e| unexpected(CHECK, "create", &e))?;
+    }
+    let mut cases: Vec<(&str, Vec<&str>)> = vec![
+        (
+            r#"emails.value ne "work@WORK.example""#,
+            vec!["mv-both", "mv-untyped"],
+        ),
+        (
+            r#"emails ne "untyped@x.example""#,
+            vec!["mv-both", "mv-work"],
+        ),
+        (
+            r#"not (emails.value eq "work@work.example")"#,
+            vec!["mv-both", "mv-none", "mv-untyped"],
+        ),
+        (r#"emails.value eq "both@home.example""#, vec!["mv-both"]),
+    ];
+    if with_type {
+        cases.extend([
+            (r#"emails.type ne "work""#, vec!["mv-both"]),
+            (r#"emails.type ne "WORK""#, vec!["mv-both"]),
+            (
+                r#"not (emails.type eq "work")"#,
+                vec!["mv-none", "mv-untyped"],
+            ),
+            (r#"emails.type ne "home""#, vec!["mv-both", "mv-work"]),
+            ("emails.type ne null", vec!["mv-both", "mv-work"]),
+            (r#"emails[type ne "work"]"#, vec!["mv-both", "mv-untyped"]),
+        ]);
+    }
+    for (text, expected) in cases {
+        let (found, total) =
+            engine_list(store, &ctx, users, Some(&filter(text)?), None, None).await?;
+        let mut got = names(&found);
+        got.sort();
+        if got != expected || total != expected.len() {
+            return Err(fail(
+                CHECK,
+                format!(
+                    "filter {text} gave {got:?} (total {total}), expected {expected:?}: a \
+                     comparison on a multi-valued attribute matches when some value there \
+                     matches, ne included (RFC 7644 §3.4.2.2)"
+                ),
+            ));
+        }
     }
     Ok(())
 }
