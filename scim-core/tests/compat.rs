@@ -1,5 +1,7 @@
 //! The identity-provider compatibility layer: each quirk of IDP-NOTES.md, fed with the exact
-//! payload the identity provider sends, normalised (default) or left alone (strict).
+//! payload the identity provider sends, normalised (default) or left alone (strict); the
+//! switches of the later identity providers through the engine (`Scim::handle`), accepted by
+//! default and refused with that one switch off.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -8,11 +10,16 @@
     clippy::needless_pass_by_value
 )]
 
+mod support;
+
+use http::{Method, StatusCode};
 use scimkit_core::compat::{normalize_patch, normalize_resource, CompatOptions, Quirk};
 use scimkit_core::schema::{Attribute, ResourceType};
 use scimkit_core::validate::{validate, Mode, ValidationOptions};
 use scimkit_core::Resource;
+use scimkit_core::{InMemoryStore, Scim};
 use serde_json::{json, Value};
+use support::{send, Reply};
 
 const PATCH: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const ENT: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -381,4 +388,147 @@ fn sdk_schemas_member_inside_extension_objects() {
     )
     .unwrap_err();
     assert_eq!(err.scim_type(), Some("invalidValue"));
+}
+
+/// An engine over a fresh in-memory store with these compat options.
+fn engine(compat: CompatOptions) -> Scim {
+    Scim::builder()
+        .store(InMemoryStore::new())
+        .authenticator(support::auth)
+        .compat(compat)
+        .build()
+        .unwrap()
+}
+
+/// Creates a group through the engine; its id.
+async fn group(scim: &Scim, name: &str) -> String {
+    let reply = send(
+        scim,
+        Method::POST,
+        "/Groups",
+        Some(json!({"schemas": [support::GROUP], "displayName": name, "externalId": "ak-1"})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.body["id"].as_str().unwrap().to_owned()
+}
+
+/// authentik's rename: a path-less replace whose value is the whole group, in a body without
+/// `schemas`.
+async fn authentik_rename(scim: &Scim, id: &str) -> Reply {
+    let body = json!({"Operations": [{"op": "replace", "value": {
+        "id": id,
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": "Engineering (renamed)",
+        "externalId": "ak-2"
+    }}]});
+    send(scim, Method::PATCH, &format!("/Groups/{id}"), Some(body)).await
+}
+
+#[tokio::test]
+async fn authentik_patch_without_schemas() {
+    let scim = engine(CompatOptions::default());
+    let id = group(&scim, "Engineering").await;
+    let reply = authentik_rename(&scim, &id).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["displayName"], "Engineering (renamed)");
+    assert_eq!(reply.body["externalId"], "ak-2");
+    assert_eq!(reply.body["id"], id.as_str());
+
+    // Only an absent member is supplied: a wrong one is still refused.
+    let wrong = json!({"schemas": ["urn:example:not:patch"], "Operations": [
+        {"op": "replace", "path": "displayName", "value": "X"}]});
+    let reply = send(&scim, Method::PATCH, &format!("/Groups/{id}"), Some(wrong)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.scim_type(), Some("invalidSyntax"));
+
+    let mut body = json!({"Operations": [{"op": "add", "path": "displayName", "value": "X"}]});
+    let quirks = normalize_patch(&ResourceType::group(), &mut body, &CompatOptions::default());
+    assert_eq!(quirks, [Quirk::PatchWithoutSchemas]);
+    assert_eq!(body["schemas"], json!([PATCH]));
+
+    let off = engine(CompatOptions {
+        patch_without_schemas: false,
+        ..CompatOptions::default()
+    });
+    let id = group(&off, "Engineering").await;
+    let reply = authentik_rename(&off, &id).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert_eq!(reply.scim_type(), Some("invalidSyntax"));
+    assert!(reply.detail().contains("schemas"), "{}", reply.body);
+}
+
+const LEGACY_CORE: &str = "urn:scim:schemas:core:2.0";
+const LEGACY_ENTERPRISE: &str = "urn:scim:schemas:extension:enterprise:2.0";
+
+/// OneLogin's "SCIM v2 Enterprise" user: pre-RFC URNs, standard attribute names.
+fn onelogin_user(name: &str, active: bool) -> Value {
+    json!({
+        "schemas": [LEGACY_CORE, LEGACY_ENTERPRISE],
+        "userName": name,
+        "externalId": "51224781",
+        "name": {"givenName": "Ann", "familyName": "Lee"},
+        "emails": [{"value": name, "primary": true}],
+        "active": active,
+        LEGACY_ENTERPRISE: {"department": "Sales", "employeeNumber": "4711"}
+    })
+}
+
+#[tokio::test]
+async fn onelogin_legacy_schema_urns() {
+    let scim = engine(CompatOptions::default());
+    let reply = send(
+        &scim,
+        Method::POST,
+        "/Users",
+        Some(onelogin_user("ann@onelogin.example", true)),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(reply.body["schemas"], json!([support::USER, ENT]));
+    assert_eq!(reply.body[ENT]["department"], "Sales");
+    assert!(reply.body.get(LEGACY_ENTERPRISE).is_none());
+    let id = reply.body["id"].as_str().unwrap().to_owned();
+
+    // Suspend: a PUT of the whole user, in any letter case of the URNs.
+    let mut body = onelogin_user("ann@onelogin.example", false);
+    body["schemas"] = json!(["URN:SCIM:SCHEMAS:CORE:2.0", LEGACY_ENTERPRISE]);
+    let reply = send(&scim, Method::PUT, &format!("/Users/{id}?"), Some(body)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["active"], false);
+    assert_eq!(reply.body[ENT]["employeeNumber"], "4711");
+
+    // PATCH paths and path-less value keys.
+    let ops = json!({"schemas": [PATCH], "Operations": [
+        {"op": "replace", "path": format!("{LEGACY_ENTERPRISE}:department"), "value": "Support"},
+        {"op": "replace", "value": {format!("{LEGACY_CORE}:title"): "Lead"}},
+    ]});
+    let reply = send(&scim, Method::PATCH, &format!("/Users/{id}"), Some(ops)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body[ENT]["department"], "Support");
+    assert_eq!(reply.body["title"], "Lead");
+
+    // A Group's legacy core URN is the Group schema; the EnterpriseUser URN is not a Group's.
+    let mut body = json!({"schemas": [LEGACY_CORE], "displayName": "G"});
+    let quirks = normalize_resource(&ResourceType::group(), &mut body, &CompatOptions::default());
+    assert_eq!(quirks, [Quirk::LegacySchemaUrn]);
+    assert_eq!(body["schemas"], json!([support::GROUP]));
+    let mut body = json!({"schemas": [support::GROUP, LEGACY_ENTERPRISE], "displayName": "G",
+                         LEGACY_ENTERPRISE: {"department": "x"}});
+    normalize_resource(&ResourceType::group(), &mut body, &CompatOptions::default());
+    assert_eq!(body["schemas"][1], LEGACY_ENTERPRISE);
+
+    let off = engine(CompatOptions {
+        legacy_schema_urns: false,
+        ..CompatOptions::default()
+    });
+    let reply = send(
+        &off,
+        Method::POST,
+        "/Users",
+        Some(onelogin_user("ann@onelogin.example", true)),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert!(reply.detail().contains(support::USER), "{}", reply.body);
 }

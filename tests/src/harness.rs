@@ -16,6 +16,8 @@ use scimkit_core::store::ResourceStore;
 use scimkit_core::{ConnectionLimits, InMemoryStore, Scim};
 use serde_json::Value;
 
+pub use crate::remote::{Exchange, Recorder};
+
 /// Where the engine is mounted on the test server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mounting {
@@ -47,6 +49,12 @@ pub trait Adapter {
     /// everything).
     fn keeps(attribute: &str) -> bool {
         Memory::keeps(attribute)
+    }
+
+    /// A server the suite does not start (see [`crate::remote::Remote`]): when `Some`, cases
+    /// talk to it instead of serving an engine of their own.
+    fn remote() -> Option<&'static crate::remote::RemoteTarget> {
+        None
     }
 }
 
@@ -189,6 +197,11 @@ pub struct Harness {
     pub me: Arc<std::sync::Mutex<Option<String>>>,
     /// Keeps the backend's store (its schema, its database) alive while the case runs.
     pub guard: Option<Arc<dyn Any + Send + Sync>>,
+    /// What was sent and answered, and what was created (for the report and the clean-up of a
+    /// remote run).
+    pub recorder: Arc<Recorder>,
+    /// A tag unique to this harness, for names that must not meet another run's resources.
+    pub tag: String,
 }
 
 /// A response.
@@ -254,13 +267,43 @@ impl std::fmt::Debug for Harness {
 }
 
 impl Harness {
-    /// Starts a server with the default setup.
+    /// Starts a server with the default setup (or, for a remote target, connects to it).
     pub async fn start<A: Adapter>() -> Harness {
-        Self::start_with::<A>(Setup::default()).await
+        if let Some(target) = A::remote() {
+            return Self::remote(target);
+        }
+        Self::serve::<A>(Setup::default()).await
     }
 
-    /// Starts a server.
+    /// Starts a server with its own settings. A remote target cannot be configured by the
+    /// suite: the tool's catalogue skips every case calling this, and a case it missed fails
+    /// here saying why.
     pub async fn start_with<A: Adapter>(setup: Setup) -> Harness {
+        assert!(
+            A::remote().is_none(),
+            "this case needs a server started with its own settings ({setup:?}); \
+             it cannot run against a remote server"
+        );
+        Self::serve::<A>(setup).await
+    }
+
+    /// A harness for a server that is already running.
+    fn remote(target: &crate::remote::RemoteTarget) -> Harness {
+        Harness {
+            root: target.root.clone(),
+            base: target.base.clone(),
+            tokens: Arc::new(BearerTokens::new()),
+            token: target.token.clone(),
+            http: target.http.clone(),
+            me: Arc::default(),
+            guard: None,
+            recorder: target.recorder.clone(),
+            tag: run_tag(),
+        }
+    }
+
+    /// Serves an engine built from `setup` on the adapter `A`.
+    async fn serve<A: Adapter>(setup: Setup) -> Harness {
         let tokens = Arc::new(BearerTokens::new());
         let token = tokens
             .mint(Tenant::new("acme"), "idp", None)
@@ -304,7 +347,15 @@ impl Harness {
             http: reqwest::Client::new(),
             me,
             guard,
+            recorder: Arc::default(),
+            tag: run_tag(),
         }
+    }
+
+    /// `stem` made unique to this harness: `unique("ann")` is `ann-k3x9q1`. Cases that may run
+    /// against a server holding other data name what they create with it.
+    pub fn unique(&self, stem: &str) -> String {
+        format!("{stem}-{}", self.tag)
     }
 
     /// Sends `method` to `url` (absolute, or relative to the tenant URL when it starts with
@@ -321,25 +372,43 @@ impl Harness {
         } else {
             format!("{}{url}", self.base)
         };
-        let mut request = self.http.request(method, &url);
+        let mut request = self.http.request(method.clone(), &url);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        if let Some(body) = body {
+        let sent = body.map(|body| serde_json::to_vec(body).unwrap());
+        if let Some(bytes) = &sent {
             request = request
                 .header("content-type", "application/scim+json")
-                .body(serde_json::to_vec(body).unwrap());
+                .body(bytes.clone());
         }
-        let response = request.send().await.expect("the server answers");
+        let mut exchange = Exchange::request(&method, &url, sent.as_deref());
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(error) => {
+                exchange.error = Some(error.to_string());
+                self.recorder.record(exchange);
+                panic!("{method} {url}: the server does not answer: {error}");
+            }
+        };
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.bytes().await.expect("a body");
+        let bytes = response.bytes().await.unwrap_or_default();
+        exchange.answer(status, &headers, &bytes);
+        self.recorder.record(exchange);
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
+            serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                panic!(
+                    "{method} {url}: the answer ({status}) is not JSON ({e}): {}",
+                    String::from_utf8_lossy(&bytes)
+                )
+            })
         };
+        if method == Method::POST {
+            self.recorder.created_by(&url, status, &headers, &body);
+        }
         Reply {
             status,
             headers,
@@ -376,6 +445,31 @@ impl Harness {
     pub async fn delete(&self, url: &str) -> Reply {
         self.send(Method::DELETE, url, None).await
     }
+}
+
+/// Six characters from the clock and a process-wide counter, different for every harness.
+fn run_tag() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = chrono::Utc::now()
+        .timestamp_nanos_opt()
+        .map_or(0, i64::unsigned_abs);
+    let mut n = nanos.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(
+        COUNTER
+            .fetch_add(1, Ordering::Relaxed)
+            .wrapping_mul(1_442_695_040_888_963_407),
+    );
+    let mut tag = String::with_capacity(6);
+    for _ in 0..6 {
+        let digit = u8::try_from(n % 36).unwrap_or(0);
+        tag.push(char::from(if digit < 10 {
+            b'0' + digit
+        } else {
+            b'a' + digit - 10
+        }));
+        n /= 36;
+    }
+    tag
 }
 
 /// A PATCH request body.

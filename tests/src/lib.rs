@@ -21,9 +21,12 @@
 )]
 
 pub mod cases;
+pub mod catalogue;
 pub mod harness;
+pub mod remote;
 pub mod servers;
 pub mod sql;
+pub mod tool;
 
 /// One `#[tokio::test]` per conformance case, against the adapter `$adapter`.
 #[macro_export]
@@ -53,11 +56,13 @@ macro_rules! store_cases {
         $crate::cases!($adapter;
             protocol::discovery,
             protocol::unauthorized,
+            protocol::regenerated_token,
             protocol::user_lifecycle,
             protocol::list_shapes_and_paging,
             protocol::tenant_url_forms,
             protocol::tenant_in_path,
             protocol::bad_requests,
+            protocol::body_limit,
             protocol::concurrent_duplicate_creates,
             protocol::concurrent_member_additions,
             protocol::concurrent_patches_without_if_match,
@@ -78,6 +83,11 @@ macro_rules! store_cases {
             okta::okta_users,
             okta::okta_custom_app_put,
             okta::okta_group_push,
+            authentik::authentik_sync,
+            onelogin::onelogin_provisioning,
+            pingfederate::pingfederate_connector,
+            keycloak::keycloak_plugin,
+            jumpcloud::jumpcloud_test_connection,
             seeds::chalk,
             seeds::configcat,
             seeds::zulip,

@@ -3,7 +3,7 @@
 use scimkit_filter::{parse_path, PatchPath};
 use serde_json::{Map, Value};
 
-use crate::compat::{CompatOptions, Quirk};
+use crate::compat::{legacy, CompatOptions, Quirk};
 use crate::schema::{Attribute, AttributeType, Namespace, ResourceType, Target};
 
 /// Normalises a POST or PUT body in place and returns the quirks it met.
@@ -36,6 +36,9 @@ pub fn normalize_resource(
     let Value::Object(map) = body else {
         return quirks;
     };
+    if options.legacy_schema_urns {
+        legacy::modernise_resource(rt, map, &mut quirks);
+    }
     if options.attributeless_schema_urns {
         drop_attributeless_urns(rt, map, &mut quirks);
     }

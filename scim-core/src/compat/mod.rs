@@ -1,6 +1,6 @@
-//! The identity-provider compatibility layer: turns what Microsoft Entra ID, Okta and others
-//! really send (see `IDP-NOTES.md` in the design documents) into RFC-clean input, once, before
-//! validation and PATCH. Nothing else in the crate knows about these quirks.
+//! The identity-provider compatibility layer: turns what Microsoft Entra ID, Okta, authentik,
+//! OneLogin and others really send (see `IDP-NOTES.md` in the design documents) into RFC-clean
+//! input, once, before validation and PATCH. Nothing else in the crate knows about these quirks.
 //!
 //! It works on raw JSON so that validation and the PATCH engine can stay strict. Every quirk is a
 //! switch in [`CompatOptions`]; [`CompatOptions::strict`] turns them all off, and each
@@ -22,6 +22,7 @@
 //! ```
 
 mod body;
+mod legacy;
 mod patch;
 
 pub use body::normalize_resource;
@@ -59,6 +60,16 @@ pub struct CompatOptions {
     /// {"schemas": [...], "employeeNumber": "1"}}`, as Python's scim2-models writes it), in
     /// bodies and PATCH values: dropped instead of an unknown-attribute error.
     pub schemas_in_extension_objects: bool,
+    /// A PATCH body without a top-level `schemas` member (authentik's path-less rename of a
+    /// group): the PatchOp URN is supplied. Only when the member is absent: a `schemas` that
+    /// does not list the PatchOp URN stays an error.
+    pub patch_without_schemas: bool,
+    /// Schema URNs from before RFC 7643, as OneLogin's "SCIM v2 Enterprise" template sends
+    /// them: `urn:scim:schemas:core:2.0` stands for the resource type's core schema and
+    /// `urn:scim:schemas:extension:enterprise:2.0` for the EnterpriseUser extension (when the
+    /// type has it), in any letter case, in `schemas`, as top-level keys (the extension's
+    /// object) of POST/PUT bodies and path-less PATCH values, and at the start of PATCH paths.
+    pub legacy_schema_urns: bool,
 }
 
 impl Default for CompatOptions {
@@ -73,6 +84,8 @@ impl Default for CompatOptions {
             attributeless_schema_urns: true,
             read_only_in_patch_values: true,
             schemas_in_extension_objects: true,
+            patch_without_schemas: true,
+            legacy_schema_urns: true,
         }
     }
 }
@@ -105,6 +118,8 @@ impl CompatOptions {
             attributeless_schema_urns: false,
             read_only_in_patch_values: false,
             schemas_in_extension_objects: false,
+            patch_without_schemas: false,
+            legacy_schema_urns: false,
         }
     }
 }
@@ -128,4 +143,8 @@ pub enum Quirk {
     ReadOnlyInPatchValue,
     /// A `schemas` member inside an extension's object, dropped.
     SchemasInExtensionObject,
+    /// A PATCH body without `schemas`, given the PatchOp URN.
+    PatchWithoutSchemas,
+    /// A pre-RFC schema URN, rewritten to the resource type's.
+    LegacySchemaUrn,
 }

@@ -1,5 +1,6 @@
-//! Quirks in PATCH requests: op case, values by the type of the attribute their path names,
-//! path-less values with qualified keys and read-only members, and Entra's remove-by-value-list.
+//! Quirks in PATCH requests: a body without `schemas`, op case, pre-RFC URNs in paths, values
+//! by the type of the attribute their path names, path-less values with qualified keys and
+//! read-only members, and Entra's remove-by-value-list.
 
 use scimkit_filter::{parse_path, AttrPath, CompareOp, Filter, PatchPath};
 use serde_json::{Map, Value};
@@ -7,7 +8,8 @@ use serde_json::{Map, Value};
 use crate::compat::body::{
     boolean_text, drop_schemas_key, normalize_attributes, normalize_single, normalize_value,
 };
-use crate::compat::{CompatOptions, Quirk};
+use crate::compat::{legacy, CompatOptions, Quirk};
+use crate::patch::PATCH_SCHEMA;
 use crate::schema::{Attribute, AttributeType, Mutability, Namespace, ResourceType, Target};
 
 /// Normalises a PATCH request body in place and returns the quirks it met. Malformed parts are
@@ -31,12 +33,15 @@ use crate::schema::{Attribute, AttributeType, Mutability, Namespace, ResourceTyp
 /// ```
 pub fn normalize_patch(rt: &ResourceType, body: &mut Value, options: &CompatOptions) -> Vec<Quirk> {
     let mut quirks = Vec::new();
-    let Some(Value::Array(operations)) = body
-        .as_object_mut()
-        .and_then(|map| {
-            map.iter_mut()
-                .find(|(k, _)| k.eq_ignore_ascii_case("Operations"))
-        })
+    let Some(map) = body.as_object_mut() else {
+        return quirks;
+    };
+    if options.patch_without_schemas {
+        supply_schemas(map, &mut quirks);
+    }
+    let Some(Value::Array(operations)) = map
+        .iter_mut()
+        .find(|(k, _)| k.eq_ignore_ascii_case("Operations"))
         .map(|(_, v)| v)
     else {
         return quirks;
@@ -46,6 +51,9 @@ pub fn normalize_patch(rt: &ResourceType, body: &mut Value, options: &CompatOpti
         if let Value::Object(op) = &mut operation {
             if options.op_case {
                 lower_case_op(op, &mut quirks);
+            }
+            if options.legacy_schema_urns {
+                modernise_path(rt, op, &mut quirks);
             }
             if let Some(split) = split_listed_removes(rt, op, options, &mut quirks) {
                 out.extend(split);
@@ -57,6 +65,35 @@ pub fn normalize_patch(rt: &ResourceType, body: &mut Value, options: &CompatOpti
     }
     *operations = out;
     quirks
+}
+
+/// Gives a PatchOp message without `schemas` (its `Operations` an array of objects) the PatchOp
+/// URN.
+fn supply_schemas(map: &mut Map<String, Value>, quirks: &mut Vec<Quirk>) {
+    let has_schemas = map.keys().any(|k| k.eq_ignore_ascii_case("schemas"));
+    let has_operations = map.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case("Operations")
+            && v.as_array()
+                .is_some_and(|ops| !ops.is_empty() && ops.iter().all(Value::is_object))
+    });
+    if has_schemas || !has_operations {
+        return;
+    }
+    map.insert(
+        "schemas".to_owned(),
+        Value::Array(vec![Value::from(PATCH_SCHEMA)]),
+    );
+    quirks.push(Quirk::PatchWithoutSchemas);
+}
+
+/// A `path` that starts with a pre-RFC schema URN gets the resource type's.
+fn modernise_path(rt: &ResourceType, op: &mut Map<String, Value>, quirks: &mut Vec<Quirk>) {
+    if let Some(Value::String(path)) = op.get_mut("path") {
+        if let Some(rfc) = legacy::modern(rt, path) {
+            *path = rfc;
+            quirks.push(Quirk::LegacySchemaUrn);
+        }
+    }
 }
 
 fn lower_case_op(op: &mut Map<String, Value>, quirks: &mut Vec<Quirk>) {
@@ -121,6 +158,9 @@ fn normalize_operation_value(
         Some(Err(_)) => {}
         None => {
             if let Value::Object(map) = value {
+                if options.legacy_schema_urns {
+                    legacy::modernise_keys(rt, map, quirks);
+                }
                 normalize_attributes(rt, map, options, quirks);
                 if options.read_only_in_patch_values {
                     drop_read_only(rt, map, quirks);

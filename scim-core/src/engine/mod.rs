@@ -2,11 +2,11 @@
 //! `http::Request<Bytes>`.
 //!
 //! Order of work for every request: route → authenticate (→ tenant) → method → read the body →
-//! compat → validate → store → events → respond. Adapters (`scimkit-axum`, `scimkit-actix`)
-//! only convert their framework's request and call [`Scim::handle_with`]; everything about
-//! the protocol happens here. This module does not persist anything (the
-//! [`crate::store::ResourceStore`] does) and does not decide identities (the
-//! [`crate::auth::Authenticator`] does).
+//! compat → relative `$ref`s resolved (`reference.rs`) → validate → store → events → respond.
+//! Adapters (`scimkit-axum`, `scimkit-actix`) only convert their framework's request and call
+//! [`Scim::handle_with`]; everything about the protocol happens here. This module does not
+//! persist anything (the [`crate::store::ResourceStore`] does) and does not decide identities
+//! (the [`crate::auth::Authenticator`] does).
 
 mod body;
 mod builder;
@@ -17,6 +17,7 @@ mod list;
 mod location;
 mod mount;
 pub(crate) mod patch;
+mod reference;
 mod request;
 mod resources;
 mod response;

@@ -18,7 +18,7 @@ use crate::engine::builder::PatchResponse;
 use crate::engine::contention::WriteTurns;
 use crate::engine::request::Precondition;
 use crate::engine::resources::{is_inactive, store_error, Outcome};
-use crate::engine::{response, secrets, strip_unkept, Call};
+use crate::engine::{reference, response, secrets, strip_unkept, Call};
 use crate::error::ScimError;
 use crate::events::{Change, ChangeKind};
 use crate::patch::{apply_patch, differs, MemberDelta, PatchOptions, PatchRequest, Patched};
@@ -256,6 +256,7 @@ impl Call<'_> {
         let settings = &self.inner.settings;
         secrets::check_password_change(settings.change_password, &body)?;
         normalize_patch(rt, &mut body, &settings.compat);
+        reference::resolve_in_patch(rt, &mut body, &self.base);
         Ok(PatchPlan::new(rt, PatchRequest::from_json(body)?))
     }
 

@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::compat::normalize_resource;
 use crate::engine::location::{self, Locations};
 use crate::engine::request::{json_body, Precondition};
-use crate::engine::{response, secrets, strip_unkept, Call};
+use crate::engine::{reference, response, secrets, strip_unkept, Call};
 use crate::error::ScimError;
 use crate::events::{Change, ChangeKind};
 use crate::projection::Projection;
@@ -134,6 +134,7 @@ impl Call<'_> {
         mut body: Value,
     ) -> Result<Resource, ScimError> {
         normalize_resource(rt, &mut body, &self.inner.settings.compat);
+        reference::resolve_in_resource(rt, &mut body, &self.base);
         let input = Resource::from_json(body)?;
         let mut resource = validate(rt, input, Mode::Create, &self.inner.settings.validation)?;
         strip_unkept(self.inner.kept(rt), rt, &mut resource);
@@ -264,6 +265,7 @@ impl Call<'_> {
     ) -> Result<Outcome, ScimError> {
         secrets::check_password_change(self.inner.settings.change_password, &body)?;
         normalize_resource(rt, &mut body, &self.inner.settings.compat);
+        reference::resolve_in_resource(rt, &mut body, &self.base);
         let input = Resource::from_json(body)?;
         let turn = self.inner.turns.turn(&self.ctx, rt, id).await?;
         let mut backoff = turn.backoff();

@@ -7,11 +7,16 @@
     clippy::panic
 )]
 
+pub mod authentik;
 pub mod bulk;
 pub mod entra;
 pub mod faults;
 pub mod hostile;
+pub mod jumpcloud;
+pub mod keycloak;
 pub mod okta;
+pub mod onelogin;
+pub mod pingfederate;
 pub mod protocol;
 pub mod seeds;
 
@@ -22,11 +27,13 @@ macro_rules! each_case {
     ($m:path, $adapter:ty) => {
         $m!($adapter, protocol::discovery);
         $m!($adapter, protocol::unauthorized);
+        $m!($adapter, protocol::regenerated_token);
         $m!($adapter, protocol::user_lifecycle);
         $m!($adapter, protocol::list_shapes_and_paging);
         $m!($adapter, protocol::tenant_url_forms);
         $m!($adapter, protocol::tenant_in_path);
         $m!($adapter, protocol::bad_requests);
+        $m!($adapter, protocol::body_limit);
         $m!($adapter, protocol::concurrent_duplicate_creates);
         $m!($adapter, protocol::concurrent_member_additions);
         $m!($adapter, protocol::concurrent_patches_without_if_match);
@@ -54,6 +61,11 @@ macro_rules! each_case {
         $m!($adapter, okta::okta_users);
         $m!($adapter, okta::okta_custom_app_put);
         $m!($adapter, okta::okta_group_push);
+        $m!($adapter, authentik::authentik_sync);
+        $m!($adapter, onelogin::onelogin_provisioning);
+        $m!($adapter, pingfederate::pingfederate_connector);
+        $m!($adapter, keycloak::keycloak_plugin);
+        $m!($adapter, jumpcloud::jumpcloud_test_connection);
         $m!($adapter, seeds::chalk);
         $m!($adapter, seeds::configcat);
         $m!($adapter, seeds::zulip);

@@ -56,6 +56,12 @@ pub async fn unauthorized<A: Adapter>() {
         assert_eq!(r.body["schemas"][0], ERROR);
         assert_eq!(r.body["status"], "401");
     }
+}
+
+/// A regenerated token replaces the old one at once.
+pub async fn regenerated_token<A: Adapter>() {
+    let h = Harness::start::<A>().await;
+    h.get("/Users").await.expect(200);
     let id = h.tokens.tokens(&scimkit_core::context::Tenant::new("acme"))[0]
         .id
         .clone();
@@ -251,8 +257,8 @@ pub async fn tenant_in_path<A: Adapter>() {
         .expect(401);
 }
 
-/// Body limit, media type and malformed JSON.
-pub async fn bad_requests<A: Adapter>() {
+/// A body over the server's limit: `413` with a SCIM body.
+pub async fn body_limit<A: Adapter>() {
     let h = Harness::start_with::<A>(Setup {
         max_body_bytes: 4096,
         ..Setup::default()
@@ -262,6 +268,11 @@ pub async fn bad_requests<A: Adapter>() {
     big["displayName"] = json!("x".repeat(10_000));
     let r = h.post("/Users", &big).await.expect(413);
     assert_eq!(r.body["status"], "413");
+}
+
+/// Media type, malformed JSON, wrong method, unknown endpoint, unknown id.
+pub async fn bad_requests<A: Adapter>() {
+    let h = Harness::start::<A>().await;
     let raw = |ct: &'static str, body: &'static str| {
         h.http
             .post(format!("{}/Users", h.base))
@@ -278,13 +289,24 @@ pub async fn bad_requests<A: Adapter>() {
     assert_eq!(body["scimType"], "invalidSyntax");
     let r = raw("text/plain", "{}").await.expect("answer");
     assert_eq!(r.status(), 415);
-    let r = raw(
-        "application/json; charset=utf-8",
-        r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"plainjson"}"#,
-    )
-    .await
-    .expect("answer");
+    let plain = h.unique("plainjson");
+    let r = h
+        .http
+        .post(format!("{}/Users", h.base))
+        .bearer_auth(&h.token)
+        .header("content-type", "application/json; charset=utf-8")
+        .body(json!({"schemas": [USER], "userName": plain}).to_string())
+        .send()
+        .await
+        .expect("answer");
     assert_eq!(r.status(), 201);
+    let created: Value = r.json().await.expect("json");
+    h.delete(&format!(
+        "/Users/{}",
+        created["id"].as_str().expect("an id")
+    ))
+    .await
+    .expect(204);
     h.send(Method::PUT, "/Users", Some(&user("x")))
         .await
         .expect(405);
