@@ -483,14 +483,40 @@ pub fn patch_ops(operations: Value) -> Value {
 
 /// Percent-encodes a filter for a query string.
 pub fn q(filter: &str) -> String {
+    encode(filter, false)
+}
+
+/// Encodes a filter as Python's `urlencode` does (`quote_plus`, authentik and OneLogin): a
+/// space is `+`, the rest percent-encoded as by [`q`].
+pub fn q_plus(filter: &str) -> String {
+    encode(filter, true)
+}
+
+fn encode(filter: &str, space_as_plus: bool) -> String {
     use std::fmt::Write;
     let mut out = String::with_capacity(filter.len() * 2);
     for b in filter.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
             out.push(char::from(b));
+        } else if b == b' ' && space_as_plus {
+            out.push('+');
         } else {
             let _ = write!(out, "%{b:02X}");
         }
     }
     out
+}
+
+/// The member ids (`members[].value`) of a group body, sorted.
+pub fn member_ids(group: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = group["members"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter_map(|v| v["value"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    ids.sort();
+    ids
 }

@@ -8,27 +8,11 @@
 
 use serde_json::{json, Value};
 
-use crate::harness::{patch_ops, Adapter, Harness};
+use crate::harness::{member_ids, patch_ops, q_plus, Adapter, Harness};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const CONFIG: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
-
-/// `filter` encoded as Python's `urlencode` does (`quote_plus`): a space is `+`.
-pub(crate) fn plus_encoded(filter: &str) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(filter.len() * 2);
-    for b in filter.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else if b == b' ' {
-            out.push('+');
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
 
 /// Walks `endpoint` as authentik's discovery does: no `count`, `startIndex` after what was seen,
 /// until `totalResults` (of the first page) resources were seen. Returns the resources seen and
@@ -62,20 +46,6 @@ pub(crate) async fn walk(h: &Harness, endpoint: &str) -> (Vec<Value>, usize) {
 /// The ids of a list of resources.
 pub(crate) fn ids(resources: &[Value]) -> Vec<&str> {
     resources.iter().filter_map(|r| r["id"].as_str()).collect()
-}
-
-/// The member ids of a group.
-fn members(group: &Value) -> Vec<String> {
-    let mut ids: Vec<String> = group["members"]
-        .as_array()
-        .map(|m| {
-            m.iter()
-                .filter_map(|v| v["value"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    ids.sort();
-    ids
 }
 
 /// `/ServiceProviderConfig` as authentik's `ServiceProviderConfiguration` model validates it:
@@ -159,7 +129,7 @@ pub async fn authentik_sync<A: Adapter>() {
     assert_eq!(duplicate.scim_type(), Some("uniqueness"));
     let lookup = format!(
         "/Users?filter={}",
-        plus_encoded(&format!("userName eq \"{login}\""))
+        q_plus(&format!("userName eq \"{login}\""))
     );
     assert!(lookup.contains("userName+eq+%22"), "{lookup}");
     let found = h.get(&lookup).await.expect(200);
@@ -198,7 +168,7 @@ pub async fn authentik_sync<A: Adapter>() {
     assert!(g.body.get("members").is_none_or(|m| m == &json!([])));
     let by_name = format!(
         "/Groups?filter={}",
-        plus_encoded(&format!("displayName eq \"{name}\""))
+        q_plus(&format!("displayName eq \"{name}\""))
     );
     let found = h.get(&by_name).await.expect(200);
     assert_eq!(
@@ -227,7 +197,7 @@ pub async fn authentik_sync<A: Adapter>() {
     let mut all = vec![id.clone(), others[0].clone(), others[1].clone()];
     all.sort();
     let g = h.get(&format!("/Groups/{gid}")).await.expect(200);
-    assert_eq!(members(&g.body), all);
+    assert_eq!(member_ids(&g.body), all);
     // Removal has the same shape and removes only the listed member.
     let remove = patch_ops(json!([
         {"op": "remove", "path": "members", "value": [{"value": others[0]}]},
@@ -238,7 +208,7 @@ pub async fn authentik_sync<A: Adapter>() {
     let g = h.get(&format!("/Groups/{gid}")).await.expect(200);
     let mut left = vec![id.clone(), others[1].clone()];
     left.sort();
-    assert_eq!(members(&g.body), left);
+    assert_eq!(member_ids(&g.body), left);
 
     // Rename: a path-less replace of the whole group, in a body without `schemas`.
     let renamed = format!("Platform team {}", h.unique("ak"));
@@ -256,7 +226,7 @@ pub async fn authentik_sync<A: Adapter>() {
     assert_eq!(r.body["id"], gid.as_str());
     let g = h.get(&format!("/Groups/{gid}")).await.expect(200);
     assert_eq!(g.body["displayName"], renamed.as_str());
-    assert_eq!(members(&g.body), left, "a rename keeps the members");
+    assert_eq!(member_ids(&g.body), left, "a rename keeps the members");
 
     // Discovery: lists walked with startIndex and no count, across pages where the server
     // pages below what this case creates.

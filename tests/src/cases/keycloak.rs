@@ -7,7 +7,7 @@
 
 use serde_json::{json, Value};
 
-use crate::harness::{patch_ops, Adapter, Harness};
+use crate::harness::{member_ids, patch_ops, Adapter, Harness};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -29,20 +29,6 @@ fn keycloak_user(login: &str, family: &str, active: bool) -> Value {
 /// A member as the plugin sends it: a relative `$ref`.
 fn member(id: &str) -> Value {
     json!({"value": id, "$ref": format!("Users/{id}")})
-}
-
-/// The member ids of a group, sorted.
-fn member_ids(group: &Value) -> Vec<String> {
-    let mut ids: Vec<String> = group["members"]
-        .as_array()
-        .map(|m| {
-            m.iter()
-                .filter_map(|v| v["value"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    ids.sort();
-    ids
 }
 
 /// Checks each member's `$ref`, when the server returns one: the member's own URL on this

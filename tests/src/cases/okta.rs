@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::harness::{patch_ops, q, Adapter, Harness};
+use crate::harness::{member_ids, patch_ops, q, Adapter, Harness};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -156,15 +156,7 @@ pub async fn okta_group_push<A: Adapter>() {
         {"op": "add", "path": "members", "value": [{"value": ids[2], "display": "u2@example.com"}]}
     ]));
     let r = h.patch(&format!("/Groups/{gid}"), &swap).await.expect(200);
-    let mut members: Vec<String> = r.body["members"]
-        .as_array()
-        .map(|m| {
-            m.iter()
-                .filter_map(|v| v["value"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    members.sort();
+    let members = member_ids(&r.body);
     let mut expected = vec![ids[1].clone(), ids[2].clone()];
     expected.sort();
     assert_eq!(members, expected);

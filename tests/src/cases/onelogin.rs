@@ -15,8 +15,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::cases::authentik::plus_encoded;
-use crate::harness::{Adapter, Harness};
+use crate::harness::{q_plus, Adapter, Harness};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -41,7 +40,7 @@ fn onelogin_user(login: &str, family: &str, active: bool) -> Value {
 fn lookup(login: &str) -> String {
     format!(
         "/Users?filter={}&",
-        plus_encoded(&format!("userName eq \"{login}\""))
+        q_plus(&format!("userName eq \"{login}\""))
     )
 }
 
