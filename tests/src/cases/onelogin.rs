@@ -10,12 +10,13 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::harness::{q_plus, Adapter, Harness};
+use crate::harness::{q_plus, Adapter, Exchange, Harness};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -54,10 +55,36 @@ struct Raw {
 /// Sends `method` to `path` (relative to the tenant URL) as OneLogin does: an empty
 /// `User-Agent`, no `Accept`. Over a raw connection for a plain-HTTP server; else through the
 /// client with an empty `User-Agent` (it adds `Accept: */*`).
+/// The exchange is recorded (for the tool's report) and a created user noted (for its
+/// clean-up), as the harness does for its own requests.
 async fn as_onelogin(h: &Harness, method: &Method, path: &str, body: Option<&Value>) -> Raw {
     let bytes = body
         .map(|b| serde_json::to_vec(b).unwrap())
         .unwrap_or_default();
+    let url = format!("{}{path}", h.base);
+    let mut exchange = Exchange::request(method, &url, body.map(|_| bytes.as_slice()));
+    let raw = send(h, method, path, body.is_some().then_some(bytes)).await;
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_str(&raw.content_type) {
+        headers.insert("content-type", value);
+    }
+    let status = StatusCode::from_u16(raw.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let answer = if raw.body.is_null() {
+        Vec::new()
+    } else {
+        raw.body.to_string().into_bytes()
+    };
+    exchange.answer(status, &headers, &answer);
+    h.recorder.record(exchange);
+    if *method == Method::POST {
+        h.recorder.created_by(&url, status, &headers, &raw.body);
+    }
+    raw
+}
+
+/// [`as_onelogin`]'s request, without the recording.
+async fn send(h: &Harness, method: &Method, path: &str, body: Option<Vec<u8>>) -> Raw {
+    let bytes = body.clone().unwrap_or_default();
     let Some(rest) = h.base.strip_prefix("http://") else {
         let mut request = h
             .http
