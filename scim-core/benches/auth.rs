@@ -1,5 +1,5 @@
 //! `BearerTokens::authenticate_at` with 1 000 stored tokens: a failure must take the same time
-//! whatever its reason (issue 10). Compare, in one run, an unknown token (the baseline), a
+//! whatever its reason. Compare, in one run, an unknown token (the baseline), a
 //! token one character off a stored one, an expired token, a token of another tenant, and,
 //! for scale, an accepted token.
 

@@ -1,4 +1,4 @@
-//! Heap held by `InMemoryStore` per stored Entra-shaped user (issue 9: ≤ 2 KiB resident per
+//! Heap held by `InMemoryStore` per stored Entra-shaped user (the budget: ≤ 2 KiB resident per
 //! user), counted by a global allocator that tracks live bytes and live allocations. Users are
 //! created through `Scim::handle`, as identity providers create them and as the load harness
 //! (`examples/bench`) preloads them. The budget charges every live allocation the 16 bytes

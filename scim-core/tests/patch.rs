@@ -1138,10 +1138,10 @@ fn replace_with_duplicate_members_keeps_each_once() {
 }
 
 /// Found by the `patch` fuzz target (`fuzz/regressions/patch/member-id-case`): member ids are
-/// ids, so they compare exactly. `members[value eq "<id in other case>"]` used to match (the
-/// RFC listing has `members.value` `caseExact: false`) and remove the member in the PATCH
-/// engine, while a store applying the `MemberDelta` (the in-memory store, row deletes) removed
-/// nothing: the same request changed different things depending on the store.
+/// ids, so they compare exactly, although the RFC listing has `members.value` `caseExact:
+/// false`. `members[value eq "<id in other case>"]` matches no member, in the PATCH engine as in
+/// a store applying the `MemberDelta` (the in-memory store, row deletes), so the same request
+/// changes the same thing whatever the store.
 #[test]
 fn member_ids_compare_exactly_in_the_engine_as_in_the_delta() {
     let rt = ResourceType::group();

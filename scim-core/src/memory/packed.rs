@@ -4,7 +4,7 @@
 //! value is a `serde_json::Value` of 80 bytes, every object an `IndexMap`, every key an owned
 //! `String`); packed it is one allocation of about 400 bytes. A read clones what it returns
 //! anyway (the store API hands out owned resources), and unpacking one contiguous buffer costs
-//! about what cloning ~30 scattered allocations did. The id is not packed: it is the entry's
+//! about what cloning ~30 scattered allocations would. The id is not packed: it is the entry's
 //! key.
 //!
 //! Format (lengths and counts as LEB128): `meta` (0, or 1 then `resourceType`, `created` and
