@@ -1,14 +1,17 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod request;
 mod response;
 mod serve;
 
-use actix_web::{web, HttpRequest};
+use actix_web::web;
 use scimkit_core::Scim;
 
-pub use request::{ScimRejection, ScimRequest};
+#[allow(deprecated)]
+pub use request::ScimRejection;
+pub use request::ScimRequest;
 pub use response::ScimResponse;
 pub use serve::limit_connections;
 
@@ -25,20 +28,16 @@ pub use serve::limit_connections;
 /// - **Tenant**: the path parameter named `tenant` if an enclosing scope has one
 ///   (`web::scope("/scim/v2/{tenant}")`), else the only path parameter if there is exactly
 ///   one, else none. It is handed to the authenticator as `AuthRequest::tenant`.
-/// - **Body**: streamed and limited to [`Scim::max_body_bytes`] while it is read; a larger
-///   body (or `Content-Length`) is answered with the SCIM `413` error. actix-web's own payload
-///   limits do not apply (no buffering extractor is used).
+/// - **Body**: read only once the engine has admitted the head, streamed and limited to the
+///   endpoint's [`Scim::body_limit`] while it is read; a larger body (or `Content-Length`) is
+///   answered with the SCIM `413` error. actix-web's own payload limits do not apply (no
+///   buffering extractor is used).
 pub fn configure(scim: Scim) -> impl Fn(&mut web::ServiceConfig) + Clone {
     move |cfg: &mut web::ServiceConfig| {
         let scim = scim.clone();
-        cfg.default_service(web::to(move |req: HttpRequest, payload: web::Payload| {
+        cfg.default_service(web::to(move |request: ScimRequest| {
             let scim = scim.clone();
-            async move {
-                match ScimRequest::read(&req, payload.into_inner(), &scim).await {
-                    Ok(request) => request.handle(&scim).await,
-                    Err(rejection) => rejection.into_response(),
-                }
-            }
+            async move { request.handle(&scim).await }
         }));
     }
 }

@@ -1,73 +1,75 @@
-//! An actix-web request as the engine's `http::Request<Bytes>`, with its mount prefix and tenant.
+//! `ScimRequest`: an actix-web request as what the engine takes, with its mount prefix and
+//! tenant.
+//!
+//! It only converts: actix-web's `http` 0.2 head to `http` 1, the mount prefix and tenant from
+//! actix's routing, and the head and the unread payload go to [`Scim::handle_stream`], where
+//! everything SCIM happens (the body is read there, under the engine's limits).
+//! scimkit-axum's `ScimRequest` has the same shape.
 
 use std::fmt;
 
-use actix_web::http::header::{CONTENT_LENGTH, HOST};
-use actix_web::{dev, web, FromRequest, HttpRequest, HttpResponse, ResponseError};
+use actix_web::http::header::HOST;
+use actix_web::{dev, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use bytes::Bytes;
-use futures_util::future::LocalBoxFuture;
-use scimkit_core::engine::{Admitted, Mount};
+use http::request::Parts;
+use scimkit_core::engine::Mount;
 use scimkit_core::{Scim, ScimError};
 
 use crate::ScimResponse;
 
-/// A request for the SCIM engine, for hosts that write their own handler: the converted
-/// `http::Request<Bytes>` (body read within [`Scim::max_body_bytes`]), the mount prefix and the
-/// tenant path segment, found as [`configure`](crate::configure) finds them.
+/// A request for the SCIM engine, extracted in an actix-web handler: the request's head (as
+/// `http` 1), its payload (not yet read), the mount prefix and the tenant path segment, found
+/// as [`configure`](crate::configure) finds them.
 ///
-/// As an extractor it needs the engine in the app data, as `Scim` or `web::Data<Scim>`
-/// (`App::new().app_data(scim.clone())`), for the body limit; without it extraction fails with a
-/// `500`. The prefix is the part of the path matched by the enclosing scopes, so use it in a
+/// [`configure`](crate::configure) is one handler built from it; a host writes its own when it
+/// wants to do something around the engine call:
+///
+/// ```
+/// use actix_web::web;
+/// use scimkit_actix::{ScimRequest, ScimResponse};
+/// use scimkit_core::Scim;
+///
+/// async fn scim_handler(request: ScimRequest, scim: web::Data<Scim>) -> ScimResponse {
+///     let response: ScimResponse = request.handle(&scim).await;
+///     // e.g. count response.status() in the host's metrics
+///     response
+/// }
+/// # let _ = web::to(scim_handler);
+/// ```
+///
+/// **Mount prefix**: the part of the path matched by the enclosing scopes, so use it in a
 /// scope's default service (or set it with [`with_mount`](Self::with_mount)).
-#[derive(Debug)]
+///
+/// **Tenant**: the path parameter named `tenant` if an enclosing scope has one, else the only
+/// path parameter if there is exactly one, else none.
+///
+/// **Body**: the extractor never reads it and never rejects, so it needs no engine in the app
+/// data; [`handle`](Self::handle) reads it, after the engine has admitted the head.
 pub struct ScimRequest {
-    request: http::Request<Bytes>,
+    parts: Parts,
+    body: dev::Payload,
     prefix: String,
     tenant: Option<String>,
-    /// The engine's decision on the head, for this prefix and tenant.
-    admitted: Option<Admitted>,
+    /// Why the request is refused before the engine sees it, when it is.
+    refusal: Option<ScimError>,
+}
+
+impl fmt::Debug for ScimRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScimRequest")
+            .field("parts", &self.parts)
+            .field("prefix", &self.prefix)
+            .field("tenant", &self.tenant)
+            .field("refusal", &self.refusal)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ScimRequest {
-    /// Converts `req`: first the head, which the engine decides on ([`Scim::admit`]: an unknown
-    /// path or a caller that is not authenticated is refused without reading the body), then
-    /// `payload` read with [`Scim::read_body`]: up to `scim.body_limit(path)` and within the body
-    /// timeout. A body over the limit (`413`), too slow (`408`) or that cannot be read (`400`) is
-    /// refused with the SCIM error response.
-    pub async fn read(
-        req: &HttpRequest,
-        payload: dev::Payload,
-        scim: &Scim,
-    ) -> Result<Self, ScimRejection> {
-        let refuse = |response: http::Response<Bytes>| ScimRejection(response.into());
-        let (head, ()) = convert(req, ())
-            .map_err(|detail| refuse(scim.error_response(&ScimError::BadRequest(detail))))?
-            .into_parts();
-        let (prefix, tenant) = mount(req);
-        let mount = Mount {
-            prefix: &prefix,
-            tenant: tenant.as_deref(),
-        };
-        let admitted = scim.admit(&head, mount).await.map_err(refuse)?;
-        let declared = req
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
-        let body = scim
-            .read_body(req.path(), declared, payload)
-            .await
-            .map_err(refuse)?;
-        Ok(ScimRequest {
-            request: http::Request::from_parts(head, body),
-            prefix,
-            tenant,
-            admitted: Some(admitted),
-        })
-    }
-
-    /// The request as the engine receives it.
-    pub fn request(&self) -> &http::Request<Bytes> {
-        &self.request
+    /// The request's head as the engine receives it (`http` 1: method, URI, version,
+    /// headers; the URI is absolute with `https` on a TLS listener).
+    pub fn parts(&self) -> &Parts {
+        &self.parts
     }
 
     /// The mount prefix (`/scim/v2/acme`), without a trailing slash.
@@ -86,57 +88,83 @@ impl ScimRequest {
     pub fn with_mount(mut self, prefix: impl Into<String>, tenant: Option<String>) -> Self {
         self.prefix = prefix.into();
         self.tenant = tenant;
-        // The head was admitted for the other mount: the engine decides again.
-        self.admitted = None;
         self
     }
 
-    /// The request, prefix and tenant.
-    pub fn into_parts(self) -> (http::Request<Bytes>, String, Option<String>) {
-        (self.request, self.prefix, self.tenant)
-    }
-
-    /// Answers the request with `scim`.
+    /// Answers the request with the engine, through [`Scim::handle_stream`]: the head is
+    /// decided by [`Scim::admit`] (an unknown path or a caller that is not authenticated is
+    /// refused without reading the body; the refusal closes the connection when a body was
+    /// announced), then the payload is read with [`Scim::read_body`] (the endpoint's size
+    /// limit, `413` without reading the rest; the body timeout, `408`; a payload that cannot
+    /// be read, `400`), and the engine answers.
+    ///
+    /// A head that cannot be expressed in `http` 1 is answered with the SCIM `400`.
     pub async fn handle(self, scim: &Scim) -> ScimResponse {
+        if let Some(error) = &self.refusal {
+            return scim.error_response(error).into();
+        }
         let mount = Mount {
             prefix: &self.prefix,
             tenant: self.tenant.as_deref(),
         };
-        match self.admitted {
-            Some(admitted) => scim.handle_admitted(self.request, mount, admitted).await,
-            None => scim.handle_with(self.request, mount).await,
+        scim.handle_stream(self.parts, self.body, mount)
+            .await
+            .into()
+    }
+
+    /// Converts `req` and its `payload` (what the extractor does); the engine argument and the
+    /// rejection are kept for compatibility: nothing is read or refused here any more, so this
+    /// never fails, and [`handle`](Self::handle) answers refusals.
+    #[deprecated(note = "use the `ScimRequest` extractor; `handle` reads the body and refuses")]
+    #[allow(deprecated, clippy::unused_async)]
+    pub async fn read(
+        req: &HttpRequest,
+        payload: dev::Payload,
+        scim: &Scim,
+    ) -> Result<Self, ScimRejection> {
+        let _ = scim;
+        Ok(ScimRequest::extract(req, payload))
+    }
+
+    /// The head converted, the mount found, the payload kept unread.
+    fn extract(req: &HttpRequest, payload: dev::Payload) -> Self {
+        let (prefix, tenant) = mount(req);
+        let (parts, refusal) = match convert(req) {
+            Ok(request) => (request.into_parts().0, None),
+            Err(detail) => {
+                let (parts, ()) = http::Request::new(()).into_parts();
+                (parts, Some(ScimError::BadRequest(detail)))
+            }
+        };
+        ScimRequest {
+            parts,
+            body: payload,
+            prefix,
+            tenant,
+            refusal,
         }
-        .into()
     }
 }
 
 impl FromRequest for ScimRequest {
     type Error = actix_web::Error;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
-        let req = req.clone();
-        let payload = payload.take();
-        Box::pin(async move {
-            let scim = req
-                .app_data::<Scim>()
-                .cloned()
-                .or_else(|| req.app_data::<web::Data<Scim>>().map(|d| Scim::clone(d)))
-                .ok_or_else(|| {
-                    actix_web::error::ErrorInternalServerError(
-                        "ScimRequest needs the Scim in the app data: App::new().app_data(scim.clone())",
-                    )
-                })?;
-            Ok(ScimRequest::read(&req, payload, &scim).await?)
-        })
+        std::future::ready(Ok(ScimRequest::extract(req, payload.take())))
     }
 }
 
-/// A request refused before it reached the engine (body too large, too slow or unreadable), with the
-/// SCIM error response to send.
+/// A request refused before it reached the engine, with the SCIM error response to send.
+///
+/// Nothing produces it any more: the extractor never rejects, and [`ScimRequest::handle`]
+/// answers refusals (unknown path, unauthenticated caller, body too large or too slow) with
+/// their SCIM error response.
+#[deprecated(note = "the extractor never rejects; `ScimRequest::handle` answers refusals")]
 #[derive(Debug)]
 pub struct ScimRejection(pub ScimResponse);
 
+#[allow(deprecated)]
 impl ScimRejection {
     /// The SCIM error response.
     pub fn into_response(self) -> ScimResponse {
@@ -144,12 +172,14 @@ impl ScimRejection {
     }
 }
 
+#[allow(deprecated)]
 impl fmt::Display for ScimRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SCIM request refused with status {}", self.0.status())
     }
 }
 
+#[allow(deprecated)]
 impl ResponseError for ScimRejection {
     fn status_code(&self) -> actix_web::http::StatusCode {
         actix_web::http::StatusCode::from_u16(self.0.status().as_u16())
@@ -158,16 +188,16 @@ impl ResponseError for ScimRejection {
 
     fn error_response(&self) -> HttpResponse {
         let source = &self.0 .0;
-        let mut copy = http::Response::new(source.body().clone());
+        let mut copy = http::Response::new(Bytes::clone(source.body()));
         *copy.status_mut() = source.status();
         copy.headers_mut().clone_from(source.headers());
         ScimResponse(copy).into_http_response()
     }
 }
 
-/// Method, URI (absolute with `https` on a TLS listener, so `Location` says `https`), version,
-/// headers and body, from actix-web's `http` 0.2 types to `http` 1.
-fn convert<B>(req: &HttpRequest, body: B) -> Result<http::Request<B>, String> {
+/// Method, URI (absolute with `https` on a TLS listener, so `Location` says `https`), version
+/// and headers, from actix-web's `http` 0.2 types to `http` 1.
+fn convert(req: &HttpRequest) -> Result<http::Request<()>, String> {
     let method = http::Method::from_bytes(req.method().as_str().as_bytes())
         .map_err(|_| format!("unsupported method {}", req.method()))?;
     let uri = req.uri();
@@ -186,7 +216,7 @@ fn convert<B>(req: &HttpRequest, body: B) -> Result<http::Request<B>, String> {
         actix_web::http::Version::HTTP_3 => http::Version::HTTP_3,
         _ => http::Version::HTTP_11,
     };
-    let mut request = http::Request::new(body);
+    let mut request = http::Request::new(());
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     *request.version_mut() = version;

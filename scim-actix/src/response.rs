@@ -8,7 +8,7 @@ use bytes::Bytes;
 
 /// A SCIM response, returned from a handler: status, every header (repeated ones included) and
 /// the body are passed to actix-web unchanged.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ScimResponse(pub http::Response<Bytes>);
 
 impl ScimResponse {

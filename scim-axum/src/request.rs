@@ -1,7 +1,8 @@
 //! `ScimRequest`: the axum extractor that turns a request into what the engine takes.
 //!
-//! It only converts: the mount prefix and tenant come from axum's routing, the body is read
-//! under the engine's limit. Everything SCIM happens in [`Scim::handle_with`].
+//! It only converts: the mount prefix and tenant come from axum's routing, and the head and the
+//! unread body go to [`Scim::handle_stream`], where everything SCIM happens (the body is read
+//! there, under the engine's limits). scimkit-actix's `ScimRequest` has the same shape.
 
 use axum::body::Body;
 use axum::extract::rejection::RawPathParamsRejection;
@@ -41,17 +42,18 @@ use crate::ScimResponse;
 /// [`axum::Router::nest`] sees the parameters of the nest path (axum merges the parent's
 /// captures into its own), so `nest("/scim/v2/{org}", router)` hands `org` to the
 /// [`scimkit_core::auth::Authenticator`] as `AuthRequest::tenant`.
+///
+/// **Body**: the extractor never reads it and never rejects, so it needs no engine in the
+/// host's state; [`handle`](Self::handle) reads it, after the engine has admitted the head.
 #[derive(Debug)]
 pub struct ScimRequest {
     parts: Parts,
     body: Body,
     prefix: String,
-    tenant: Result<Option<String>, InvalidPath>,
+    tenant: Option<String>,
+    /// Why the request is refused before the engine sees it, when it is.
+    refusal: Option<ScimError>,
 }
-
-/// A path parameter that is not UTF-8 once percent-decoded: no tenant can be named so.
-#[derive(Debug)]
-struct InvalidPath;
 
 impl ScimRequest {
     /// The request's head (method, URI as the nested router sees it, headers, extensions).
@@ -66,49 +68,38 @@ impl ScimRequest {
 
     /// The tenant path parameter, if the route has one (see the type's documentation).
     pub fn tenant(&self) -> Option<&str> {
-        self.tenant.as_ref().ok()?.as_deref()
+        self.tenant.as_deref()
     }
 
-    /// Decides the request on its head with [`Scim::admit`] (an unknown path or a caller that is
-    /// not authenticated is refused without reading the body), then reads the body with
-    /// [`Scim::read_body`] (the endpoint's size limit, `413` without reading the rest; the body
-    /// timeout, `408` for a slow or stalled client), and answers the request with the engine.
+    /// Replaces the mount prefix and tenant, for handlers mounted where the rule does not fit
+    /// (a route with a tail parameter, a tenant taken from elsewhere). A path parameter that
+    /// was not UTF-8 no longer counts: the tenant is the one given here.
+    #[must_use]
+    pub fn with_mount(mut self, prefix: impl Into<String>, tenant: Option<String>) -> Self {
+        self.prefix = prefix.into();
+        self.tenant = tenant;
+        self.refusal = None;
+        self
+    }
+
+    /// Answers the request with the engine, through [`Scim::handle_stream`]: the head is
+    /// decided by [`Scim::admit`] (an unknown path or a caller that is not authenticated is
+    /// refused without reading the body), then the body is read with [`Scim::read_body`] (the
+    /// endpoint's size limit, `413` without reading the rest; the body timeout, `408` for a
+    /// slow or stalled client), and the engine answers.
     ///
     /// A path parameter that is not UTF-8 once percent-decoded is answered with the SCIM `404`
     /// (it could be the tenant, and no tenant is named so).
     pub async fn handle(self, scim: &Scim) -> ScimResponse {
-        let Ok(tenant) = self.tenant else {
-            return ScimResponse(scim.error_response(&ScimError::NotFound(
-                "a path segment is not valid UTF-8 once percent-decoded".to_owned(),
-            )));
-        };
+        if let Some(error) = &self.refusal {
+            return ScimResponse(scim.error_response(error));
+        }
         let mount = Mount {
             prefix: &self.prefix,
-            tenant: tenant.as_deref(),
+            tenant: self.tenant.as_deref(),
         };
-        // Route and caller are decided on the head: a refused request's body is never read.
-        let admitted = match scim.admit(&self.parts, mount).await {
-            Ok(admitted) => admitted,
-            Err(refused) => return ScimResponse(refused),
-        };
-        let declared = self
-            .parts
-            .headers
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|value| value.to_str().ok()?.trim().parse::<u64>().ok());
-        let body = match scim
-            .read_body(
-                self.parts.uri.path(),
-                declared,
-                self.body.into_data_stream(),
-            )
-            .await
-        {
-            Ok(body) => body,
-            Err(refused) => return ScimResponse(refused),
-        };
-        let request = http::Request::from_parts(self.parts, body);
-        ScimResponse(scim.handle_admitted(request, mount, admitted).await)
+        let body = self.body.into_data_stream();
+        ScimResponse(scim.handle_stream(self.parts, body, mount).await)
     }
 }
 
@@ -120,10 +111,15 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
-        let tenant = match RawPathParams::from_request_parts(&mut parts, state).await {
-            Ok(params) => Ok(tenant_param(&params).map(str::to_owned)),
-            Err(RawPathParamsRejection::InvalidUtf8InPathParam(_)) => Err(InvalidPath),
-            Err(_) => Ok(None),
+        let (tenant, refusal) = match RawPathParams::from_request_parts(&mut parts, state).await {
+            Ok(params) => (tenant_param(&params).map(str::to_owned), None),
+            Err(RawPathParamsRejection::InvalidUtf8InPathParam(_)) => (
+                None,
+                Some(ScimError::NotFound(
+                    "a path segment is not valid UTF-8 once percent-decoded".to_owned(),
+                )),
+            ),
+            Err(_) => (None, None),
         };
         let prefix = match parts.extensions.get::<OriginalUri>() {
             Some(OriginalUri(original)) => mount_prefix(original.path(), parts.uri.path()),
@@ -135,6 +131,7 @@ where
             body,
             prefix,
             tenant,
+            refusal,
         })
     }
 }

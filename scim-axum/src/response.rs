@@ -14,6 +14,11 @@ impl ScimResponse {
     pub fn into_inner(self) -> http::Response<Bytes> {
         self.0
     }
+
+    /// The status code.
+    pub fn status(&self) -> http::StatusCode {
+        self.0.status()
+    }
 }
 
 impl From<http::Response<Bytes>> for ScimResponse {

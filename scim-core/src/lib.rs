@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
 pub mod compat;
@@ -19,9 +21,11 @@ mod scalar;
 pub mod schema;
 pub mod sort;
 #[cfg(feature = "sql")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sql")))]
 pub mod sql;
 pub mod store;
 #[cfg(feature = "testkit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 pub mod testkit;
 pub mod validate;
 
@@ -31,6 +35,9 @@ pub use auth::BearerTokens;
 pub use chrono;
 pub use connections::ConnectionLimits;
 pub use context::{Caller, Context, Tenant};
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub use engine::ScimService;
 pub use engine::{Mount, Scim, ScimBuilder};
 pub use error::{ScimError, ERROR_SCHEMA};
 pub use memory::InMemoryStore;

@@ -87,7 +87,7 @@ fn cut(bytes: &[u8]) -> String {
     format!("{}… ({} bytes in all)", &text[..end], bytes.len())
 }
 
-/// The exchanges of one case (the last [`KEPT_EXCHANGES`]) and the resources it created.
+/// The exchanges of one case (the last six) and the resources it created.
 #[derive(Debug, Default)]
 pub struct Recorder {
     exchanges: Mutex<(VecDeque<Exchange>, usize)>,
@@ -95,7 +95,7 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// Keeps `exchange`, forgetting the oldest beyond [`KEPT_EXCHANGES`].
+    /// Keeps `exchange`, forgetting the oldest beyond the last six.
     pub fn record(&self, exchange: Exchange) {
         if let Ok(mut guard) = self.exchanges.lock() {
             let (kept, total) = &mut *guard;

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 
+use scimkit_core::engine::ScimService;
 use scimkit_core::{ConnectionLimits, Scim};
 
 use crate::harness::{Adapter, Mounting};
@@ -67,6 +68,46 @@ impl Adapter for Actix {
                 .run();
                 let _ = server.await;
             });
+        });
+        addr
+    }
+}
+
+/// `scimkit-core`'s `ScimService` (feature `tower`) served straight from hyper 1 with
+/// hyper-util, no web framework, on the test's runtime: one HTTP/1.1 connection task per
+/// accepted connection, with hyper's header-read timeout set to `limits.header_timeout` (a
+/// setting of hyper's connection builder). The connection cap is not honoured: it is a
+/// semaphore in the accept loop that `scimkit_axum::serve` owns, which a bare hyper server
+/// would have to copy; `tests/hyper.rs` leaves its case out.
+#[derive(Debug)]
+pub struct Hyper;
+
+impl Adapter for Hyper {
+    async fn serve(scim: Scim, mounting: Mounting, limits: ConnectionLimits) -> SocketAddr {
+        let path = match mounting {
+            Mounting::Single => "/scim/v2",
+            Mounting::PerTenant => "/scim/v2/{tenant}",
+        };
+        let service = ScimService::new(scim).mounted_at(path);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let addr = listener.local_addr().expect("an address");
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(limits.header_timeout);
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let service = hyper_util::service::TowerToHyperService::new(service.clone());
+                let connection =
+                    http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+            }
         });
         addr
     }

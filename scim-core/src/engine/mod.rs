@@ -3,8 +3,9 @@
 //!
 //! Order of work for every request: route → authenticate (→ tenant) → method → read the body →
 //! compat → relative `$ref`s resolved (`reference.rs`) → validate → store → events → respond.
-//! Adapters (`scimkit-axum`, `scimkit-actix`) only convert their framework's request and call
-//! [`Scim::handle_with`]; everything about the protocol happens here. This module does not
+//! Adapters (`scimkit-axum`, `scimkit-actix`, and [`ScimService`] with the `tower` feature)
+//! only convert their framework's request and call [`Scim::handle_stream`] (head admitted,
+//! body read, request answered); everything about the protocol happens here. This module does not
 //! persist anything (the [`crate::store::ResourceStore`] does) and does not decide identities
 //! (the [`crate::auth::Authenticator`] does).
 
@@ -23,6 +24,8 @@ mod resources;
 mod response;
 mod route;
 mod secrets;
+#[cfg(feature = "tower")]
+mod service;
 mod strict_json;
 
 use std::panic::AssertUnwindSafe;
@@ -34,12 +37,16 @@ use futures_util::FutureExt;
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 use tracing::{field, Instrument};
 
+pub use body::content_length;
 pub use builder::{BuildError, BulkLimits, PatchResponse, ScimBuilder};
 pub use bulk::{BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA};
 pub use discovery::{LIST_RESPONSE_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA};
 pub use list::SEARCH_REQUEST_SCHEMA;
 pub use mount::{mount_prefix, tenant_param};
 pub use response::SCIM_JSON;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub use service::ScimService;
 
 use crate::auth::{AuthRequest, Authenticator};
 use crate::context::Context;
@@ -254,21 +261,7 @@ impl Scim {
         head: &http::request::Parts,
         mount: Mount<'_>,
     ) -> Result<Admitted, Response<Bytes>> {
-        let refuse = |error: &ScimError| {
-            let mut response = response::error(error);
-            let announces_body = head
-                .headers
-                .get(http::header::CONTENT_LENGTH)
-                .is_some_and(|v| v.as_bytes() != b"0")
-                || head.headers.contains_key(http::header::TRANSFER_ENCODING);
-            if announces_body && head.version <= http::Version::HTTP_11 {
-                response.headers_mut().insert(
-                    http::header::CONNECTION,
-                    http::HeaderValue::from_static("close"),
-                );
-            }
-            response
-        };
+        let refuse = |error: &ScimError| refusal(head, error);
         let path = relative_path(head.uri.path(), mount.prefix);
         let Some(route) = route::route(path, &self.inner.resource_types) else {
             return Err(refuse(&not_found(path)));
@@ -438,6 +431,27 @@ impl Scim {
     }
 }
 
+/// The error response to a request refused on its head, before any of its body is read: on
+/// HTTP/1.x, a request that announces a body (a `Content-Length` other than 0, or
+/// `Transfer-Encoding`) is answered with `Connection: close`, as the unread body would
+/// otherwise be taken for the next request.
+fn refusal(head: &http::request::Parts, error: &ScimError) -> Response<Bytes> {
+    let mut response = response::error(error);
+    let headers = &head.headers;
+    let announces_body = body::content_length(headers)
+        .map_or(headers.contains_key(http::header::CONTENT_LENGTH), |n| {
+            n > 0
+        })
+        || headers.contains_key(http::header::TRANSFER_ENCODING);
+    if announces_body && head.version <= http::Version::HTTP_11 {
+        response.headers_mut().insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
+    }
+    response
+}
+
 /// `path` without the mount prefix (unchanged when it does not start with it).
 fn relative_path<'p>(path: &'p str, prefix: &str) -> &'p str {
     let prefix = prefix.trim_end_matches('/');
@@ -458,7 +472,7 @@ impl Call<'_> {
     /// Runs the endpoint `route` names. Only the reads identity providers make most (`GET` of
     /// one resource, a list) run inline; the other endpoints' futures (1–3 KiB each: bulk,
     /// replace, PATCH, create…) run boxed, so that they do not size every request's future,
-    /// which is moved several times per request (4.5 KiB before, in a release build).
+    /// which is moved several times per request.
     async fn route(&self, route: Route<'_>) -> Result<Response<Bytes>, ScimError> {
         let method = self.method;
         match route {

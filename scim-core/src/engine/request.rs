@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, IF_MATCH, IF_NONE_MATCH};
+use http::header::{CONTENT_TYPE, IF_MATCH, IF_NONE_MATCH};
 use http::HeaderMap;
 use serde_json::Value;
 
@@ -58,13 +58,9 @@ impl<'a> Query<'a> {
     }
 }
 
-/// Checks the declared length before the body is read (adapters may call this early).
+/// Checks the length the request declares against `max`.
 pub(crate) fn check_length(headers: &HeaderMap, max: usize) -> Result<(), ScimError> {
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    match declared {
+    match crate::engine::content_length(headers) {
         Some(n) if n > max as u64 => Err(too_large(max)),
         _ => Ok(()),
     }
