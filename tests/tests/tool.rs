@@ -1,5 +1,5 @@
-//! The `scim-conformance` tool as a user runs it: against example-axum's and example-actix's
-//! apps every case that can run remotely passes and the rest are skipped with a reason; against
+//! The `scim-conformance` tool as a user runs it: against example-axum's, example-actix's and
+//! example-hyper's apps every case that can run remotely passes and the rest are skipped with a reason; against
 //! a server that breaks one behaviour, the case that checks it fails and the report shows the
 //! exchange behind the failure.
 #![allow(
@@ -128,6 +128,20 @@ async fn every_case_passes_against_example_axum() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_case_passes_against_example_actix() {
     let addr = example_actix(example_engine());
+    let (output, report) = run_tool(addr, &[]).await;
+    assert_all_passed(&output, &report);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_case_passes_against_example_hyper() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(example_hyper::serve(
+        listener,
+        example_hyper::App::new(example_engine()),
+        std::time::Duration::from_secs(10),
+        std::future::pending(),
+    ));
     let (output, report) = run_tool(addr, &[]).await;
     assert_all_passed(&output, &report);
 }
