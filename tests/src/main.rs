@@ -77,14 +77,17 @@ fn main() -> ExitCode {
         }
     };
     if cli.list {
+        let mut list = String::new();
         for case in &selected {
             let needs = match case.needs {
                 Needs::Nothing => String::new(),
                 Needs::EmptyTenant => "needs an empty tenant".to_owned(),
                 Needs::Server(reason) => format!("skipped remotely: {reason}"),
             };
-            println!("{:<12} {:<42} {needs}", case.suite, case.name);
+            list.push_str(format!("{:<12} {:<42} {needs}", case.suite, case.name).trim_end());
+            list.push('\n');
         }
+        emit(&mut std::io::stdout(), &list);
         return ExitCode::SUCCESS;
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -169,12 +172,11 @@ async fn run(cli: &Cli, cases: &[Case]) -> ExitCode {
     .await;
     bar.finish_and_clear();
 
-    let json_on_stdout = cli.json.as_deref() == Some("-");
-    if json_on_stdout {
-        eprint!("{}", report.text());
-        println!("{}", report.json());
+    if cli.json.as_deref() == Some("-") {
+        emit(&mut std::io::stderr(), &report.text());
+        emit(&mut std::io::stdout(), &(report.json() + "\n"));
     } else {
-        print!("{}", report.text());
+        emit(&mut std::io::stdout(), &report.text());
     }
     if let Some(path) = cli.json.as_deref().filter(|p| *p != "-") {
         if let Err(error) = std::fs::write(path, report.json()) {
@@ -187,6 +189,12 @@ async fn run(cli: &Cli, cases: &[Case]) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Writes `text` out; a reader that went away (`| head`) is not an error.
+fn emit(out: &mut impl std::io::Write, text: &str) {
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
 }
 
 /// A bar on standard error, drawn only on a terminal.
