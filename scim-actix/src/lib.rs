@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod admin;
 mod request;
 mod response;
 mod serve;
@@ -9,6 +10,7 @@ mod serve;
 use actix_web::web;
 use scimkit_core::Scim;
 
+pub use admin::configure_admin;
 #[allow(deprecated)]
 pub use request::ScimRejection;
 pub use request::ScimRequest;

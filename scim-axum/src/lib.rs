@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod admin;
 mod request;
 mod response;
 mod serve;
@@ -9,6 +10,7 @@ mod serve;
 use axum::Router;
 use scimkit_core::Scim;
 
+pub use admin::admin_router;
 pub use request::ScimRequest;
 pub use response::ScimResponse;
 pub use serve::serve;

@@ -4,6 +4,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod activity;
+pub mod admin;
 pub mod auth;
 pub mod compat;
 mod connections;
@@ -29,6 +31,8 @@ pub mod store;
 pub mod testkit;
 pub mod validate;
 
+pub use activity::{ActivityEntry, ActivityLog, ActivityQuery, InMemoryActivityLog};
+pub use admin::{Admin, TokenAdmin};
 pub use auth::BearerTokens;
 /// The date and time types of `meta` (`DateTime<Utc>`), so a store needs no chrono dependency
 /// of its own.

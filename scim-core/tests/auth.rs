@@ -260,7 +260,16 @@ async fn regenerate_replaces_the_old_token_at_once() {
         TokenError::UnknownToken(old.id.clone())
     );
     assert!(tokens.get(&old.id).is_none());
-    assert_eq!(tokens.get(&new.id), Some(new.info.clone()));
+    // The new token's metadata, with the use made above.
+    let stored = tokens.get(&new.id).unwrap();
+    assert!(stored.last_used_at.is_some());
+    assert_eq!(
+        TokenInfo {
+            last_used_at: None,
+            ..stored
+        },
+        new.info
+    );
 }
 
 #[tokio::test]
@@ -392,7 +401,17 @@ async fn insert_hash_reloads_persisted_tokens() {
     after.insert_hash(info.clone(), hash);
     let ctx = bearer(&after, &minted.token, Some("acme")).await.unwrap();
     assert_eq!(ctx.caller().id(), "Entra ID");
-    assert_eq!(after.tokens(&Tenant::new("acme")), vec![info.clone()]);
+    // The same metadata, now with the use just made.
+    let listed = after.tokens(&Tenant::new("acme"));
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].last_used_at.is_some());
+    assert_eq!(
+        TokenInfo {
+            last_used_at: None,
+            ..listed[0].clone()
+        },
+        info
+    );
 
     // A token the host provisioned itself (hash_token + insert_hash).
     let own = TokenInfo {
@@ -401,6 +420,7 @@ async fn insert_hash_reloads_persisted_tokens() {
         label: String::new(),
         created: Utc::now(),
         expires_at: None,
+        last_used_at: None,
     };
     after.insert_hash(own.clone(), BearerTokens::hash_token("legacy secret"));
     let ctx = bearer(&after, "legacy secret", Some("globex"))

@@ -22,4 +22,4 @@ pub use datum::{Datum, DatumKind};
 pub use db::{Db, Tx, ACQUIRE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 pub use error::Error;
 pub use retry::{retrying, MAX_ATTEMPTS};
-pub use tokens::{SqlTokens, MAX_TEXT};
+pub use tokens::{SqlTokens, LAST_USED_RESOLUTION, MAX_TEXT};

@@ -3,6 +3,10 @@
 //! several instances starting at once, runnable at start ([`run`]) or emitted as SQL for the
 //! host's migration tool ([`script`]).
 //!
+//! A database an older build migrated is brought up to [`SCHEMA_VERSION`] by [`run`], one
+//! version step at a time ([`upgrades`]; [`upgrade_script`] for a migration tool):
+//! version 2 adds `scim_tokens.last_used_at`.
+//!
 //! The host's own tables (users, groups, …) are the host's: this crate never creates or alters
 //! them.
 //!
@@ -24,7 +28,7 @@ use crate::settings;
 
 /// The version of the crate's tables this build creates and expects. A database migrated by a
 /// newer build (a higher version in `scim_settings`) is refused rather than misread.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The `scim_settings` key holding [`SCHEMA_VERSION`].
 const VERSION_KEY: &str = "schema_version";
@@ -43,7 +47,8 @@ pub fn statements(backend: Backend) -> &'static [&'static str] {
     label varchar(255) NOT NULL,
     hash char(64) NOT NULL UNIQUE,
     created_at timestamptz NOT NULL,
-    expires_at timestamptz
+    expires_at timestamptz,
+    last_used_at timestamptz
 )",
             "CREATE INDEX IF NOT EXISTS scim_tokens_tenant_idx ON scim_tokens (tenant, created_at)",
         ],
@@ -58,7 +63,8 @@ pub fn statements(backend: Backend) -> &'static [&'static str] {
     label TEXT NOT NULL,
     hash TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL,
-    expires_at TEXT
+    expires_at TEXT,
+    last_used_at TEXT
 )",
             "CREATE INDEX IF NOT EXISTS scim_tokens_tenant_idx ON scim_tokens (tenant, created_at)",
         ],
@@ -76,11 +82,58 @@ pub fn statements(backend: Backend) -> &'static [&'static str] {
     hash char(64) NOT NULL,
     created_at DATETIME(3) NOT NULL,
     expires_at DATETIME(3) NULL,
+    last_used_at DATETIME(3) NULL,
     UNIQUE KEY scim_tokens_hash_key (hash),
     KEY scim_tokens_tenant_idx (tenant, created_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
         ],
     }
+}
+
+/// The statements that bring a database at each older version one step up on `backend`:
+/// `(from, statements)`, in order. [`statements`] already creates the newest tables, so these
+/// run only on a database an older build migrated.
+pub fn upgrades(backend: Backend) -> &'static [(i64, &'static [&'static str])] {
+    match backend {
+        Backend::Postgres => &[(
+            1,
+            &["ALTER TABLE scim_tokens ADD COLUMN IF NOT EXISTS last_used_at timestamptz"],
+        )],
+        Backend::Sqlite => &[(1, &["ALTER TABLE scim_tokens ADD COLUMN last_used_at TEXT"])],
+        Backend::MySql => &[(
+            1,
+            &["ALTER TABLE scim_tokens ADD COLUMN last_used_at DATETIME(3) NULL"],
+        )],
+    }
+}
+
+/// The SQL script that brings a database at version `from` (what `scim_settings` records under
+/// `schema_version`) to [`SCHEMA_VERSION`] on `backend`, for a host that runs migrations with
+/// its own tool; empty when there is nothing to do.
+///
+/// ```
+/// use scimkit_sql::{migrations, Backend};
+/// let sql = migrations::upgrade_script(Backend::Sqlite, 1);
+/// assert!(sql.contains("ADD COLUMN last_used_at"));
+/// assert!(sql.contains("schema_version"));
+/// assert!(migrations::upgrade_script(Backend::Sqlite, migrations::SCHEMA_VERSION).is_empty());
+/// ```
+pub fn upgrade_script(backend: Backend, from: i64) -> String {
+    let mut out = String::new();
+    for (_, statements) in upgrades(backend).iter().filter(|(at, _)| *at >= from) {
+        for statement in *statements {
+            out.push_str(statement);
+            out.push_str(";\n\n");
+        }
+    }
+    if !out.is_empty() {
+        out.push_str("UPDATE scim_settings SET value = '");
+        out.push_str(&SCHEMA_VERSION.to_string());
+        out.push_str("' WHERE name = '");
+        out.push_str(VERSION_KEY);
+        out.push_str("';\n");
+    }
+    out
 }
 
 /// The migration as one SQL script for `backend` (statements ended by `;`), for a host that
@@ -127,13 +180,37 @@ pub async fn run(db: &Db) -> Result<(), Error> {
     .await
 }
 
-/// Runs the statements and records the version, returning the version recorded (this one's,
-/// or the one an earlier run recorded).
+/// Runs the statements and records the version, then the [`upgrades`] from the version an
+/// earlier run recorded; returns the version recorded now (this one's, or a newer build's).
 async fn create(tx: &mut Tx) -> Result<String, Error> {
-    for statement in statements(tx.backend()) {
+    let backend = tx.backend();
+    for statement in statements(backend) {
         tx.execute(statement, &[]).await?;
     }
-    settings::insert_if_absent_in(tx, VERSION_KEY, &SCHEMA_VERSION.to_string()).await
+    let recorded =
+        settings::insert_if_absent_in(tx, VERSION_KEY, &SCHEMA_VERSION.to_string()).await?;
+    let Ok(mut version) = recorded.parse::<i64>() else {
+        return Ok(recorded);
+    };
+    if version >= SCHEMA_VERSION {
+        return Ok(recorded);
+    }
+    for (from, steps) in upgrades(backend) {
+        if *from < version {
+            continue;
+        }
+        for statement in *steps {
+            tx.execute(statement, &[]).await?;
+        }
+        version = from + 1;
+    }
+    let update = backend.statement("UPDATE scim_settings SET value = ? WHERE name = ?");
+    tx.execute(
+        &update,
+        &[Datum::text(version.to_string()), Datum::text(VERSION_KEY)],
+    )
+    .await?;
+    Ok(version.to_string())
 }
 
 /// Takes the migration lock for the transaction's connection.

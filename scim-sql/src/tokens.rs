@@ -1,8 +1,10 @@
 //! [`SqlTokens`]: per-tenant bearer tokens kept as hashes in `scim_tokens`, so every instance
-//! over the database sees a mint, rotation or revocation on its next request.
+//! over the database sees a mint, rotation or revocation on its next request; and their
+//! [`TokenAdmin`] operations for scimkit-core's admin API.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use scimkit_core::admin::{TokenAdmin, TokenAdminError};
 use scimkit_core::auth::{
     AuthError, AuthRequest, Authenticator, BearerTokens, MintedToken, TokenError, TokenId,
     TokenInfo,
@@ -20,12 +22,18 @@ use crate::retry::retrying;
 /// The longest tenant id and label, in characters (the columns are `varchar(255)`).
 pub const MAX_TEXT: usize = 255;
 
+/// How stale a token's `last_used_at` may be: an admitted request writes it only when the
+/// stored value is older than this (or absent), so a token in use costs one `UPDATE` a minute,
+/// whatever the request rate and the number of instances.
+pub const LAST_USED_RESOLUTION: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The columns a [`TokenInfo`] is read from, and their kinds.
-const INFO_COLUMNS: &str = "id, tenant, label, created_at, expires_at";
-const INFO_KINDS: [DatumKind; 5] = [
+const INFO_COLUMNS: &str = "id, tenant, label, created_at, expires_at, last_used_at";
+const INFO_KINDS: [DatumKind; 6] = [
     DatumKind::Text,
     DatumKind::Text,
     DatumKind::Text,
+    DatumKind::Timestamp,
     DatumKind::Timestamp,
     DatumKind::Timestamp,
 ];
@@ -39,6 +47,11 @@ const INFO_KINDS: [DatumKind; 5] = [
 /// row by the hash's unique index, so a token minted, rotated or revoked on one instance is
 /// seen by every other on its next request. A database that does not answer makes the request
 /// a `503`, not a `401`.
+///
+/// "Last used" ([`TokenInfo::last_used_at`]) is kept to the minute: an admitted request
+/// updates it only when the stored time is older than [`LAST_USED_RESOLUTION`], so it may lag
+/// the latest use by up to a minute, and a failed update is logged without refusing the
+/// request.
 ///
 /// Needs [`crate::migrations::run`] first.
 ///
@@ -162,6 +175,67 @@ impl SqlTokens {
         Ok(removed > 0)
     }
 
+    /// Gives `tenant`'s token `id` a new secret, keeping its id and label, in one transaction:
+    /// from its commit on, every instance refuses the old secret. Its `created` becomes now,
+    /// its expiry `expires_at`, and `last_used_at` is cleared. [`TokenError::UnknownToken`]
+    /// when `tenant` has no token `id` (a token of another tenant is not touched).
+    pub async fn rotate(
+        &self,
+        tenant: &Tenant,
+        id: &TokenId,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<MintedToken, Error> {
+        let lock = match self.db.backend() {
+            // SQLite has one writer at a time; the update below is the lock.
+            Backend::Sqlite => "",
+            Backend::Postgres | Backend::MySql => " FOR UPDATE",
+        };
+        let select = self.sql(&format!(
+            "SELECT label FROM scim_tokens WHERE id = ? AND tenant = ?{lock}"
+        ));
+        let update = self.sql(
+            "UPDATE scim_tokens SET hash = ?, created_at = ?, expires_at = ?, last_used_at = NULL \
+             WHERE id = ? AND tenant = ?",
+        );
+        retrying(|| async {
+            let mut tx = self.db.begin().await?;
+            let key = [Datum::text(id.as_str()), Datum::text(tenant.as_str())];
+            let rows = tx.fetch(&select, &key, &[DatumKind::Text]).await?;
+            let Some(label) = rows
+                .into_iter()
+                .next()
+                .and_then(|row| row.into_iter().next())
+                .and_then(Datum::into_text)
+            else {
+                return Err(Error::Token(TokenError::UnknownToken(id.clone())));
+            };
+            let mut minted = MintedToken::generate(tenant.clone(), label, expires_at)?;
+            minted.id = id.clone();
+            minted.info.id = id.clone();
+            let [key_id, key_tenant] = key;
+            let params = [
+                Datum::text(hex(&minted.hash)),
+                Datum::Timestamp(Some(minted.info.created)),
+                Datum::Timestamp(expires_at),
+                key_id,
+                key_tenant,
+            ];
+            tx.execute(&update, &params).await?;
+            tx.commit().await?;
+            Ok(minted)
+        })
+        .await
+    }
+
+    /// Revokes `tenant`'s token `id`: refused from now on by every instance. Whether the
+    /// tenant had it (a token of another tenant is not touched).
+    pub async fn revoke_for(&self, tenant: &Tenant, id: &TokenId) -> Result<bool, Error> {
+        let delete = self.sql("DELETE FROM scim_tokens WHERE id = ? AND tenant = ?");
+        let key = [Datum::text(id.as_str()), Datum::text(tenant.as_str())];
+        let removed = retrying(|| async { self.db.execute(&delete, &key).await }).await?;
+        Ok(removed > 0)
+    }
+
     /// Revokes every token of `tenant`, returning how many there were.
     pub async fn revoke_tenant(&self, tenant: &Tenant) -> Result<u64, Error> {
         let delete = self.sql("DELETE FROM scim_tokens WHERE tenant = ?");
@@ -241,13 +315,102 @@ impl SqlTokens {
         // comparison of all of it (see `BearerTokens` on what the lookup's timing can tell).
         let hash_ok: bool = stored.as_bytes().ct_eq(hash.as_bytes()).into();
         match info(row) {
-            Ok(info) if hash_ok && info.admits(request.tenant, now) => Ok(info.context()),
+            Ok(info) if hash_ok && info.admits(request.tenant, now) => {
+                self.touch(&info, now).await;
+                Ok(info.context())
+            }
             Ok(_) => Err(AuthError::bearer_refused()),
             Err(error) => {
                 tracing::warn!(%error, "a token row cannot be read");
                 Err(AuthError::bearer_refused())
             }
         }
+    }
+}
+
+impl SqlTokens {
+    /// Records that `info`'s token was used at `now`, when the stored time is older than
+    /// [`LAST_USED_RESOLUTION`]. The condition is repeated in the statement, so instances
+    /// admitting the same token at once write it about once. A failure is logged: the request
+    /// is admitted all the same.
+    async fn touch(&self, info: &TokenInfo, now: DateTime<Utc>) {
+        let resolution =
+            chrono::Duration::from_std(LAST_USED_RESOLUTION).unwrap_or(chrono::Duration::MAX);
+        let stale = now - resolution;
+        if info.last_used_at.is_some_and(|at| at > stale) {
+            return;
+        }
+        let dialect = self.db.backend().dialect();
+        let update = self.sql(&format!(
+            "UPDATE scim_tokens SET last_used_at = ? \
+             WHERE id = ? AND (last_used_at IS NULL OR {} <= {})",
+            dialect.timestamp_column("last_used_at"),
+            dialect.timestamp("?"),
+        ));
+        let params = [
+            Datum::Timestamp(Some(now)),
+            Datum::text(info.id.as_str()),
+            Datum::Timestamp(Some(stale)),
+        ];
+        if let Err(error) = self.db.execute(&update, &params).await {
+            tracing::warn!(%error, token = %info.id, "a token's last use could not be recorded");
+        }
+    }
+}
+
+#[async_trait]
+impl TokenAdmin for SqlTokens {
+    async fn list(&self, tenant: &Tenant) -> Result<Vec<TokenInfo>, TokenAdminError> {
+        self.tokens(tenant)
+            .await
+            .map_err(|error| admin_error(tenant, error))
+    }
+
+    async fn mint(
+        &self,
+        tenant: &Tenant,
+        label: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<MintedToken, TokenAdminError> {
+        SqlTokens::mint(self, tenant, label, expires_at)
+            .await
+            .map_err(|error| admin_error(tenant, error))
+    }
+
+    async fn rotate(
+        &self,
+        tenant: &Tenant,
+        id: &TokenId,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<MintedToken, TokenAdminError> {
+        SqlTokens::rotate(self, tenant, id, expires_at)
+            .await
+            .map_err(|error| admin_error(tenant, error))
+    }
+
+    async fn revoke(&self, tenant: &Tenant, id: &TokenId) -> Result<(), TokenAdminError> {
+        match self.revoke_for(tenant, id).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(TokenAdminError::UnknownToken {
+                tenant: tenant.clone(),
+                id: id.clone(),
+            }),
+            Err(error) => Err(admin_error(tenant, error)),
+        }
+    }
+}
+
+/// The admin API's error for an [`Error`] met on `tenant`'s tokens: a value that does not fit
+/// is `400`, a database that did not answer `503`; the cause of a `500` is logged.
+fn admin_error(tenant: &Tenant, error: Error) -> TokenAdminError {
+    match error {
+        Error::Token(error) => TokenAdminError::from_token_error(tenant, error),
+        Error::Value { field, detail } => TokenAdminError::Invalid { field, detail },
+        Error::Database(error) => {
+            tracing::warn!(%error, "the token table did not answer");
+            TokenAdminError::Unavailable("the service's database did not answer".to_owned())
+        }
+        other => TokenAdminError::Internal(other.to_string()),
     }
 }
 
@@ -258,11 +421,12 @@ impl Authenticator for SqlTokens {
     }
 }
 
-const INSERT: &str = "INSERT INTO scim_tokens (id, tenant, label, hash, created_at, expires_at) \
-                      VALUES (?, ?, ?, ?, ?, ?)";
+const INSERT: &str = "INSERT INTO scim_tokens \
+                      (id, tenant, label, hash, created_at, expires_at, last_used_at) \
+                      VALUES (?, ?, ?, ?, ?, ?, ?)";
 
 /// The parameters of [`INSERT`] for a token's metadata and hash.
-fn insert_params(info: &TokenInfo, hash: &[u8; 32]) -> [Datum; 6] {
+fn insert_params(info: &TokenInfo, hash: &[u8; 32]) -> [Datum; 7] {
     [
         Datum::text(info.id.as_str()),
         Datum::text(info.tenant.as_str()),
@@ -270,6 +434,7 @@ fn insert_params(info: &TokenInfo, hash: &[u8; 32]) -> [Datum; 6] {
         Datum::text(hex(hash)),
         Datum::Timestamp(Some(info.created)),
         Datum::Timestamp(info.expires_at),
+        Datum::Timestamp(info.last_used_at),
     ]
 }
 
@@ -279,14 +444,15 @@ fn info(row: Vec<Datum>) -> Result<TokenInfo, Error> {
         table: "scim_tokens",
         detail: "a row has a NULL id, tenant, label or created_at".to_owned(),
     };
-    let [id, tenant, label, created, expires] =
-        <[Datum; 5]>::try_from(row).map_err(|_| corrupt())?;
+    let [id, tenant, label, created, expires, last_used] =
+        <[Datum; 6]>::try_from(row).map_err(|_| corrupt())?;
     Ok(TokenInfo {
         id: TokenId::new(id.into_text().ok_or_else(corrupt)?),
         tenant: Tenant::new(tenant.into_text().ok_or_else(corrupt)?),
         label: label.into_text().ok_or_else(corrupt)?,
         created: created.as_timestamp().ok_or_else(corrupt)?,
         expires_at: expires.as_timestamp(),
+        last_used_at: last_used.as_timestamp(),
     })
 }
 

@@ -378,6 +378,7 @@ fn configured() -> TokenInfo {
         label: "identity provider".to_owned(),
         created: chrono::Utc::now(),
         expires_at: None,
+        last_used_at: None,
     }
 }
 

@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
@@ -97,10 +98,15 @@ pub struct TokenInfo {
     /// A name the host gave it ("Entra ID production"), used as the [`Caller`] id when not
     /// empty.
     pub label: String,
-    /// When it was minted.
+    /// When its current secret was minted ([`BearerTokens::rotate`] gives a token a new secret
+    /// and a new `created`).
     pub created: DateTime<Utc>,
     /// When it stops working (it is refused from this instant on), or `None` for never.
     pub expires_at: Option<DateTime<Utc>>,
+    /// When it last authenticated a request, or `None` if its current secret never did. Kept
+    /// to the second by [`BearerTokens`], to the minute by scimkit-sql's `SqlTokens` (which
+    /// writes it at most once a minute per token).
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 impl TokenInfo {
@@ -124,6 +130,7 @@ impl TokenInfo {
     ///     label: "Okta".into(),
     ///     created: now,
     ///     expires_at: Some(now + Duration::days(1)),
+    ///     last_used_at: None,
     /// };
     /// assert!(info.admits(None, now));
     /// assert!(info.admits(Some("acme"), now));
@@ -201,6 +208,7 @@ impl MintedToken {
             label: label.into(),
             created: Utc::now(),
             expires_at,
+            last_used_at: None,
         };
         Ok(MintedToken {
             id,
@@ -231,7 +239,8 @@ pub enum TokenError {
         /// The generator's own description of the failure.
         reason: String,
     },
-    /// No token has this id (it was revoked, removed as expired, or never existed).
+    /// No token has this id (it was revoked, removed as expired, or never existed), or, for
+    /// the operations scoped to a tenant, none of that tenant has it.
     #[error("no token with id {0}: it was revoked, removed or never existed")]
     UnknownToken(TokenId),
 }
@@ -250,12 +259,41 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], TokenError> {
     Ok(bytes)
 }
 
+/// `Entry::last_used` of a token that never authenticated.
+const NEVER: i64 = i64::MIN;
+
 /// One stored token: its hash and metadata.
 struct Entry {
     hash: [u8; 32],
+    /// The metadata; its `last_used_at` is not kept up to date (see `last_used`).
     info: TokenInfo,
     /// `info.caller()`, made once: every request it authenticates gets a copy.
     caller: Caller,
+    /// When the token last authenticated, in milliseconds since the Unix epoch, or [`NEVER`]:
+    /// written under the table's read lock, so admitting a request takes no write lock.
+    last_used: AtomicI64,
+}
+
+impl Entry {
+    /// The metadata with `last_used_at` as it is now.
+    fn info(&self) -> TokenInfo {
+        let millis = self.last_used.load(Ordering::Relaxed);
+        TokenInfo {
+            last_used_at: (millis != NEVER)
+                .then(|| DateTime::from_timestamp_millis(millis))
+                .flatten(),
+            ..self.info.clone()
+        }
+    }
+
+    /// Records a use at `now`, when the recorded one is a second or more older (so the
+    /// granularity is a second and a busy token's entry is written about once a second).
+    fn touch(&self, now: DateTime<Utc>) {
+        let millis = now.timestamp_millis();
+        if millis.saturating_sub(self.last_used.load(Ordering::Relaxed)) >= 1000 {
+            self.last_used.fetch_max(millis, Ordering::Relaxed);
+        }
+    }
 }
 
 /// The token table, indexed both ways. Invariant: `by_hash` and `by_id` describe the same
@@ -283,8 +321,16 @@ impl Table {
         }
         self.by_hash.insert(hash, info.id.clone());
         let caller = info.caller();
-        self.by_id
-            .insert(info.id.clone(), Entry { hash, info, caller });
+        let last_used = AtomicI64::new(info.last_used_at.map_or(NEVER, |at| at.timestamp_millis()));
+        self.by_id.insert(
+            info.id.clone(),
+            Entry {
+                hash,
+                info,
+                caller,
+                last_used,
+            },
+        );
     }
 
     /// Removes every token matching `remove`, returning how many.
@@ -307,7 +353,9 @@ impl Table {
 /// Only the SHA-256 hash of each token is kept. A tenant may have several active tokens at
 /// once, so a host can rotate without downtime (mint the new one, update the identity
 /// provider, revoke the old one) or [`regenerate`](Self::regenerate) in one step, as Pulumi
-/// and Aptible do. Revocation takes effect on the next request.
+/// and Aptible do ([`rotate`](Self::rotate) does the same but keeps the token's id). Revocation
+/// takes effect on the next request. Each token's last use ([`TokenInfo::last_used_at`]) is
+/// recorded to the second without taking the write lock.
 ///
 /// All methods take `&self` (the table sits behind a [`RwLock`]), so a host keeps an
 /// `Arc<BearerTokens>` to mint and revoke from its admin API while the engine holds a clone of
@@ -429,9 +477,67 @@ impl BearerTokens {
         Ok(minted)
     }
 
+    /// Gives token `id` of `tenant` a new secret, keeping its id and label: the old secret is
+    /// refused from now on. The token's `created` becomes now, its expiry `expires_at`, and its
+    /// `last_used_at` is cleared (the new secret has not been used).
+    ///
+    /// Unlike [`regenerate`](Self::regenerate), which replaces the token by one with a new id,
+    /// the id stays, so a host's records of it stay valid. Fails with
+    /// [`TokenError::UnknownToken`] when `tenant` has no token `id` (a token of another tenant
+    /// included), and with [`TokenError::Random`] (leaving the old secret active) when no
+    /// randomness is available.
+    ///
+    /// ```
+    /// use scimkit_core::auth::BearerTokens;
+    /// use scimkit_core::context::Tenant;
+    /// # fn main() -> Result<(), scimkit_core::auth::TokenError> {
+    /// let tokens = BearerTokens::new();
+    /// let acme = Tenant::new("acme");
+    /// let minted = tokens.mint(acme.clone(), "Okta", None)?;
+    /// let rotated = tokens.rotate(&acme, &minted.id, None)?;
+    /// assert_eq!(rotated.id, minted.id);
+    /// assert_ne!(rotated.token, minted.token);
+    /// assert!(tokens.rotate(&Tenant::new("globex"), &minted.id, None).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn rotate(
+        &self,
+        tenant: &Tenant,
+        id: &TokenId,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<MintedToken, TokenError> {
+        let mut table = self.write();
+        let label = match table.by_id.get(id) {
+            Some(entry) if &entry.info.tenant == tenant => entry.info.label.clone(),
+            _ => return Err(TokenError::UnknownToken(id.clone())),
+        };
+        let mut minted = MintedToken::generate(tenant.clone(), label, expires_at)?;
+        if table.by_hash.contains_key(&minted.hash) {
+            return Err(TokenError::Random {
+                reason: "it returned a token that already exists".to_owned(),
+            });
+        }
+        minted.id = id.clone();
+        minted.info.id = id.clone();
+        // `insert` drops the entry with this id, and with it the old hash.
+        table.insert(minted.info.clone(), minted.hash);
+        Ok(minted)
+    }
+
     /// Revokes token `id` at once. Returns whether it was stored.
     pub fn revoke(&self, id: &TokenId) -> bool {
         self.write().remove(id).is_some()
+    }
+
+    /// Revokes token `id` at once if `should_revoke` holds for its metadata (e.g. "it is this
+    /// tenant's"), checked under the same lock. Returns whether it was revoked.
+    pub fn revoke_if(&self, id: &TokenId, should_revoke: impl FnOnce(&TokenInfo) -> bool) -> bool {
+        let mut table = self.write();
+        match table.by_id.get(id) {
+            Some(entry) if should_revoke(&entry.info) => table.remove(id).is_some(),
+            _ => false,
+        }
     }
 
     /// Revokes every token of `tenant` (offboarding a customer). Returns how many.
@@ -453,7 +559,7 @@ impl BearerTokens {
             .by_id
             .values()
             .filter(|entry| &entry.info.tenant == tenant)
-            .map(|entry| entry.info.clone())
+            .map(Entry::info)
             .collect();
         infos.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
         infos
@@ -461,7 +567,7 @@ impl BearerTokens {
 
     /// The metadata of token `id`, if stored.
     pub fn get(&self, id: &TokenId) -> Option<TokenInfo> {
-        self.read().by_id.get(id).map(|entry| entry.info.clone())
+        self.read().by_id.get(id).map(Entry::info)
     }
 
     /// How many tokens are stored, over all tenants (expired ones included).
@@ -500,10 +606,13 @@ impl BearerTokens {
         let hash_ok = stored.ct_eq(&hash) & subtle::Choice::from(u8::from(entry.is_some()));
         let admitted = entry.is_some_and(|entry| entry.info.admits(request.tenant, now));
         match entry {
-            Some(entry) if bool::from(hash_ok) & admitted => Ok(Context::new(
-                entry.info.tenant.clone(),
-                entry.caller.clone(),
-            )),
+            Some(entry) if bool::from(hash_ok) & admitted => {
+                entry.touch(now);
+                Ok(Context::new(
+                    entry.info.tenant.clone(),
+                    entry.caller.clone(),
+                ))
+            }
             _ => Err(refuse()),
         }
     }

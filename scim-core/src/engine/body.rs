@@ -102,12 +102,18 @@ impl Scim {
         // Route and caller are decided on the head: a refused request's body is never read.
         let admitted = match self.admit(&head, mount).await {
             Ok(admitted) => admitted,
-            Err(refused) => return refused,
+            Err(refused) => {
+                self.record_refusal(&head, mount, None, &refused);
+                return refused;
+            }
         };
         let declared = content_length(&head.headers);
         let body = match self.read_body(head.uri.path(), declared, body).await {
             Ok(body) => body,
-            Err(refused) => return refused,
+            Err(refused) => {
+                self.record_refusal(&head, mount, admitted.ctx.as_ref(), &refused);
+                return refused;
+            }
         };
         let request = http::Request::from_parts(head, body);
         self.handle_admitted(request, mount, admitted).await

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::activity::ActivityLog;
 use crate::auth::Authenticator;
 use crate::compat::CompatOptions;
 use crate::engine::{Inner, Scim};
@@ -177,6 +178,7 @@ pub struct ScimBuilder {
     store: Option<Arc<dyn ResourceStore>>,
     authenticator: Option<Arc<dyn Authenticator>>,
     events: Option<Arc<dyn EventSink>>,
+    activity: Option<Arc<dyn ActivityLog>>,
     resource_types: Vec<ResourceType>,
     settings: Settings,
 }
@@ -187,6 +189,7 @@ impl std::fmt::Debug for ScimBuilder {
             .field("store", &self.store.is_some())
             .field("authenticator", &self.authenticator.is_some())
             .field("events", &self.events.is_some())
+            .field("activity", &self.activity.is_some())
             .field("resource_types", &self.resource_types.len())
             .field("settings", &self.settings)
             .finish()
@@ -221,6 +224,19 @@ impl ScimBuilder {
     /// The hook that hears of every committed change.
     pub fn events(mut self, events: impl EventSink) -> Self {
         self.events = Some(Arc::new(events));
+        self
+    }
+
+    /// The activity log that keeps each answered request of a known tenant (none by default,
+    /// and then nothing is gathered for it); see [`crate::activity`] for what is recorded.
+    pub fn activity_log(mut self, log: impl ActivityLog) -> Self {
+        self.activity = Some(Arc::new(log));
+        self
+    }
+
+    /// An activity log already shared with the host, which reads it back (an admin API).
+    pub fn shared_activity_log(mut self, log: Arc<dyn ActivityLog>) -> Self {
+        self.activity = Some(log);
         self
     }
 
@@ -430,6 +446,7 @@ impl ScimBuilder {
                 store,
                 authenticator,
                 events: self.events,
+                activity: self.activity,
                 resource_types,
                 kept,
                 settings,

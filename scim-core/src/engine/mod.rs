@@ -2,7 +2,8 @@
 //! `http::Request<Bytes>`.
 //!
 //! Order of work for every request: route → authenticate (→ tenant) → method → read the body →
-//! compat → relative `$ref`s resolved (`reference.rs`) → validate → store → events → respond.
+//! compat → relative `$ref`s resolved (`reference.rs`) → validate → store → events → respond →
+//! activity log (when one is installed, [`crate::activity`]).
 //! Adapters (`scimkit-axum`, `scimkit-actix`, and [`ScimService`] with the `tower` feature)
 //! only convert their framework's request and call [`Scim::handle_stream`] (head admitted,
 //! body read, request answered); everything about the protocol happens here. This module does not
@@ -48,6 +49,7 @@ pub use response::SCIM_JSON;
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use service::ScimService;
 
+use crate::activity::observe::Observed;
 use crate::auth::{AuthRequest, Authenticator};
 use crate::context::Context;
 use crate::error::ScimError;
@@ -106,6 +108,8 @@ pub(crate) struct Inner {
     store: Arc<dyn ResourceStore>,
     authenticator: Arc<dyn Authenticator>,
     events: Option<Arc<dyn EventSink>>,
+    /// Where each answered request is recorded, when the host installed a log.
+    activity: Option<Arc<dyn crate::activity::ActivityLog>>,
     resource_types: Vec<Arc<ResourceType>>,
     settings: Settings,
     cursors: crate::store::CursorCodec,
@@ -292,6 +296,28 @@ impl Scim {
         self.answer(request, mount, Some(admitted)).await
     }
 
+    /// Records in the activity log, when there is one, a request refused before its body was
+    /// read (`ctx`: its caller, when it was authenticated).
+    fn record_refusal(
+        &self,
+        head: &http::request::Parts,
+        mount: Mount<'_>,
+        ctx: Option<&Context>,
+        response: &Response<Bytes>,
+    ) {
+        if let Some(log) = &self.inner.activity {
+            let observed = Observed::new(
+                &head.method,
+                &head.uri,
+                &head.headers,
+                Bytes::new(),
+                mount.prefix,
+                mount.tenant,
+            );
+            observed.record(log.as_ref(), &self.inner.resource_types, ctx, response);
+        }
+    }
+
     /// The caller of a request to `route` (`None` for public discovery), or why it is refused.
     async fn authenticate(
         &self,
@@ -349,7 +375,21 @@ impl Scim {
         );
         // The clock is read only when a subscriber records the span.
         let started = (!span.is_disabled()).then(Instant::now);
-        let work = AssertUnwindSafe(self.dispatch(request, mount, admitted, &span)).catch_unwind();
+        // What the activity log needs of the request, kept only when there is one (boxed, so
+        // it does not size every request's future).
+        let observed = self.inner.activity.as_ref().map(|_| {
+            Box::new(Observed::new(
+                request.method(),
+                request.uri(),
+                request.headers(),
+                request.body().clone(),
+                mount.prefix,
+                mount.tenant,
+            ))
+        });
+        let mut caller = None;
+        let work = AssertUnwindSafe(self.dispatch(request, mount, admitted, &span, &mut caller))
+            .catch_unwind();
         let response = match work.instrument(span.clone()).await {
             Ok(response) => response,
             Err(_) => {
@@ -367,6 +407,14 @@ impl Scim {
             );
             tracing::info!(parent: &span, "answered");
         }
+        if let (Some(observed), Some(log)) = (observed, &self.inner.activity) {
+            observed.record(
+                log.as_ref(),
+                &self.inner.resource_types,
+                caller.as_ref(),
+                &response,
+            );
+        }
         response
     }
 
@@ -376,6 +424,7 @@ impl Scim {
         mount: Mount<'_>,
         admitted: Option<Admitted>,
         span: &tracing::Span,
+        caller: &mut Option<Context>,
     ) -> Response<Bytes> {
         let inner = &*self.inner;
         let (head, body) = request.into_parts();
@@ -395,6 +444,9 @@ impl Scim {
         };
         if let Some(ctx) = &ctx {
             span.record("tenant", ctx.tenant().as_str());
+            if inner.activity.is_some() {
+                *caller = Some(ctx.clone());
+            }
         }
         let query_len = head.uri.query().map_or(0, str::len);
         if query_len > inner.settings.max_query_bytes {

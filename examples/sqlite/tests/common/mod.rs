@@ -59,6 +59,7 @@ pub fn tokens() -> Arc<BearerTokens> {
             label: "test".to_owned(),
             created: chrono::Utc::now(),
             expires_at: None,
+            last_used_at: None,
         },
         BearerTokens::hash_token(TOKEN),
     );
