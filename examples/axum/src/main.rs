@@ -41,35 +41,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         listener,
         app(scim),
         cli.host.connection_limits(),
-        shutdown(),
+        example_host::shutdown_signal(),
     )
     .await?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Resolves on Ctrl-C (and SIGTERM on Unix), so in-flight requests finish before exit.
-async fn shutdown() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
-    tracing::info!("shutting down");
 }

@@ -6,7 +6,12 @@
 //! serve it), the SCIM engine over it with an events hook that logs every provisioning
 //! change, and the start-up banner.
 //!
-//! `example-axum` and `example-actix` only add their framework's routes and server around it.
+//! `example-axum`, `example-actix` and `example-hyper` only add their framework's routes and
+//! server around it (`shutdown_signal` stops the axum and hyper servers on Ctrl-C/SIGTERM).
+
+mod shutdown;
+
+pub use shutdown::shutdown_signal;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
