@@ -31,7 +31,7 @@ pub type CaseFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 pub struct Case {
     /// The suite it belongs to: an identity provider (`entra`, `okta`, `authentik`,
     /// `onelogin`, `pingfederate`, `keycloak`, `jumpcloud`), `vendors` (the vendors' set-up
-    /// guides), `protocol`, `hostile`, `bulk` or `transport`.
+    /// guides), `protocol`, `hostile`, `bulk`, `transport` or `admin` (scimkit's admin API).
     pub suite: &'static str,
     /// Its name (the function's).
     pub name: &'static str,
@@ -66,6 +66,7 @@ pub const SUITES: &[&str] = &[
     "keycloak",
     "jumpcloud",
     "vendors",
+    "admin",
 ];
 
 const TOKENS: Needs =
@@ -183,6 +184,11 @@ pub fn catalogue() -> Vec<Case> {
             "vendors",
             seeds::pulumi,
             Server("needs a tenant mounted at /scim/v2/{org} and token regeneration")
+        ),
+        case!(
+            "admin",
+            admin::admin_token_lifecycle,
+            Server("needs scimkit's admin API, mounted by the suite next to its server")
         ),
     ]
 }

@@ -8,6 +8,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use reqwest::{Method, StatusCode};
+use scimkit_core::activity::{ActivityLog, InMemoryActivityLog};
+use scimkit_core::admin::{Admin, UrlTemplate};
 use scimkit_core::auth::BearerTokens;
 use scimkit_core::context::Tenant;
 use scimkit_core::engine::{BulkLimits, PatchResponse};
@@ -49,6 +51,13 @@ pub trait Adapter {
     /// everything).
     fn keeps(attribute: &str) -> bool {
         Memory::keeps(attribute)
+    }
+
+    /// Serves the admin API `admin` on 127.0.0.1 at an ephemeral port, nested at `/admin`;
+    /// returns the address. Only the adapters that mount the admin API implement it.
+    fn serve_admin(admin: Admin) -> impl Future<Output = SocketAddr> + Send {
+        let _ = admin;
+        async { panic!("this adapter does not mount the admin API") }
     }
 
     /// A server the suite does not start (see [`crate::remote::Remote`]): when `Some`, cases
@@ -142,6 +151,10 @@ impl<A: Adapter, B: Backend> Adapter for With<A, B> {
         B::open()
     }
 
+    fn serve_admin(admin: Admin) -> impl Future<Output = SocketAddr> + Send {
+        A::serve_admin(admin)
+    }
+
     fn keeps(attribute: &str) -> bool {
         B::keeps(attribute)
     }
@@ -164,6 +177,9 @@ pub struct Setup {
     pub body_timeout: Option<std::time::Duration>,
     /// The server's connection limits (default: [`ConnectionLimits::default`]).
     pub connections: ConnectionLimits,
+    /// Also serve the admin API (over the server's tokens, with an activity log the engine
+    /// records into) on a port of its own: [`Harness::admin`].
+    pub admin: bool,
 }
 
 impl Default for Setup {
@@ -176,6 +192,7 @@ impl Default for Setup {
             bulk: BulkLimits::default(),
             body_timeout: Some(std::time::Duration::from_secs(30)),
             connections: ConnectionLimits::default(),
+            admin: false,
         }
     }
 }
@@ -197,6 +214,8 @@ pub struct Harness {
     pub me: Arc<std::sync::Mutex<Option<String>>>,
     /// Keeps the backend's store (its schema, its database) alive while the case runs.
     pub guard: Option<Arc<dyn Any + Send + Sync>>,
+    /// The admin API's base URL (`http://127.0.0.1:PORT/admin`), when the setup asked for it.
+    pub admin: Option<String>,
     /// What was sent and answered, and what was created (for the report and the clean-up of a
     /// remote run).
     pub recorder: Arc<Recorder>,
@@ -297,6 +316,7 @@ impl Harness {
             http: target.http.clone(),
             me: Arc::default(),
             guard: None,
+            admin: None,
             recorder: target.recorder.clone(),
             tag: run_tag(),
         }
@@ -332,12 +352,31 @@ impl Harness {
         for rt in setup.resource_types {
             builder = builder.resource_type(rt);
         }
+        let activity: Arc<dyn ActivityLog> = Arc::new(InMemoryActivityLog::default());
+        if setup.admin {
+            builder = builder.shared_activity_log(activity.clone());
+        }
         let scim = builder.build().expect("engine");
         let addr = A::serve(scim, setup.mounting, setup.connections).await;
         let root = format!("http://{addr}");
         let base = match setup.mounting {
             Mounting::Single => format!("{root}/scim/v2"),
             Mounting::PerTenant => format!("{root}/scim/v2/acme"),
+        };
+        let admin = if setup.admin {
+            let template = match setup.mounting {
+                Mounting::Single => format!("{root}/scim/v2"),
+                Mounting::PerTenant => format!("{root}/scim/v2/{{tenant}}"),
+            };
+            let admin = Admin::builder()
+                .tokens(tokens.clone())
+                .scim_url(UrlTemplate::new(&template))
+                .activity_log(activity)
+                .build()
+                .expect("admin API");
+            Some(format!("http://{}/admin", A::serve_admin(admin).await))
+        } else {
+            None
         };
         Harness {
             root,
@@ -347,6 +386,7 @@ impl Harness {
             http: reqwest::Client::new(),
             me,
             guard,
+            admin,
             recorder: Arc::default(),
             tag: run_tag(),
         }

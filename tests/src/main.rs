@@ -40,7 +40,7 @@ struct Cli {
     token: Option<String>,
 
     /// Run only these suites: an identity provider's flows (entra, okta, authentik, onelogin,
-    /// pingfederate, keycloak, jumpcloud) or protocol, hostile, bulk, vendors, transport.
+    /// pingfederate, keycloak, jumpcloud) or protocol, hostile, bulk, vendors, transport, admin.
     /// Repeat or separate with commas. Default: every suite.
     #[arg(long = "as", value_name = "SUITE", value_delimiter = ',')]
     suites: Vec<String>,

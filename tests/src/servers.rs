@@ -13,6 +13,17 @@ use crate::harness::{Adapter, Mounting};
 pub struct Axum;
 
 impl Adapter for Axum {
+    /// `scimkit_axum::admin_router` nested at `/admin`.
+    async fn serve_admin(admin: scimkit_core::admin::Admin) -> SocketAddr {
+        let app = axum::Router::new().nest("/admin", scimkit_axum::admin_router(admin));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let addr = listener.local_addr().expect("an address");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        addr
+    }
+
     async fn serve(scim: Scim, mounting: Mounting, limits: ConnectionLimits) -> SocketAddr {
         let path = match mounting {
             Mounting::Single => "/scim/v2",
@@ -41,6 +52,29 @@ impl Adapter for Axum {
 pub struct Actix;
 
 impl Adapter for Actix {
+    /// `scimkit_actix::configure_admin` in a scope at `/admin`, on its own system thread.
+    async fn serve_admin(admin: scimkit_core::admin::Admin) -> SocketAddr {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let addr = listener.local_addr().expect("an address");
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = actix_web::HttpServer::new(move || {
+                    actix_web::App::new().service(
+                        actix_web::web::scope("/admin")
+                            .configure(scimkit_actix::configure_admin(admin.clone())),
+                    )
+                })
+                .workers(1)
+                .disable_signals()
+                .listen(listener)
+                .expect("listen")
+                .run();
+                let _ = server.await;
+            });
+        });
+        addr
+    }
+
     async fn serve(scim: Scim, mounting: Mounting, limits: ConnectionLimits) -> SocketAddr {
         let path = match mounting {
             Mounting::Single => "/scim/v2",

@@ -7,6 +7,7 @@
     clippy::panic
 )]
 
+pub mod admin;
 pub mod authentik;
 pub mod bulk;
 pub mod entra;
@@ -71,5 +72,6 @@ macro_rules! each_case {
         $m!($adapter, seeds::zulip);
         $m!($adapter, seeds::aptible);
         $m!($adapter, seeds::pulumi);
+        $m!($adapter, admin::admin_token_lifecycle);
     };
 }
