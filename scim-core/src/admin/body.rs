@@ -1,14 +1,16 @@
-//! Reading an admin request's body from a framework's stream: at most the configured number of
-//! bytes (a larger declared `Content-Length` refused before reading), within the body timeout.
+//! Reading an admin request's body from a framework's stream with the engine's reader: at most
+//! the configured number of bytes (a larger declared `Content-Length` refused before reading),
+//! within the body timeout; its refusals in the admin API's error shape.
 
 use std::fmt::Display;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use futures_util::{Stream, StreamExt};
+use bytes::Bytes;
+use futures_util::Stream;
 use http::StatusCode;
 
 use super::problem::Problem;
+use crate::engine::{read_limited, BodyRefusal};
 
 pub(crate) fn too_large(limit: usize) -> Problem {
     Problem::new(
@@ -18,7 +20,8 @@ pub(crate) fn too_large(limit: usize) -> Problem {
     )
 }
 
-/// The whole body of `stream`, or the refusal to answer with.
+/// The whole body of `stream` (the engine's reader, [`read_limited`]), or the refusal to
+/// answer with.
 pub(crate) async fn read<S, E>(
     stream: S,
     declared: Option<u64>,
@@ -29,40 +32,22 @@ where
     S: Stream<Item = Result<Bytes, E>>,
     E: Display,
 {
-    if declared.is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit)) {
-        return Err(too_large(limit));
-    }
-    let collect = async {
-        let mut stream = std::pin::pin!(stream);
-        let mut body = BytesMut::new();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|error| {
-                Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "badRequest",
-                    format!("the request body could not be read: {error}"),
-                )
-            })?;
-            if chunk.len() > limit.saturating_sub(body.len()) {
-                return Err(too_large(limit));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body.freeze())
-    };
-    match timeout {
-        Some(timeout) => tokio::time::timeout(timeout, collect)
-            .await
-            .unwrap_or_else(|_| {
-                Err(Problem::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "requestTimeout",
-                    format!(
-                        "the request body did not arrive within {} ms; send it without pauses",
-                        timeout.as_millis()
-                    ),
-                ))
-            }),
-        None => collect.await,
-    }
+    read_limited(stream, declared, limit, timeout)
+        .await
+        .map_err(|refusal| match refusal {
+            BodyRefusal::TooLarge(limit) => too_large(limit),
+            BodyRefusal::Broken(cause) => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "badRequest",
+                format!("the request body could not be read: {cause}"),
+            ),
+            BodyRefusal::TimedOut(timeout) => Problem::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "requestTimeout",
+                format!(
+                    "the request body did not arrive within {} ms; send it without pauses",
+                    timeout.as_millis()
+                ),
+            ),
+        })
 }

@@ -41,10 +41,57 @@ pub fn content_length(headers: &HeaderMap) -> Option<u64> {
     text.parse().ok()
 }
 
-/// Why a body was not read.
-enum Refusal {
+/// Why a body was not read by [`read_limited`].
+#[derive(Debug)]
+pub(crate) enum BodyRefusal {
+    /// Over the limit (declared or while reading): the limit.
     TooLarge(usize),
+    /// The stream failed: its error's text.
     Broken(String),
+    /// The body did not arrive within the timeout.
+    TimedOut(Duration),
+}
+
+/// The whole body of `stream`: refused before reading when `declared` is over `limit`, and
+/// while reading when the chunks go over it; within `timeout` when one is set. What has already
+/// arrived is taken without a timer: no body (a GET), or the whole declared body in one chunk
+/// (most small requests). The one body reader of the engine and the admin API; each maps the
+/// refusal to its own error shape.
+pub(crate) async fn read_limited<S, E>(
+    stream: S,
+    declared: Option<u64>,
+    limit: usize,
+    timeout: Option<Duration>,
+) -> Result<Bytes, BodyRefusal>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+    E: Display,
+{
+    if declared.is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit)) {
+        return Err(BodyRefusal::TooLarge(limit));
+    }
+    let capacity = declared
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(0)
+        .min(limit);
+    let mut stream = std::pin::pin!(stream);
+    let first = match stream.next().now_or_never() {
+        Some(None) => return Ok(Bytes::new()),
+        Some(Some(Ok(chunk)))
+            if chunk.len() <= limit && declared.is_some_and(|n| n == chunk.len() as u64) =>
+        {
+            return Ok(chunk);
+        }
+        Some(Some(item)) => Some(item),
+        None => None,
+    };
+    let read = collect(first, stream, limit, capacity);
+    match timeout {
+        Some(timeout) => tokio::time::timeout(timeout, read)
+            .await
+            .unwrap_or(Err(BodyRefusal::TimedOut(timeout))),
+        None => read.await,
+    }
 }
 
 impl Scim {
@@ -166,41 +213,16 @@ impl Scim {
         E: Display,
     {
         let limit = self.body_limit(path);
-        if declared_length.is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit)) {
-            return Err(self.payload_too_large(limit));
-        }
-        let capacity = declared_length
-            .and_then(|n| usize::try_from(n).ok())
-            .unwrap_or(0)
-            .min(limit);
-        // What has already arrived is taken without a timer: no body (a GET), or the whole
-        // declared body in one chunk (most small requests).
-        let mut stream = std::pin::pin!(stream);
-        let first = match stream.next().now_or_never() {
-            Some(None) => return Ok(Bytes::new()),
-            Some(Some(Ok(chunk)))
-                if chunk.len() <= limit
-                    && declared_length.is_some_and(|n| n == chunk.len() as u64) =>
-            {
-                return Ok(chunk);
-            }
-            Some(Some(item)) => Some(item),
-            None => None,
-        };
-        let read = collect(first, stream, limit, capacity);
-        let outcome = match self.inner.settings.body_timeout {
-            Some(timeout) => match tokio::time::timeout(timeout, read).await {
-                Ok(outcome) => outcome,
-                Err(_) => return Err(response::error(&timed_out(timeout))),
-            },
-            None => read.await,
-        };
-        outcome.map_err(|refusal| match refusal {
-            Refusal::TooLarge(limit) => self.payload_too_large(limit),
-            Refusal::Broken(cause) => response::error(&ScimError::BadRequest(format!(
-                "the request body could not be read: {cause}"
-            ))),
-        })
+        let timeout = self.inner.settings.body_timeout;
+        read_limited(stream, declared_length, limit, timeout)
+            .await
+            .map_err(|refusal| match refusal {
+                BodyRefusal::TooLarge(limit) => self.payload_too_large(limit),
+                BodyRefusal::Broken(cause) => response::error(&ScimError::BadRequest(format!(
+                    "the request body could not be read: {cause}"
+                ))),
+                BodyRefusal::TimedOut(timeout) => response::error(&timed_out(timeout)),
+            })
     }
 }
 
@@ -210,7 +232,7 @@ async fn collect<S, E>(
     mut stream: std::pin::Pin<&mut S>,
     limit: usize,
     capacity: usize,
-) -> Result<Bytes, Refusal>
+) -> Result<Bytes, BodyRefusal>
 where
     S: Stream<Item = Result<Bytes, E>>,
     E: Display,
@@ -225,9 +247,9 @@ where
                 None => break,
             },
         };
-        let chunk = chunk.map_err(|err| Refusal::Broken(err.to_string()))?;
+        let chunk = chunk.map_err(|err| BodyRefusal::Broken(err.to_string()))?;
         if chunk.len() > limit.saturating_sub(body.len()) {
-            return Err(Refusal::TooLarge(limit));
+            return Err(BodyRefusal::TooLarge(limit));
         }
         if capacity > 0 && body.is_empty() && chunk.len() == capacity {
             // The whole body in one chunk: no copy.

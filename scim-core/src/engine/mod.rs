@@ -39,6 +39,7 @@ use http::{HeaderMap, Method, Request, Response, StatusCode};
 use tracing::{field, Instrument};
 
 pub use body::content_length;
+pub(crate) use body::{read_limited, BodyRefusal};
 pub use builder::{BuildError, BulkLimits, PatchResponse, ScimBuilder};
 pub use bulk::{BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA};
 pub use discovery::{LIST_RESPONSE_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA};
