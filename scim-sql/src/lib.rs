@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod activity;
 mod backend;
 mod cursor_key;
 mod datum;
@@ -16,6 +17,10 @@ pub mod store;
 pub mod testkit;
 mod tokens;
 
+pub use activity::{
+    SqlActivityLog, SqlActivityLogBuilder, ACTIVITY_BATCH, DEFAULT_ACTIVITY_QUEUE,
+    RECENT_FLUSH_WAIT,
+};
 pub use backend::Backend;
 pub use cursor_key::shared_cursor_key;
 pub use datum::{Datum, DatumKind};

@@ -1,11 +1,12 @@
-//! The crate's own tables — `scim_tokens` (bearer token hashes) and `scim_settings` (the
-//! shared cursor key, the schema version) — and their migration: idempotent, safe to run from
+//! The crate's own tables — `scim_tokens` (bearer token hashes), `scim_settings` (the shared
+//! cursor key, the schema version) and `scim_activity` (the provisioning activity log of
+//! [`crate::SqlActivityLog`]) — and their migration: idempotent, safe to run from
 //! several instances starting at once, runnable at start ([`run`]) or emitted as SQL for the
 //! host's migration tool ([`script`]).
 //!
 //! A database an older build migrated is brought up to [`SCHEMA_VERSION`] by [`run`], one
 //! version step at a time ([`upgrades`]; [`upgrade_script`] for a migration tool):
-//! version 2 adds `scim_tokens.last_used_at`.
+//! version 2 adds `scim_tokens.last_used_at`, version 3 the table `scim_activity`.
 //!
 //! The host's own tables (users, groups, …) are the host's: this crate never creates or alters
 //! them.
@@ -17,6 +18,7 @@
 //! let sql = migrations::script(Backend::Postgres);
 //! assert!(sql.contains("CREATE TABLE IF NOT EXISTS scim_tokens"));
 //! assert!(migrations::script(Backend::MySql).contains("DATETIME(3)"));
+//! assert!(sql.contains("CREATE TABLE IF NOT EXISTS scim_activity"));
 //! ```
 
 use crate::backend::Backend;
@@ -28,10 +30,82 @@ use crate::settings;
 
 /// The version of the crate's tables this build creates and expects. A database migrated by a
 /// newer build (a higher version in `scim_settings`) is refused rather than misread.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The `scim_settings` key holding [`SCHEMA_VERSION`].
 const VERSION_KEY: &str = "schema_version";
+
+/// `scim_activity` on PostgreSQL: one row per [`scimkit_core::activity::ActivityEntry`], `seq`
+/// the order they were written in. Text columns are as long as the entry's bounds
+/// (`scimkit_core::activity::MAX_*`); `tenant` as `scim_tokens.tenant`.
+const PG_ACTIVITY: &str = "CREATE TABLE IF NOT EXISTS scim_activity (
+    seq bigserial PRIMARY KEY,
+    tenant varchar(255) NOT NULL,
+    answered_at timestamptz NOT NULL,
+    authenticated boolean NOT NULL,
+    identity_provider varchar(200),
+    method varchar(256) NOT NULL,
+    path varchar(1024) NOT NULL,
+    resource_type varchar(256),
+    resource_id varchar(256),
+    bulk_id varchar(256),
+    status integer NOT NULL,
+    scim_type varchar(256),
+    detail varchar(1024),
+    change_kind varchar(16),
+    change_attributes text
+)";
+const PG_ACTIVITY_TENANT: &str =
+    "CREATE INDEX IF NOT EXISTS scim_activity_tenant_idx ON scim_activity (tenant, seq)";
+const PG_ACTIVITY_RESOURCE: &str = "CREATE INDEX IF NOT EXISTS scim_activity_resource_idx \
+     ON scim_activity (tenant, resource_id, seq)";
+
+/// `scim_activity` on SQLite (see [`PG_ACTIVITY`]).
+const SQLITE_ACTIVITY: &str = "CREATE TABLE IF NOT EXISTS scim_activity (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant TEXT NOT NULL,
+    answered_at TEXT NOT NULL,
+    authenticated BOOLEAN NOT NULL,
+    identity_provider TEXT,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    resource_type TEXT,
+    resource_id TEXT,
+    bulk_id TEXT,
+    status INTEGER NOT NULL,
+    scim_type TEXT,
+    detail TEXT,
+    change_kind TEXT,
+    change_attributes TEXT
+)";
+const SQLITE_ACTIVITY_TENANT: &str =
+    "CREATE INDEX IF NOT EXISTS scim_activity_tenant_idx ON scim_activity (tenant, seq)";
+const SQLITE_ACTIVITY_RESOURCE: &str = "CREATE INDEX IF NOT EXISTS scim_activity_resource_idx \
+     ON scim_activity (tenant, resource_id, seq)";
+
+/// `scim_activity` on MySQL/MariaDB (see [`PG_ACTIVITY`]), its indexes inside: the key
+/// `(tenant, resource_id, seq)` is at most 2 052 bytes, within InnoDB's 3 072.
+/// `change_attributes` is `MEDIUMTEXT`: 64 names of 256 characters, JSON-escaped, may pass
+/// `TEXT`'s 64 KiB.
+const MYSQL_ACTIVITY: &str = "CREATE TABLE IF NOT EXISTS scim_activity (
+    seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    tenant varchar(255) NOT NULL,
+    answered_at DATETIME(3) NOT NULL,
+    authenticated BOOLEAN NOT NULL,
+    identity_provider varchar(200) NULL,
+    method varchar(256) NOT NULL,
+    path varchar(1024) NOT NULL,
+    resource_type varchar(256) NULL,
+    resource_id varchar(256) NULL,
+    bulk_id varchar(256) NULL,
+    status INT NOT NULL,
+    scim_type varchar(256) NULL,
+    detail varchar(1024) NULL,
+    change_kind varchar(16) NULL,
+    change_attributes MEDIUMTEXT NULL,
+    KEY scim_activity_tenant_idx (tenant, seq),
+    KEY scim_activity_resource_idx (tenant, resource_id, seq)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 
 /// The statements that create the crate's tables on `backend`, each idempotent.
 pub fn statements(backend: Backend) -> &'static [&'static str] {
@@ -51,6 +125,9 @@ pub fn statements(backend: Backend) -> &'static [&'static str] {
     last_used_at timestamptz
 )",
             "CREATE INDEX IF NOT EXISTS scim_tokens_tenant_idx ON scim_tokens (tenant, created_at)",
+            PG_ACTIVITY,
+            PG_ACTIVITY_TENANT,
+            PG_ACTIVITY_RESOURCE,
         ],
         Backend::Sqlite => &[
             "CREATE TABLE IF NOT EXISTS scim_settings (
@@ -67,6 +144,9 @@ pub fn statements(backend: Backend) -> &'static [&'static str] {
     last_used_at TEXT
 )",
             "CREATE INDEX IF NOT EXISTS scim_tokens_tenant_idx ON scim_tokens (tenant, created_at)",
+            SQLITE_ACTIVITY,
+            SQLITE_ACTIVITY_TENANT,
+            SQLITE_ACTIVITY_RESOURCE,
         ],
         // Indexes inside CREATE TABLE: MySQL has no CREATE INDEX IF NOT EXISTS. Binary
         // collations, so ids, tenants and hashes compare exactly.
@@ -86,6 +166,7 @@ pub fn statements(backend: Backend) -> &'static [&'static str] {
     UNIQUE KEY scim_tokens_hash_key (hash),
     KEY scim_tokens_tenant_idx (tenant, created_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+            MYSQL_ACTIVITY,
         ],
     }
 }
@@ -95,15 +176,31 @@ pub fn statements(backend: Backend) -> &'static [&'static str] {
 /// run only on a database an older build migrated.
 pub fn upgrades(backend: Backend) -> &'static [(i64, &'static [&'static str])] {
     match backend {
-        Backend::Postgres => &[(
-            1,
-            &["ALTER TABLE scim_tokens ADD COLUMN IF NOT EXISTS last_used_at timestamptz"],
-        )],
-        Backend::Sqlite => &[(1, &["ALTER TABLE scim_tokens ADD COLUMN last_used_at TEXT"])],
-        Backend::MySql => &[(
-            1,
-            &["ALTER TABLE scim_tokens ADD COLUMN last_used_at DATETIME(3) NULL"],
-        )],
+        Backend::Postgres => &[
+            (
+                1,
+                &["ALTER TABLE scim_tokens ADD COLUMN IF NOT EXISTS last_used_at timestamptz"],
+            ),
+            (2, &[PG_ACTIVITY, PG_ACTIVITY_TENANT, PG_ACTIVITY_RESOURCE]),
+        ],
+        Backend::Sqlite => &[
+            (1, &["ALTER TABLE scim_tokens ADD COLUMN last_used_at TEXT"]),
+            (
+                2,
+                &[
+                    SQLITE_ACTIVITY,
+                    SQLITE_ACTIVITY_TENANT,
+                    SQLITE_ACTIVITY_RESOURCE,
+                ],
+            ),
+        ],
+        Backend::MySql => &[
+            (
+                1,
+                &["ALTER TABLE scim_tokens ADD COLUMN last_used_at DATETIME(3) NULL"],
+            ),
+            (2, &[MYSQL_ACTIVITY]),
+        ],
     }
 }
 
@@ -115,7 +212,10 @@ pub fn upgrades(backend: Backend) -> &'static [(i64, &'static [&'static str])] {
 /// use scimkit_sql::{migrations, Backend};
 /// let sql = migrations::upgrade_script(Backend::Sqlite, 1);
 /// assert!(sql.contains("ADD COLUMN last_used_at"));
+/// assert!(sql.contains("CREATE TABLE IF NOT EXISTS scim_activity"));
 /// assert!(sql.contains("schema_version"));
+/// let from_2 = migrations::upgrade_script(Backend::Sqlite, 2);
+/// assert!(!from_2.contains("last_used_at") && from_2.contains("scim_activity"));
 /// assert!(migrations::upgrade_script(Backend::Sqlite, migrations::SCHEMA_VERSION).is_empty());
 /// ```
 pub fn upgrade_script(backend: Backend, from: i64) -> String {
