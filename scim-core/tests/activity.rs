@@ -511,3 +511,56 @@ async fn refusals_before_the_body_is_read_are_recorded() {
     assert!(entries[1].authenticated);
     assert!(recent(&setup.log, "nobody", &all()).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_single_tenant_host_records_refused_tokens_for_its_tenant() {
+    let tokens = BearerTokens::new();
+    let token = tokens
+        .mint(Tenant::new("default"), "entra", None)
+        .unwrap()
+        .token;
+    let tokens = Arc::new(tokens);
+    let build = |activity_tenant: Option<&str>| {
+        let log = Arc::new(InMemoryActivityLog::new(10));
+        let mut builder = Scim::builder()
+            .store(InMemoryStore::new())
+            .shared_authenticator(tokens.clone())
+            .shared_activity_log(log.clone());
+        if let Some(tenant) = activity_tenant {
+            builder = builder.activity_tenant(Tenant::new(tenant));
+        }
+        (builder.build().unwrap(), log)
+    };
+    for activity_tenant in [None, Some("default")] {
+        let (scim, log) = build(activity_tenant);
+        // SCIM at a fixed path: the URL names no tenant.
+        let mount = Mount {
+            prefix: "/scim/v2",
+            tenant: None,
+        };
+        let response = scim
+            .handle_with(request(Method::GET, "/scim/v2/Users", &token, None), mount)
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let response = scim
+            .handle_with(
+                request(Method::GET, "/scim/v2/Groups", "rotated-away", None),
+                mount,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+        let entries = recent(&log, "default", &all()).await;
+        let statuses: Vec<u16> = entries.iter().map(|entry| entry.status).collect();
+        match activity_tenant {
+            None => assert_eq!(statuses, [200], "{entries:#?}"),
+            Some(_) => {
+                assert_eq!(statuses, [401, 200], "{entries:#?}");
+                assert!(!entries[0].authenticated);
+                assert_eq!(entries[0].path, "/Groups");
+            }
+        }
+        // Another tenant's log never receives them.
+        assert!(recent(&log, "acme", &all()).await.is_empty());
+    }
+}

@@ -18,8 +18,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use scimkit_core::activity::{ActivityLog, InMemoryActivityLog};
+use scimkit_core::admin::{TokenAdmin, TokenAdminError};
 use scimkit_core::auth::{
-    AuthError, AuthRequest, Authenticator, BearerTokens, TokenError, TokenId, TokenInfo,
+    AuthError, AuthRequest, Authenticator, BearerTokens, MintedToken, TokenError, TokenId,
+    TokenInfo,
 };
 use scimkit_core::context::Context;
 use scimkit_core::context::Tenant;
@@ -29,7 +33,7 @@ use scimkit_core::schema::ResourceType;
 use scimkit_core::{ConnectionLimits, InMemoryStore, Scim};
 use scimkit_sql::store::{SqlStore, Table};
 use scimkit_sql::testkit::demo;
-use scimkit_sql::{shared_cursor_key, Backend, Db, SqlTokens};
+use scimkit_sql::{shared_cursor_key, Backend, Db, SqlActivityLog, SqlTokens};
 use tracing_subscriber::EnvFilter;
 
 /// Where SCIM is served.
@@ -306,6 +310,17 @@ impl StoreChoice {
         })
     }
 
+    /// Where the activity log is kept: in memory (the last 1000 requests) for the in-memory
+    /// store; with a database, in its `scim_activity` table (the last 1000 per tenant,
+    /// shared by every instance on it, kept across restarts). Call it inside the runtime: the
+    /// database's log writes from a task of its own.
+    pub fn activity_log(&self) -> Arc<dyn ActivityLog> {
+        match self {
+            StoreChoice::Memory => Arc::new(InMemoryActivityLog::default()),
+            StoreChoice::Sql { store, .. } => Arc::new(SqlActivityLog::new(store.db().clone())),
+        }
+    }
+
     /// The cursor key the engine seals its own cursors with: the store's, for a database.
     pub fn cursor_key(&self) -> Option<[u8; 32]> {
         match self {
@@ -365,6 +380,49 @@ impl Authenticator for Tokens {
     }
 }
 
+/// The admin API's token operations (the settings page of example-axum) on whichever table
+/// the engine checks.
+#[async_trait]
+impl TokenAdmin for Tokens {
+    async fn list(&self, tenant: &Tenant) -> Result<Vec<TokenInfo>, TokenAdminError> {
+        match self {
+            Tokens::Memory(tokens) => tokens.list(tenant).await,
+            Tokens::Database(tokens) => tokens.list(tenant).await,
+        }
+    }
+
+    async fn mint(
+        &self,
+        tenant: &Tenant,
+        label: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<MintedToken, TokenAdminError> {
+        match self {
+            Tokens::Memory(tokens) => TokenAdmin::mint(tokens, tenant, label, expires_at).await,
+            Tokens::Database(tokens) => TokenAdmin::mint(tokens, tenant, label, expires_at).await,
+        }
+    }
+
+    async fn rotate(
+        &self,
+        tenant: &Tenant,
+        id: &TokenId,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<MintedToken, TokenAdminError> {
+        match self {
+            Tokens::Memory(tokens) => TokenAdmin::rotate(tokens, tenant, id, expires_at).await,
+            Tokens::Database(tokens) => TokenAdmin::rotate(tokens, tenant, id, expires_at).await,
+        }
+    }
+
+    async fn revoke(&self, tenant: &Tenant, id: &TokenId) -> Result<(), TokenAdminError> {
+        match self {
+            Tokens::Memory(tokens) => TokenAdmin::revoke(tokens, tenant, id).await,
+            Tokens::Database(tokens) => TokenAdmin::revoke(tokens, tenant, id).await,
+        }
+    }
+}
+
 /// The token table and, when it was minted here, the token's text (to print once).
 #[derive(Debug)]
 pub struct Credentials {
@@ -395,11 +453,9 @@ pub fn credentials(token: Option<&str>) -> Result<Credentials, TokenError> {
             tokens.insert_hash(configured(), BearerTokens::hash_token(token));
             None
         }
-        None => Some(
-            tokens
-                .mint(Tenant::new(TENANT), "identity provider", None)?
-                .token,
-        ),
+        None => {
+            Some(BearerTokens::mint(&tokens, Tenant::new(TENANT), "identity provider", None)?.token)
+        }
     };
     Ok(Credentials {
         tokens: Tokens::Memory(tokens),
@@ -411,6 +467,25 @@ pub fn credentials(token: Option<&str>) -> Result<Credentials, TokenError> {
 /// changes enabled (Okta's password sync; off by default in the library — a real host stores a
 /// hash, never the password).
 pub fn engine(tokens: Tokens, store: StoreChoice) -> Result<Scim, BuildError> {
+    builder(tokens, store).build()
+}
+
+/// [`engine`] recording every answered request in `activity` (the settings page's log), the
+/// refusals of unknown or rotated tokens included (for [`TENANT`]: the examples' SCIM URL
+/// names no tenant).
+pub fn engine_with_activity(
+    tokens: Tokens,
+    store: StoreChoice,
+    activity: Arc<dyn ActivityLog>,
+) -> Result<Scim, BuildError> {
+    builder(tokens, store)
+        .shared_activity_log(activity)
+        .activity_tenant(Tenant::new(TENANT))
+        .build()
+}
+
+/// The engine's builder: the store, the tokens, the events hook, password changes.
+fn builder(tokens: Tokens, store: StoreChoice) -> scimkit_core::engine::ScimBuilder {
     let builder = match store {
         StoreChoice::Memory => Scim::builder().store(InMemoryStore::new()),
         // Groups in a database may be large: a members-only PATCH (Entra's and Okta's member
@@ -426,7 +501,6 @@ pub fn engine(tokens: Tokens, store: StoreChoice) -> Result<Scim, BuildError> {
         .authenticator(tokens)
         .events(log_change)
         .change_password(true)
-        .build()
 }
 
 /// The events hook: one log line per committed provisioning change. A real host would revoke

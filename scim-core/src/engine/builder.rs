@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::activity::ActivityLog;
 use crate::auth::Authenticator;
 use crate::compat::CompatOptions;
+use crate::context::Tenant;
 use crate::engine::{Inner, Scim};
 use crate::events::EventSink;
 use crate::schema::ResourceType;
@@ -179,6 +180,7 @@ pub struct ScimBuilder {
     authenticator: Option<Arc<dyn Authenticator>>,
     events: Option<Arc<dyn EventSink>>,
     activity: Option<Arc<dyn ActivityLog>>,
+    activity_tenant: Option<Tenant>,
     resource_types: Vec<ResourceType>,
     settings: Settings,
 }
@@ -190,6 +192,7 @@ impl std::fmt::Debug for ScimBuilder {
             .field("authenticator", &self.authenticator.is_some())
             .field("events", &self.events.is_some())
             .field("activity", &self.activity.is_some())
+            .field("activity_tenant", &self.activity_tenant)
             .field("resource_types", &self.resource_types.len())
             .field("settings", &self.settings)
             .finish()
@@ -237,6 +240,17 @@ impl ScimBuilder {
     /// An activity log already shared with the host, which reads it back (an admin API).
     pub fn shared_activity_log(mut self, log: Arc<dyn ActivityLog>) -> Self {
         self.activity = Some(log);
+        self
+    }
+
+    /// The tenant whose activity log receives the requests refused before their caller is
+    /// known (a `401` for a wrong, revoked or rotated token) when the mount path names no
+    /// tenant: a single-tenant host serving SCIM at a fixed path such as `/scim/v2`. Without
+    /// it, such refusals are recorded only under a mount with a tenant segment
+    /// (`/scim/v2/{tenant}`), for the tenant the URL names. Requests whose caller is
+    /// authenticated are always recorded for the caller's tenant.
+    pub fn activity_tenant(mut self, tenant: Tenant) -> Self {
+        self.activity_tenant = Some(tenant);
         self
     }
 
@@ -447,6 +461,9 @@ impl ScimBuilder {
                 authenticator,
                 events: self.events,
                 activity: self.activity,
+                activity_tenant: self
+                    .activity_tenant
+                    .map(|tenant| tenant.as_str().to_owned()),
                 resource_types,
                 kept,
                 settings,

@@ -111,6 +111,8 @@ pub(crate) struct Inner {
     events: Option<Arc<dyn EventSink>>,
     /// Where each answered request is recorded, when the host installed a log.
     activity: Option<Arc<dyn crate::activity::ActivityLog>>,
+    /// The tenant of refusals under a mount naming none ([`ScimBuilder::activity_tenant`]).
+    activity_tenant: Option<String>,
     resource_types: Vec<Arc<ResourceType>>,
     settings: Settings,
     cursors: crate::store::CursorCodec,
@@ -313,7 +315,7 @@ impl Scim {
                 &head.headers,
                 Bytes::new(),
                 mount.prefix,
-                mount.tenant,
+                mount.tenant.or(self.inner.activity_tenant.as_deref()),
             );
             observed.record(log.as_ref(), &self.inner.resource_types, ctx, response);
         }
@@ -385,7 +387,7 @@ impl Scim {
                 request.headers(),
                 request.body().clone(),
                 mount.prefix,
-                mount.tenant,
+                mount.tenant.or(self.inner.activity_tenant.as_deref()),
             ))
         });
         let mut caller = None;
