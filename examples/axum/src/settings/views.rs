@@ -221,7 +221,10 @@ mod tests {
         };
         let html = page.render().unwrap_or_default();
         assert!(html.contains("2026-12-06 01:02:03 UTC"), "{html}");
-        assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{html}");
+        assert!(
+            html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+            "{html}"
+        );
         assert!(html.contains("a&#34;b"), "{html}");
         assert!(!html.contains("<script>alert"));
         assert!(!html.contains("<img src=x>"));
