@@ -65,8 +65,8 @@ const INFO_KINDS: [DatumKind; 6] = [
 /// let tokens = SqlTokens::new(db);
 /// let minted = tokens.mint(&Tenant::new("acme"), "Entra ID", None).await?;
 /// println!("paste into Entra ID once: {}", minted.token);
-/// // Later, "regenerate": the old token is refused from now on, on every instance.
-/// let rotated = tokens.regenerate(&minted.id, None).await?;
+/// // Later, "regenerate": a new secret, the old one refused from now on, on every instance.
+/// let rotated = tokens.rotate(&Tenant::new("acme"), &minted.id, None).await?;
 /// # let _ = rotated; Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -128,6 +128,10 @@ impl SqlTokens {
     /// Replaces token `id` by a new one with the same tenant and label, in one transaction:
     /// from its commit on, every instance refuses the old token and admits the new one.
     /// [`TokenError::UnknownToken`] when there is no token `id`.
+    #[deprecated(
+        note = "use `rotate`: it keeps the token's id (a host's records of it stay valid), is \
+                scoped to a tenant, and refuses the old secret at once just the same"
+    )]
     pub async fn regenerate(
         &self,
         id: &TokenId,

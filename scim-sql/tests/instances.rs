@@ -149,7 +149,7 @@ async fn cursors_and_tokens_hold_across_instances_and_restarts() {
         // In userName order, each user once.
         assert_eq!(seen, created, "{backend}");
 
-        // A token regenerated through C's database is refused by a fresh instance at once.
+        // A token rotated through C's database is refused by a fresh instance at once.
         let d_db = test.connect_again().await.unwrap();
         let d = instance(&d_db).await;
         assert_eq!(
@@ -159,7 +159,7 @@ async fn cursors_and_tokens_hold_across_instances_and_restarts() {
             200
         );
         let rotated = SqlTokens::new(c_db.clone())
-            .regenerate(&token.id, None)
+            .rotate(&token.info.tenant, &token.id, None)
             .await
             .unwrap();
         assert_eq!(

@@ -188,8 +188,8 @@ async fn tokens_minted_regenerated_and_revoked_on_one_instance_hold_on_the_other
             Some(acme.clone())
         );
 
-        // Regenerated on B: A refuses the old token on its next request, admits the new one.
-        let rotated = b.regenerate(&minted.id, None).await.unwrap();
+        // Rotated on B: A refuses the old secret on its next request, admits the new one.
+        let rotated = b.rotate(&acme, &minted.id, None).await.unwrap();
         assert_eq!(admit(&a, &minted.token, None).await, refused, "{backend}");
         assert_eq!(
             admit(&a, &rotated.token, Some("acme")).await,
@@ -197,7 +197,8 @@ async fn tokens_minted_regenerated_and_revoked_on_one_instance_hold_on_the_other
         );
         assert_eq!(rotated.info.label, "Entra ID");
         assert_eq!(b.tokens(&acme).await.unwrap().len(), 1);
-        let unknown = a.regenerate(&minted.id, None).await;
+        assert_eq!(rotated.id, minted.id);
+        let unknown = a.rotate(&Tenant::new("globex"), &minted.id, None).await;
         assert!(
             matches!(unknown, Err(Error::Token(TokenError::UnknownToken(ref id))) if *id == minted.id),
             "{backend}: {unknown:?}"

@@ -69,8 +69,7 @@ pub const SUITES: &[&str] = &[
     "admin",
 ];
 
-const TOKENS: Needs =
-    Needs::Server("mints, regenerates or expires tokens in the server's token store");
+const TOKENS: Needs = Needs::Server("mints, rotates or expires tokens in the server's token store");
 const SETTINGS: &str = "runs against a server the suite starts with its own settings";
 const TRANSPORT: Needs = Needs::Server(
     "measures the connection limits and timeouts the suite gives the server it starts",

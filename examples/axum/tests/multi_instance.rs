@@ -2,7 +2,7 @@
 //! the demo tables of scimkit-sql in a schema of the test's own), as a deployment behind a load
 //! balancer runs them: the Entra ID and Okta flows with requests alternating between the two;
 //! a list cursor continued on the other instance and after a restart of the first; a token
-//! regenerated in the database, refused by both on their next request. Then the same on
+//! rotated in the database, refused by both on their next request. Then the same on
 //! MariaDB/MySQL.
 #![allow(
     clippy::unwrap_used,
@@ -17,6 +17,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use scimkit_core::auth::TokenId;
+use scimkit_core::context::Tenant;
 use scimkit_sql::testkit::TestDb;
 use scimkit_sql::{Backend, SqlTokens};
 use serde_json::{json, Value};
@@ -358,10 +359,10 @@ async fn run(backend: Backend) {
     assert!(third.get("nextCursor").is_none());
     assert_eq!(seen, expected, "{backend}");
 
-    // The token regenerated (as an admin page would, through the database): both instances
+    // The token rotated (as an admin page would, through the database): both instances
     // refuse the old one on their next request and take the new one.
     let rotated = SqlTokens::new(test.db.clone())
-        .regenerate(&TokenId::new("configured"), None)
+        .rotate(&Tenant::new("default"), &TokenId::new("configured"), None)
         .await
         .unwrap();
     for instance in [&a, &b] {

@@ -1,5 +1,5 @@
 //! A ready bearer-token [`Authenticator`]: per-tenant secret tokens that a host mints, lists,
-//! regenerates and revokes, as SCIM clients such as Entra ID and Okta expect ("Secret Token",
+//! rotates and revokes, as SCIM clients such as Entra ID and Okta expect ("Secret Token",
 //! "API token").
 //!
 //! This module owns the token table: minting tokens from the operating system's random number
@@ -352,8 +352,8 @@ impl Table {
 ///
 /// Only the SHA-256 hash of each token is kept. A tenant may have several active tokens at
 /// once, so a host can rotate without downtime (mint the new one, update the identity
-/// provider, revoke the old one) or [`regenerate`](Self::regenerate) in one step, as Pulumi
-/// and Aptible do ([`rotate`](Self::rotate) does the same but keeps the token's id). Revocation
+/// provider, revoke the old one) or [`rotate`](Self::rotate) in one step (a new secret for the
+/// same token, the old one refused at once), as Pulumi's "regenerate" does. Revocation
 /// takes effect on the next request. Each token's last use ([`TokenInfo::last_used_at`]) is
 /// recorded to the second without taking the write lock.
 ///
@@ -383,10 +383,11 @@ impl Table {
 /// assert!(minted.token.starts_with("scim_"));
 /// assert!(!format!("{minted:?}").contains(&minted.token));
 ///
-/// // Rotation: the new token replaces the old one at once.
-/// let rotated = tokens.regenerate(&minted.id, None)?;
+/// // Rotation: a new secret for the same token; the old secret is refused at once.
+/// let rotated = tokens.rotate(&acme, &minted.id, None)?;
 /// assert_eq!(tokens.tokens(&acme).len(), 1);
-/// assert_eq!(tokens.tokens(&acme)[0].id, rotated.id);
+/// assert_eq!(tokens.tokens(&acme)[0].id, minted.id);
+/// assert_ne!(rotated.token, minted.token);
 ///
 /// // The engine takes a clone of the handle; the host keeps the other.
 /// fn engine(_: impl Authenticator) {}
@@ -462,6 +463,10 @@ impl BearerTokens {
     /// Works on expired tokens too (until [`remove_expired`](Self::remove_expired) drops
     /// them). Fails with [`TokenError::UnknownToken`] when `id` is not stored, and with
     /// [`TokenError::Random`] (leaving the old token active) when no randomness is available.
+    #[deprecated(
+        note = "use `rotate`: it keeps the token's id (a host's records of it stay valid), is \
+                scoped to a tenant, and refuses the old secret at once just the same"
+    )]
     pub fn regenerate(
         &self,
         id: &TokenId,
@@ -481,8 +486,8 @@ impl BearerTokens {
     /// refused from now on. The token's `created` becomes now, its expiry `expires_at`, and its
     /// `last_used_at` is cleared (the new secret has not been used).
     ///
-    /// Unlike [`regenerate`](Self::regenerate), which replaces the token by one with a new id,
-    /// the id stays, so a host's records of it stay valid. Fails with
+    /// The id stays, so a host's records of it stay valid (the deprecated `regenerate`
+    /// replaced the token by one with a new id). Fails with
     /// [`TokenError::UnknownToken`] when `tenant` has no token `id` (a token of another tenant
     /// included), and with [`TokenError::Random`] (leaving the old secret active) when no
     /// randomness is available.

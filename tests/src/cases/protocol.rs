@@ -58,14 +58,18 @@ pub async fn unauthorized<A: Adapter>() {
     }
 }
 
-/// A regenerated token replaces the old one at once.
+/// A rotated token's old secret is refused at once, its new one admitted.
 pub async fn regenerated_token<A: Adapter>() {
     let h = Harness::start::<A>().await;
     h.get("/Users").await.expect(200);
     let id = h.tokens.tokens(&scimkit_core::context::Tenant::new("acme"))[0]
         .id
         .clone();
-    let fresh = h.tokens.regenerate(&id, None).expect("regenerate").token;
+    let fresh = h
+        .tokens
+        .rotate(&scimkit_core::context::Tenant::new("acme"), &id, None)
+        .expect("rotate")
+        .token;
     h.get("/Users").await.expect(401);
     h.send_as(Some(&fresh), Method::GET, "/Users", None)
         .await

@@ -281,8 +281,8 @@ pub async fn pulumi<A: Adapter>() {
     let token_id = h.tokens.tokens(&Tenant::new("acme"))[0].id.clone();
     let fresh = h
         .tokens
-        .regenerate(&token_id, None)
-        .expect("regenerate")
+        .rotate(&Tenant::new("acme"), &token_id, None)
+        .expect("rotate")
         .token;
     h.get("/Users").await.expect(401);
     let list = h
