@@ -98,6 +98,10 @@ fn kind_name<S: Serializer>(kind: &ChangeKind, serializer: S) -> Result<S::Ok, S
 
 /// `text` cut to at most `max` characters.
 pub(crate) fn bounded(text: &str, max: usize) -> String {
+    // At most `max` bytes is at most `max` characters.
+    if text.len() <= max {
+        return text.to_owned();
+    }
     match text.char_indices().nth(max) {
         Some((end, _)) => text.get(..end).unwrap_or_default().to_owned(),
         None => text.to_owned(),
