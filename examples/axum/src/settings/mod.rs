@@ -18,6 +18,7 @@ pub mod client;
 pub mod session;
 pub mod views;
 
+use std::future::Future;
 use std::sync::Arc;
 
 use askama::Template;
@@ -288,6 +289,30 @@ impl Settings {
         )
     }
 
+    /// Runs a form's `action` for a signed-in administrator whose form carries the session's
+    /// anti-forgery value ([`Settings::authorise`]); its refusal is shown on the settings
+    /// page after `failure` ("The token was not created").
+    async fn form_action<F, Fut>(
+        self,
+        headers: &HeaderMap,
+        csrf: &str,
+        failure: &str,
+        action: F,
+    ) -> Response
+    where
+        F: FnOnce(Settings) -> Fut,
+        Fut: Future<Output = Result<Response, Refused>>,
+    {
+        let session = match self.authorise(headers, csrf) {
+            Ok(session) => session,
+            Err(response) => return *response,
+        };
+        match action(self.clone()).await {
+            Ok(response) => response,
+            Err(refused) => self.refused(&session, failure, &refused).await,
+        }
+    }
+
     /// The settings page with the admin API's refusal of an action.
     async fn refused(&self, session: &Session, action: &str, refused: &Refused) -> Response {
         let status = if refused.status.is_client_error() {
@@ -375,39 +400,30 @@ async fn mint(
     headers: HeaderMap,
     Form(form): Form<MintForm>,
 ) -> Response {
-    let session = match settings.authorise(&headers, &form.csrf) {
-        Ok(session) => session,
-        Err(response) => return *response,
-    };
-    let days = form.expires_in_days.trim();
-    let days = if days.is_empty() {
-        None
-    } else if let Ok(days) = days.parse::<u32>() {
-        Some(days)
-    } else {
-        let refused = Refused {
-            status: StatusCode::BAD_REQUEST,
-            detail: format!(
-                "\"Expires after\" must be a whole number of days, or empty for a token that \
-                 does not expire; got {:?}",
-                days.chars().take(20).collect::<String>()
-            ),
-        };
-        return settings
-            .refused(&session, "The token was not created", &refused)
-            .await;
-    };
-    match settings.client.mint(&form.label, days).await {
-        Ok(minted) => {
+    settings
+        .form_action(&headers, &form.csrf, "The token was not created", |settings| async move {
+            let days = expires_in_days(&form.expires_in_days)?;
+            let minted = settings.client.mint(&form.label, days).await?;
             tracing::info!(label = %minted.token.label, id = %minted.token.id, "settings page: token created");
-            settings.secret_page(minted, false).await
-        }
-        Err(refused) => {
-            settings
-                .refused(&session, "The token was not created", &refused)
-                .await
-        }
+            Ok(settings.secret_page(minted, false).await)
+        })
+        .await
+}
+
+/// The form's "Expires after" days: empty for a token that does not expire.
+fn expires_in_days(text: &str) -> Result<Option<u32>, Refused> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
     }
+    text.parse::<u32>().map(Some).map_err(|_| Refused {
+        status: StatusCode::BAD_REQUEST,
+        detail: format!(
+            "\"Expires after\" must be a whole number of days, or empty for a token that does \
+             not expire; got {:?}",
+            text.chars().take(20).collect::<String>()
+        ),
+    })
 }
 
 /// Gives a token a new secret, refusing the old one at once, and shows the new one, once.
@@ -417,21 +433,18 @@ async fn rotate(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let session = match settings.authorise(&headers, &form.csrf) {
-        Ok(session) => session,
-        Err(response) => return *response,
-    };
-    match settings.client.rotate(&id).await {
-        Ok(minted) => {
-            tracing::info!(id = %minted.token.id, "settings page: token rotated");
-            settings.secret_page(minted, true).await
-        }
-        Err(refused) => {
-            settings
-                .refused(&session, "The token was not rotated", &refused)
-                .await
-        }
-    }
+    settings
+        .form_action(
+            &headers,
+            &form.csrf,
+            "The token was not rotated",
+            |settings| async move {
+                let minted = settings.client.rotate(&id).await?;
+                tracing::info!(id = %minted.token.id, "settings page: token rotated");
+                Ok(settings.secret_page(minted, true).await)
+            },
+        )
+        .await
 }
 
 /// Revokes a token.
@@ -441,21 +454,18 @@ async fn revoke(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let session = match settings.authorise(&headers, &form.csrf) {
-        Ok(session) => session,
-        Err(response) => return *response,
-    };
-    match settings.client.revoke(&id).await {
-        Ok(()) => {
-            tracing::info!(%id, "settings page: token revoked");
-            Redirect::to("/admin?done=revoked").into_response()
-        }
-        Err(refused) => {
-            settings
-                .refused(&session, "The token was not revoked", &refused)
-                .await
-        }
-    }
+    settings
+        .form_action(
+            &headers,
+            &form.csrf,
+            "The token was not revoked",
+            |settings| async move {
+                settings.client.revoke(&id).await?;
+                tracing::info!(%id, "settings page: token revoked");
+                Ok(Redirect::to("/admin?done=revoked").into_response())
+            },
+        )
+        .await
 }
 
 async fn stylesheet() -> impl IntoResponse {
