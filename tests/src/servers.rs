@@ -54,25 +54,19 @@ pub struct Actix;
 impl Adapter for Actix {
     /// `scimkit_actix::configure_admin` in a scope at `/admin`, on its own system thread.
     async fn serve_admin(admin: scimkit_core::admin::Admin) -> SocketAddr {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-        let addr = listener.local_addr().expect("an address");
-        std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(async move {
-                let server = actix_web::HttpServer::new(move || {
-                    actix_web::App::new().service(
-                        actix_web::web::scope("/admin")
-                            .configure(scimkit_actix::configure_admin(admin.clone())),
-                    )
-                })
-                .workers(1)
-                .disable_signals()
-                .listen(listener)
-                .expect("listen")
-                .run();
-                let _ = server.await;
-            });
-        });
-        addr
+        on_system_thread(move |listener| {
+            actix_web::HttpServer::new(move || {
+                actix_web::App::new().service(
+                    actix_web::web::scope("/admin")
+                        .configure(scimkit_actix::configure_admin(admin.clone())),
+                )
+            })
+            .workers(1)
+            .disable_signals()
+            .listen(listener)
+            .expect("listen")
+            .run()
+        })
     }
 
     async fn serve(scim: Scim, mounting: Mounting, limits: ConnectionLimits) -> SocketAddr {
@@ -80,31 +74,42 @@ impl Adapter for Actix {
             Mounting::Single => "/scim/v2",
             Mounting::PerTenant => "/scim/v2/{tenant}",
         };
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-        let addr = listener.local_addr().expect("an address");
-        std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(async move {
-                let server = scimkit_actix::limit_connections(
-                    actix_web::HttpServer::new(move || {
-                        actix_web::App::new()
-                            .route("/healthz", actix_web::web::get().to(|| async { "ok" }))
-                            .service(
-                                actix_web::web::scope(path)
-                                    .configure(scimkit_actix::configure(scim.clone())),
-                            )
-                    }),
-                    2,
-                    &limits,
-                )
-                .disable_signals()
-                .listen(listener)
-                .expect("listen")
-                .run();
-                let _ = server.await;
-            });
-        });
-        addr
+        on_system_thread(move |listener| {
+            scimkit_actix::limit_connections(
+                actix_web::HttpServer::new(move || {
+                    actix_web::App::new()
+                        .route("/healthz", actix_web::web::get().to(|| async { "ok" }))
+                        .service(
+                            actix_web::web::scope(path)
+                                .configure(scimkit_actix::configure(scim.clone())),
+                        )
+                }),
+                2,
+                &limits,
+            )
+            .disable_signals()
+            .listen(listener)
+            .expect("listen")
+            .run()
+        })
     }
+}
+
+/// Runs the actix-web server `start` makes on a loopback listener, on a thread with an actix
+/// system of its own (actix-web runs on its own runtime, not the test's); the server's
+/// address, accepting at once.
+fn on_system_thread<F>(start: F) -> SocketAddr
+where
+    F: FnOnce(std::net::TcpListener) -> actix_web::dev::Server + Send + 'static,
+{
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let addr = listener.local_addr().expect("an address");
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let _ = start(listener).await;
+        });
+    });
+    addr
 }
 
 /// `scimkit-core`'s `ScimService` (feature `tower`) served straight from hyper 1 with
