@@ -11,8 +11,10 @@
 //! [`ScimBuilder::activity_log`](crate::engine::ScimBuilder::activity_log) (there is none by
 //! default, and then nothing is gathered): once per answered request whose tenant is known —
 //! the authenticated caller's, or for a request refused before authentication (`401`, `404`
-//! of an unknown path, public discovery) the tenant segment of the mount; a request with
-//! neither (a `401` at a mount without a tenant segment) is not recorded. Refusals on a request's
+//! of an unknown path, public discovery) the tenant segment of the mount, else the tenant given
+//! to [`ScimBuilder::activity_tenant`](crate::engine::ScimBuilder::activity_tenant) (a
+//! single-tenant host at a fixed path); a request with none of these (a `401` at a mount
+//! without a tenant segment) is not recorded. Refusals on a request's
 //! head and body by [`Scim::handle_stream`](crate::Scim::handle_stream) are recorded the same
 //! way. A `/Bulk` request is one entry per operation of its response (method, `bulkId`,
 //! resource from its `location`, status, error), recorded in the response's order, then one
