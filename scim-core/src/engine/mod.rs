@@ -4,7 +4,7 @@
 //! Order of work for every request: route → authenticate (→ tenant) → method → read the body →
 //! compat → relative `$ref`s resolved (`reference.rs`) → validate → store → events → respond →
 //! activity log (when one is installed, [`crate::activity`]).
-//! Adapters (`scimkit-axum`, `scimkit-actix`, and [`ScimService`] with the `tower` feature)
+//! Adapters (`scimkit-axum`, `scimkit-actix`, and `ScimService` with the `tower` feature)
 //! only convert their framework's request and call [`Scim::handle_stream`] (head admitted,
 //! body read, request answered); everything about the protocol happens here. This module does not
 //! persist anything (the [`crate::store::ResourceStore`] does) and does not decide identities
