@@ -5,7 +5,7 @@
 use clap::Parser;
 use example_axum::{app, app_with_settings, engine, engine_with_activity, Settings, SCIM_PATH};
 use example_host::{print_banner, HostArgs, StoreArgs, TENANT};
-use scimkit_core::admin::Admin;
+use scimkit_core::admin::{Admin, UrlTemplate};
 use scimkit_core::context::Tenant;
 
 /// Serves SCIM 2.0 at http://ADDR/scim/v2 with the in-memory store (default) or a SQLite,
@@ -71,10 +71,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .public_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{addr}"));
+            // One tenant: every tenant's URL is the same (no `{tenant}` in the template).
             let scim_url = format!("{}{SCIM_PATH}", public.trim_end_matches('/'));
             let admin = Admin::builder()
                 .tokens(creds.tokens.clone())
-                .scim_url(move |_: &Tenant| scim_url.clone())
+                .scim_url(UrlTemplate::new(scim_url))
                 .activity_log(activity)
                 .build()?;
             app_with_settings(scim, Settings::new(admin, Tenant::new(TENANT), admin_token))

@@ -28,14 +28,6 @@ pub struct Refused {
     pub detail: String,
 }
 
-/// `GET /tenants/{t}`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Summary {
-    /// The SCIM base URL to paste into the identity provider.
-    pub scim_url: Option<String>,
-}
-
 /// A token as the admin API lists it (never its secret).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -65,6 +57,8 @@ pub struct Minted {
     pub secret: String,
     /// Its metadata.
     pub token: TokenView,
+    /// The SCIM base URL to paste with it.
+    pub scim_url: Option<String>,
 }
 
 /// One entry of the activity log, as the admin API shows it.
@@ -131,11 +125,6 @@ impl AdminClient {
     /// The admin API for `tenant`.
     pub fn new(admin: Admin, tenant: Tenant) -> Self {
         AdminClient { admin, tenant }
-    }
-
-    /// The tenant's SCIM base URL.
-    pub async fn summary(&self) -> Result<Summary, Refused> {
-        self.call(Method::GET, "", None, StatusCode::OK).await
     }
 
     /// The tenant's tokens, oldest first.

@@ -29,6 +29,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use scimkit_core::admin::Admin;
+use scimkit_core::auth::AuthRequest;
 use scimkit_core::context::Tenant;
 use serde::Deserialize;
 
@@ -111,12 +112,15 @@ async fn admin_bearer(
     request: Request,
     next: Next,
 ) -> Response {
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
-    match presented {
+    let presented = AuthRequest {
+        method: request.method(),
+        path: request.uri().path(),
+        headers: request.headers(),
+        tenant: None,
+    }
+    .bearer_token()
+    .map(str::to_owned);
+    match presented.as_deref() {
         Some(token) if sessions.is_admin_token(token) => next.run(request).await,
         _ => (
             StatusCode::UNAUTHORIZED,
@@ -212,13 +216,6 @@ impl Settings {
         status: StatusCode,
     ) -> Response {
         let mut problems: Vec<String> = error.into_iter().collect();
-        let scim_url = match self.client.summary().await {
-            Ok(summary) => summary.scim_url.unwrap_or_default(),
-            Err(refused) => {
-                problems.push(format!("The SCIM URL could not be read: {refused}"));
-                String::new()
-            }
-        };
         let tokens = match self.client.tokens().await {
             Ok(tokens) => tokens.into_iter().map(TokenRow::from).collect(),
             Err(refused) => {
@@ -235,7 +232,7 @@ impl Settings {
         };
         let view = SettingsPage {
             tenant: self.tenant.as_str().to_owned(),
-            scim_url,
+            scim_url: self.admin.scim_url(&self.tenant).unwrap_or_default(),
             csrf: session.csrf.clone(),
             tokens,
             entries,
@@ -264,15 +261,9 @@ impl Settings {
         }
     }
 
-    /// The page showing a minted or rotated token's secret.
-    async fn secret_page(&self, minted: client::Minted, rotated: bool) -> Response {
-        let scim_url = self
-            .client
-            .summary()
-            .await
-            .ok()
-            .and_then(|summary| summary.scim_url)
-            .unwrap_or_default();
+    /// The page showing a minted or rotated token's secret, with the SCIM URL the admin API
+    /// answered with it.
+    fn secret_page(minted: client::Minted, rotated: bool) -> Response {
         page(
             if rotated {
                 StatusCode::OK
@@ -280,7 +271,7 @@ impl Settings {
                 StatusCode::CREATED
             },
             &SecretPage {
-                scim_url,
+                scim_url: minted.scim_url.unwrap_or_default(),
                 label: minted.token.label,
                 secret: minted.secret,
                 rotated,
@@ -405,7 +396,7 @@ async fn mint(
             let days = expires_in_days(&form.expires_in_days)?;
             let minted = settings.client.mint(&form.label, days).await?;
             tracing::info!(label = %minted.token.label, id = %minted.token.id, "settings page: token created");
-            Ok(settings.secret_page(minted, false).await)
+            Ok(Settings::secret_page(minted, false))
         })
         .await
 }
@@ -441,7 +432,7 @@ async fn rotate(
             |settings| async move {
                 let minted = settings.client.rotate(&id).await?;
                 tracing::info!(id = %minted.token.id, "settings page: token rotated");
-                Ok(settings.secret_page(minted, true).await)
+                Ok(Settings::secret_page(minted, true))
             },
         )
         .await

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use http::HeaderMap;
-use sha2::{Digest, Sha256};
+use scimkit_core::auth::BearerTokens;
 use subtle::ConstantTimeEq;
 
 /// The session cookie's name.
@@ -68,17 +68,17 @@ pub enum SignInError {
 }
 
 impl Sessions {
-    /// Sessions for whoever knows `admin_token` (only its hash is kept).
+    /// Sessions for whoever knows `admin_token` (only its hash is kept, as bearer tokens').
     pub fn new(admin_token: &str) -> Self {
         Sessions {
-            admin_hash: Sha256::digest(admin_token.as_bytes()).into(),
+            admin_hash: BearerTokens::hash_token(admin_token),
             live: Mutex::new(Live::default()),
         }
     }
 
     /// Whether `token` is the admin token (compared in constant time).
     pub fn is_admin_token(&self, token: &str) -> bool {
-        let hash: [u8; 32] = Sha256::digest(token.trim().as_bytes()).into();
+        let hash = BearerTokens::hash_token(token.trim());
         bool::from(hash.ct_eq(&self.admin_hash))
     }
 
