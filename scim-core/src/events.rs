@@ -24,6 +24,41 @@ pub enum ChangeKind {
     Deleted,
 }
 
+impl ChangeKind {
+    /// Every kind.
+    pub const ALL: [ChangeKind; 4] = [
+        ChangeKind::Created,
+        ChangeKind::Replaced,
+        ChangeKind::Patched,
+        ChangeKind::Deleted,
+    ];
+
+    /// The kind's name as the activity log shows and stores it: `created`, `replaced`,
+    /// `patched` or `deleted`.
+    ///
+    /// ```
+    /// use scimkit_core::events::ChangeKind;
+    /// assert_eq!(ChangeKind::Patched.as_str(), "patched");
+    /// assert_eq!(ChangeKind::from_name("patched"), Some(ChangeKind::Patched));
+    /// assert_eq!(ChangeKind::from_name("Patched"), None);
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Created => "created",
+            ChangeKind::Replaced => "replaced",
+            ChangeKind::Patched => "patched",
+            ChangeKind::Deleted => "deleted",
+        }
+    }
+
+    /// The kind [`as_str`](ChangeKind::as_str) names (exactly, in lower case).
+    pub fn from_name(name: &str) -> Option<ChangeKind> {
+        ChangeKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+    }
+}
+
 /// One committed change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {

@@ -573,7 +573,7 @@ fn row(entry: &ActivityEntry) -> [Datum; WRITTEN] {
         |value: Option<&String>, max: usize| Datum::Text(value.map(|value| clean(value, max)));
     let (kind, attributes) = match &entry.change {
         Some(change) => (
-            Datum::text(kind_name(change.kind)),
+            Datum::text(change.kind.as_str()),
             Datum::Text(change.attributes.as_ref().map(|names| {
                 let names: Vec<String> = names
                     .iter()
@@ -624,7 +624,7 @@ fn entry(row: Vec<Datum>) -> Result<ActivityEntry, Error> {
     let change = match change_kind.into_text() {
         None => None,
         Some(kind) => {
-            let kind = parse_kind(&kind).ok_or_else(|| {
+            let kind = ChangeKind::from_name(&kind).ok_or_else(|| {
                 corrupt("a row's change_kind is not created, replaced, patched or deleted")
             })?;
             let attributes = match change_attributes.into_text() {
@@ -661,28 +661,6 @@ fn entry(row: Vec<Datum>) -> Result<ActivityEntry, Error> {
     })
 }
 
-/// `created`, `replaced`, `patched` or `deleted`, as scimkit-core serialises a change kind.
-fn kind_name(kind: ChangeKind) -> &'static str {
-    match kind {
-        ChangeKind::Created => "created",
-        ChangeKind::Replaced => "replaced",
-        ChangeKind::Patched => "patched",
-        ChangeKind::Deleted => "deleted",
-    }
-}
-
-/// The change kind [`kind_name`] names.
-fn parse_kind(name: &str) -> Option<ChangeKind> {
-    [
-        ChangeKind::Created,
-        ChangeKind::Replaced,
-        ChangeKind::Patched,
-        ChangeKind::Deleted,
-    ]
-    .into_iter()
-    .find(|kind| kind_name(*kind) == name)
-}
-
 /// `text` cut to at most `max` characters, NUL characters (which PostgreSQL text cannot hold)
 /// replaced by U+FFFD.
 fn clean(text: &str, max: usize) -> String {
@@ -706,20 +684,15 @@ fn to_millis(at: DateTime<Utc>) -> DateTime<Utc> {
 
 #[cfg(test)]
 mod tests {
-    use super::{clean, kind_name, parse_kind};
+    use super::clean;
     use scimkit_core::events::ChangeKind;
 
     #[test]
     fn change_kinds_round_trip() {
-        for kind in [
-            ChangeKind::Created,
-            ChangeKind::Replaced,
-            ChangeKind::Patched,
-            ChangeKind::Deleted,
-        ] {
-            assert_eq!(parse_kind(kind_name(kind)), Some(kind));
+        for kind in ChangeKind::ALL {
+            assert_eq!(ChangeKind::from_name(kind.as_str()), Some(kind));
         }
-        assert_eq!(parse_kind("Created"), None);
+        assert_eq!(ChangeKind::from_name("Created"), None);
     }
 
     #[test]

@@ -82,18 +82,8 @@ pub struct ActivityChange {
     pub attributes: Option<Vec<String>>,
 }
 
-/// `created`, `replaced`, `patched` or `deleted`.
-pub(crate) fn kind_str(kind: ChangeKind) -> &'static str {
-    match kind {
-        ChangeKind::Created => "created",
-        ChangeKind::Replaced => "replaced",
-        ChangeKind::Patched => "patched",
-        ChangeKind::Deleted => "deleted",
-    }
-}
-
 fn kind_name<S: Serializer>(kind: &ChangeKind, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(kind_str(*kind))
+    serializer.serialize_str(kind.as_str())
 }
 
 /// `text` cut to at most `max` characters.
