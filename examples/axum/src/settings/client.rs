@@ -127,6 +127,21 @@ impl AdminClient {
         AdminClient { admin, tenant }
     }
 
+    /// The admin API.
+    pub fn admin(&self) -> &Admin {
+        &self.admin
+    }
+
+    /// The tenant.
+    pub fn tenant(&self) -> &Tenant {
+        &self.tenant
+    }
+
+    /// The tenant's SCIM base URL, when the admin API was given a way to build it.
+    pub fn scim_url(&self) -> Option<String> {
+        self.admin.scim_url(&self.tenant)
+    }
+
     /// The tenant's tokens, oldest first.
     pub async fn tokens(&self) -> Result<Vec<TokenView>, Refused> {
         let list: TokenList = self

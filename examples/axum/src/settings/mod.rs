@@ -44,8 +44,6 @@ const MAX_ROWS: usize = 1000;
 #[derive(Debug, Clone)]
 pub struct Settings {
     client: AdminClient,
-    admin: Admin,
-    tenant: Tenant,
     sessions: Arc<Sessions>,
 }
 
@@ -54,9 +52,7 @@ impl Settings {
     /// and the engine's activity log), for whoever holds `admin_token`.
     pub fn new(admin: Admin, tenant: Tenant, admin_token: &str) -> Self {
         Settings {
-            client: AdminClient::new(admin.clone(), tenant.clone()),
-            admin,
-            tenant,
+            client: AdminClient::new(admin, tenant),
             sessions: Arc::new(Sessions::new(admin_token)),
         }
     }
@@ -64,7 +60,7 @@ impl Settings {
     /// The routes: the page at `/admin`, its forms and assets, and the JSON admin API at
     /// `/admin/api` (bearer admin token).
     pub fn router(self) -> Router {
-        let api = scimkit_axum::admin_router(self.admin.clone()).layer(
+        let api = scimkit_axum::admin_router(self.client.admin().clone()).layer(
             middleware::from_fn_with_state(self.sessions.clone(), admin_bearer),
         );
         Router::new()
@@ -231,8 +227,8 @@ impl Settings {
             }
         };
         let view = SettingsPage {
-            tenant: self.tenant.as_str().to_owned(),
-            scim_url: self.admin.scim_url(&self.tenant).unwrap_or_default(),
+            tenant: self.client.tenant().as_str().to_owned(),
+            scim_url: self.client.scim_url().unwrap_or_default(),
             csrf: session.csrf.clone(),
             tokens,
             entries,
