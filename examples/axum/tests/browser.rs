@@ -148,8 +148,21 @@ async fn css(browser: &Client, selector: &str) -> Element {
         .unwrap_or_else(|error| panic!("no element {selector} on the page within 30 s: {error}"))
 }
 
-async fn value(element: &Element) -> String {
-    element.prop("value").await.unwrap().unwrap_or_default()
+async fn click(browser: &Client, selector: &str) {
+    css(browser, selector).await.click().await.unwrap();
+}
+
+async fn type_into(browser: &Client, selector: &str, keys: &str) {
+    css(browser, selector).await.send_keys(keys).await.unwrap();
+}
+
+async fn text(browser: &Client, selector: &str) -> String {
+    css(browser, selector).await.text().await.unwrap()
+}
+
+async fn value(browser: &Client, selector: &str) -> String {
+    let field = css(browser, selector).await;
+    field.prop("value").await.unwrap().unwrap_or_default()
 }
 
 /// The log's rows as (identity provider, request, resource id, status, error, change), and
@@ -359,52 +372,24 @@ async fn run(extra: &[&str]) {
 
     // Signing in: a wrong token is refused, the admin token opens the page.
     browser.goto(&format!("{base}/admin")).await.unwrap();
-    css(&browser, "#admin-token")
-        .await
-        .send_keys("not-the-admin-token")
-        .await
-        .unwrap();
-    css(&browser, "#login button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    let error = css(&browser, "#error").await.text().await.unwrap();
+    type_into(&browser, "#admin-token", "not-the-admin-token").await;
+    click(&browser, "#login button[type=submit]").await;
+    let error = text(&browser, "#error").await;
     assert!(error.contains("not the admin token"), "{error}");
-    css(&browser, "#admin-token")
-        .await
-        .send_keys(ADMIN_TOKEN)
-        .await
-        .unwrap();
-    css(&browser, "#login button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    let scim_url = value(&css(&browser, "#connection #scim-url").await).await;
+    type_into(&browser, "#admin-token", ADMIN_TOKEN).await;
+    click(&browser, "#login button[type=submit]").await;
+    let scim_url = value(&browser, "#connection #scim-url").await;
     assert_eq!(scim_url, idp.scim);
-    let none = css(&browser, "#no-activity").await.text().await.unwrap();
+    let none = text(&browser, "#no-activity").await;
     assert!(none.contains("No requests"), "{none}");
 
     // Creating a token: its secret is shown once, with the Tenant URL, and copied.
-    css(&browser, "#mint-label")
-        .await
-        .send_keys(LABEL)
-        .await
-        .unwrap();
-    css(&browser, "#mint-days")
-        .await
-        .send_keys("365")
-        .await
-        .unwrap();
-    css(&browser, "#mint button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    let secret = value(&css(&browser, "#secret").await).await;
+    type_into(&browser, "#mint-label", LABEL).await;
+    type_into(&browser, "#mint-days", "365").await;
+    click(&browser, "#mint button[type=submit]").await;
+    let secret = value(&browser, "#secret").await;
     assert!(secret.starts_with("scim_"), "{secret:?}");
-    assert_eq!(value(&css(&browser, "#scim-url").await).await, idp.scim);
+    assert_eq!(value(&browser, "#scim-url").await, idp.scim);
     let copy = css(&browser, "button[data-copy=secret]").await;
     copy.click().await.unwrap();
     // The page's script (allowed by its Content-Security-Policy) handles the click once the
@@ -421,7 +406,7 @@ async fn run(extra: &[&str]) {
         .await
         .unwrap();
     assert!(label == "Copied" || label == "Press Ctrl+C", "{label:?}");
-    css(&browser, "#done").await.click().await.unwrap();
+    click(&browser, "#done").await;
     css(&browser, "#tokens").await;
     let row = token_row(&browser, LABEL).await;
     let last_used = row
@@ -496,7 +481,7 @@ async fn run(extra: &[&str]) {
         rows.iter().all(|row| row.resource_id == user_id),
         "{rows:#?}"
     );
-    css(&browser, "#filter-clear").await.click().await.unwrap();
+    click(&browser, "#filter-clear").await;
     css(&browser, "#filter-resource[value='']").await;
 
     // Rotating: a new secret on the page; the old one is refused at once, and that is logged.
@@ -506,7 +491,7 @@ async fn run(extra: &[&str]) {
         .await
         .unwrap();
     click_and_confirm(&browser, rotate, "stops working").await;
-    let rotated = value(&css(&browser, "#secret").await).await;
+    let rotated = value(&browser, "#secret").await;
     assert!(rotated.starts_with("scim_") && rotated != secret);
     let (status, _) = idp
         .send(&secret, reqwest::Method::GET, "/Users", None)
@@ -516,17 +501,9 @@ async fn run(extra: &[&str]) {
         .send(&rotated, reqwest::Method::GET, "/Groups", None)
         .await;
     assert_eq!(status, 200);
-    css(&browser, "#done").await.click().await.unwrap();
-    css(&browser, "#filter-refusals")
-        .await
-        .click()
-        .await
-        .unwrap();
-    css(&browser, "#filter button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&browser, "#done").await;
+    click(&browser, "#filter-refusals").await;
+    click(&browser, "#filter button[type=submit]").await;
     css(&browser, "#filter-refusals[checked]").await;
     let rows = log_rows(&browser).await;
     assert!(
@@ -549,17 +526,13 @@ async fn run(extra: &[&str]) {
         .await
         .unwrap();
     click_and_confirm(&browser, revoke, "refused at once").await;
-    let notice = css(&browser, "#notice").await.text().await.unwrap();
+    let notice = text(&browser, "#notice").await;
     assert!(notice.contains("revoked"), "{notice}");
     let (status, _) = idp
         .send(&rotated, reqwest::Method::GET, "/Users", None)
         .await;
     assert_eq!(status, 401);
-    css(&browser, "header form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(&browser, "header form button[type=submit]").await;
     css(&browser, "#login").await;
     browser.goto(&format!("{base}/admin")).await.unwrap();
     css(&browser, "#login").await;
