@@ -23,6 +23,24 @@ use crate::context::Context;
 use crate::events::ChangeKind;
 use crate::schema::{Attribute, ResourceType, Returned};
 
+/// The engine's activity log, with what recording needs of the served schemas worked out
+/// once, when the engine is built.
+pub(crate) struct Recording {
+    log: Arc<dyn ActivityLog>,
+    /// The names of every `returned: never` attribute served ([`write_only_names`]).
+    secret_names: Vec<String>,
+}
+
+impl Recording {
+    /// Recording into `log` for an engine serving `resource_types`.
+    pub(crate) fn new(log: Arc<dyn ActivityLog>, resource_types: &[Arc<ResourceType>]) -> Self {
+        Recording {
+            log,
+            secret_names: write_only_names(resource_types),
+        }
+    }
+}
+
 /// The parts of a request the activity log needs, taken before the engine consumes it (only
 /// when a log is configured). The body is a shared reference, read only for a PATCH's paths.
 pub(crate) struct Observed {
@@ -57,12 +75,13 @@ impl Observed {
         }
     }
 
-    /// Records the answer to this request in `log`: one entry, after one per operation of a
-    /// `/Bulk` request. The tenant is the authenticated caller's (`ctx`), else the mount's
-    /// tenant segment; without either nothing is recorded. A panic in the log is logged.
+    /// Records the answer to this request in `recording`'s log: one entry, after one per
+    /// operation of a `/Bulk` request. The tenant is the authenticated caller's (`ctx`), else
+    /// the mount's tenant segment; without either nothing is recorded. A panic in the log is
+    /// logged.
     pub(crate) fn record(
         self,
-        log: &dyn ActivityLog,
+        recording: &Recording,
         resource_types: &[Arc<ResourceType>],
         ctx: Option<&Context>,
         response: &Response<Bytes>,
@@ -72,10 +91,16 @@ impl Observed {
             (None, Some(tenant)) => tenant.as_str(),
             (None, None) => return,
         };
-        let entries = self.entries(resource_types, ctx, tenant, response);
+        let entries = self.entries(
+            resource_types,
+            &recording.secret_names,
+            ctx,
+            tenant,
+            response,
+        );
         let recorded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             for entry in entries {
-                log.record(entry);
+                recording.log.record(entry);
             }
         }));
         if recorded.is_err() {
@@ -86,6 +111,7 @@ impl Observed {
     fn entries(
         &self,
         resource_types: &[Arc<ResourceType>],
+        secret_names: &[String],
         ctx: Option<&Context>,
         tenant: &str,
         response: &Response<Bytes>,
@@ -94,15 +120,9 @@ impl Observed {
         let path = full.strip_prefix(self.prefix.as_str()).unwrap_or(full);
         let target = Target::of(path, resource_types, ctx);
         let status = response.status().as_u16();
-        // Needed only to check a query, an error detail or a bulk response.
-        let secret_names = if self.uri.query().is_some() || status >= 400 || target.bulk {
-            write_only_names(resource_types)
-        } else {
-            Vec::new()
-        };
         let mut shown = bounded(path, MAX_PATH_CHARS);
         if let Some(query) = self.uri.query() {
-            if !mentions_any(query, &secret_names) {
+            if !mentions_any(query, secret_names) {
                 shown = bounded(&format!("{shown}?{query}"), MAX_PATH_CHARS);
             }
         }
@@ -116,7 +136,7 @@ impl Observed {
             .map(|id| bounded(&id, MAX_NAME_CHARS))
             .or(created_id);
         let (scim_type, detail) = if status >= 400 {
-            refusal(response.body(), &secret_names)
+            refusal(response.body(), secret_names)
         } else {
             (None, None)
         };
@@ -137,7 +157,7 @@ impl Observed {
                 tenant,
                 identity_provider: self.user_agent.as_deref(),
             };
-            bulk_operations(response.body(), resource_types, &secret_names, &sent)
+            bulk_operations(response.body(), resource_types, secret_names, &sent)
         } else {
             // Room for exactly one entry: a vector's default first growth (four entries of a
             // few hundred bytes) is a large allocation, which makes glibc's malloc consolidate

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::activity::observe::Recording;
 use crate::activity::ActivityLog;
 use crate::auth::Authenticator;
 use crate::compat::CompatOptions;
@@ -460,7 +461,9 @@ impl ScimBuilder {
                 store,
                 authenticator,
                 events: self.events,
-                activity: self.activity,
+                activity: self
+                    .activity
+                    .map(|log| Recording::new(log, &resource_types)),
                 activity_tenant: self
                     .activity_tenant
                     .map(|tenant| tenant.as_str().to_owned()),

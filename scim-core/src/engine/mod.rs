@@ -50,7 +50,7 @@ pub use response::SCIM_JSON;
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use service::ScimService;
 
-use crate::activity::observe::Observed;
+use crate::activity::observe::{Observed, Recording};
 use crate::auth::{AuthRequest, Authenticator};
 use crate::context::Context;
 use crate::error::ScimError;
@@ -110,7 +110,7 @@ pub(crate) struct Inner {
     authenticator: Arc<dyn Authenticator>,
     events: Option<Arc<dyn EventSink>>,
     /// Where each answered request is recorded, when the host installed a log.
-    activity: Option<Arc<dyn crate::activity::ActivityLog>>,
+    activity: Option<Recording>,
     /// The tenant of refusals under a mount naming none ([`ScimBuilder::activity_tenant`]).
     activity_tenant: Option<String>,
     resource_types: Vec<Arc<ResourceType>>,
@@ -308,7 +308,7 @@ impl Scim {
         ctx: Option<&Context>,
         response: &Response<Bytes>,
     ) {
-        if let Some(log) = &self.inner.activity {
+        if let Some(recording) = &self.inner.activity {
             let observed = Observed::new(
                 &head.method,
                 &head.uri,
@@ -317,7 +317,7 @@ impl Scim {
                 mount.prefix,
                 mount.tenant.or(self.inner.activity_tenant.as_deref()),
             );
-            observed.record(log.as_ref(), &self.inner.resource_types, ctx, response);
+            observed.record(recording, &self.inner.resource_types, ctx, response);
         }
     }
 
@@ -410,9 +410,9 @@ impl Scim {
             );
             tracing::info!(parent: &span, "answered");
         }
-        if let (Some(observed), Some(log)) = (observed, &self.inner.activity) {
+        if let (Some(observed), Some(recording)) = (observed, &self.inner.activity) {
             observed.record(
-                log.as_ref(),
+                recording,
                 &self.inner.resource_types,
                 caller.as_ref(),
                 &response,
